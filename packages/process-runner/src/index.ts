@@ -1,0 +1,5 @@
+export { startChild, pidAlive } from './child';
+export type { ChildHandle, ExitStatus, StartOptions } from './child';
+export { waitFor, sleep } from './wait';
+export type { WaitOptions } from './wait';
+export { freePort } from './ports';

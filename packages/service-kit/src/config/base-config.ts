@@ -1,0 +1,33 @@
+import { hostname } from 'node:os';
+import { z } from 'zod';
+import { booleanVar, csvVar, durationVar, hostPortVar, identifierVar, integerVar, ipVar, portVar } from './env-types';
+
+/**
+ * Variables every service understands. A service adds its own with `extend`; for every variable
+ * the environment wins over the default written here, and there is no other source.
+ */
+export const baseConfigShape = {
+  HOST: ipVar.default('127.0.0.1'),
+  PORT: portVar.default('0'),
+  /** Address registered in Consul; defaults to HOST, and must be set when HOST is a wildcard. */
+  SERVICE_ADDRESS: ipVar.optional(),
+  CONSUL_HTTP_ADDR: hostPortVar.default('127.0.0.1:8500'),
+  CONSUL_START_TIMEOUT_MS: integerVar(0, 600_000).default('5000'),
+  INSTANCE_ID: identifierVar.optional(),
+  NODE_NAME: identifierVar.default(hostname().replace(/[^A-Za-z0-9._-]/g, '-')),
+  SERVICE_TAGS: csvVar.default(''),
+  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+  LOG_DIR: z.string().min(1).optional(),
+  LOG_TO_STDOUT: booleanVar.default('true'),
+  CHECK_INTERVAL: durationVar.default('1s'),
+  CHECK_TIMEOUT: durationVar.default('1s'),
+  DEREGISTER_CRITICAL_AFTER: durationVar.default('1m'),
+  REREGISTER_INTERVAL_MS: integerVar(100, 600_000).default('2000'),
+  /** How long an instance keeps serving after it left the passing set, for callers still routed to it. */
+  DRAIN_MS: integerVar(0, 600_000).default('2000'),
+  SHUTDOWN_TIMEOUT_MS: integerVar(1000, 600_000).default('30000'),
+  BODY_LIMIT_BYTES: integerVar(1024, 100 * 1024 * 1024).default('1048576'),
+};
+
+export const baseConfigSchema = z.object(baseConfigShape);
+export type BaseConfig = z.infer<typeof baseConfigSchema>;

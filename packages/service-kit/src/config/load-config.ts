@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { ConfigError } from '../errors/kit-errors';
+import { baseConfigShape, type BaseConfig } from './base-config';
+
+/** The kit's settings plus a service's own, as one typed object. */
+export type LoadedConfig<Extra extends z.ZodRawShape> = BaseConfig & z.infer<z.ZodObject<Extra>>;
+
+/**
+ * Reads the kit's variables plus a service's own from `env`, validates them all at once and
+ * throws a ConfigError naming every bad variable (never its value when the name looks secret).
+ */
+export function loadConfig<Extra extends z.ZodRawShape = Record<string, never>>(
+  env: NodeJS.ProcessEnv,
+  extra?: Extra,
+): LoadedConfig<Extra> {
+  const schema = z.object({ ...baseConfigShape, ...(extra ?? {}) });
+  const result = schema.safeParse(env);
+  if (result.success) return result.data as LoadedConfig<Extra>;
+  const problems = result.error.issues.map((issue) => {
+    const name = issue.path.join('.');
+    const raw = env[String(issue.path[0])];
+    const message = raw === undefined && issue.code === 'invalid_type' ? 'is required but not set' : issue.message;
+    const shown = raw === undefined || /secret|password|token|key/i.test(name) ? '' : ` (got ${JSON.stringify(raw)})`;
+    return `${name}: ${message}${shown}`;
+  });
+  throw new ConfigError(problems);
+}

@@ -1,0 +1,53 @@
+import type { FastifyInstance } from 'fastify';
+
+/** A dependency the instance needs to do useful work; `check` throws or returns false when it cannot. */
+export interface ReadinessCheck {
+  name: string;
+  check(): Promise<boolean | void>;
+}
+
+export interface HealthState {
+  draining: boolean;
+  checks: ReadinessCheck[];
+}
+
+const CHECK_TIMEOUT_MS = 800;
+
+async function runCheck(check: ReadinessCheck): Promise<{ name: string; ok: boolean; error?: string }> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+  });
+  try {
+    const result = await Promise.race([check.check(), timeout]);
+    return { name: check.name, ok: result !== false };
+  } catch (err) {
+    return { name: check.name, ok: false, error: err instanceof Error ? err.message : String(err) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export interface ReadinessReport {
+  ok: boolean;
+  checks: { name: string; ok: boolean; error?: string }[];
+}
+
+export async function evaluateReadiness(state: HealthState): Promise<ReadinessReport> {
+  if (state.draining) return { ok: false, checks: [] };
+  const checks = await Promise.all(state.checks.map(runCheck));
+  return { ok: checks.every((r) => r.ok), checks };
+}
+
+/**
+ * /health/live answers while the process can serve HTTP at all; /health/ready only while every
+ * dependency check passes and the instance is not draining. Consul's check calls /health/ready.
+ */
+export function installHealthRoutes(app: FastifyInstance, state: HealthState): void {
+  app.get('/health/live', { logLevel: 'silent' }, async () => ({ status: 'ok' }));
+  app.get('/health/ready', { logLevel: 'silent' }, async (_request, reply) => {
+    const report = await evaluateReadiness(state);
+    const status = state.draining ? 'draining' : report.ok ? 'ready' : 'unready';
+    return reply.code(report.ok ? 200 : 503).send({ status, checks: report.checks });
+  });
+}

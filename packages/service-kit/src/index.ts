@@ -1,0 +1,16 @@
+export { startService } from './lifecycle/service';
+export type { RunningService, ServiceContext, ServiceDefinition, ServiceParts, ServiceConfig } from './lifecycle/service';
+export { runMain, describeStartFailure } from './lifecycle/run-main';
+export { loadConfig, baseConfigSchema, env } from './config';
+export type { BaseConfig } from './config';
+export { KitError, ConfigError, StartupError, HttpProblem, NotFoundError, ConflictError, InputError } from './errors';
+export { createLogger, closeLogger } from './logging/logger';
+export type { Logger } from './logging/logger';
+export { makeRedactor, REDACTED } from './logging/redact';
+export { createServiceMetrics } from './metrics/registry';
+export type { ServiceMetrics } from './metrics/registry';
+export type { ReadinessCheck } from './http/health';
+export { sendProblem, PROBLEM_CONTENT_TYPE } from './http/problem';
+export { REQUEST_ID_HEADER } from './http/request-id';
+export { createConsulClient } from './discovery/consul-client';
+export type { ConsulClient } from './discovery/consul-client';

@@ -1,0 +1,144 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { z } from 'zod';
+import type { BaseConfig } from '../config/base-config';
+import { loadConfig, type LoadedConfig } from '../config/load-config';
+import { createConsulClient, describeConsulError, type ConsulClient } from '../discovery/consul-client';
+import { ConsulRegistration } from '../discovery/registration';
+import { StartupError } from '../errors/kit-errors';
+import { createHttpApp } from '../http/app';
+import { evaluateReadiness, type HealthState, type ReadinessCheck } from '../http/health';
+import { closeLogger, createLogger, type Logger } from '../logging/logger';
+import { createServiceMetrics, type ServiceMetrics } from '../metrics/registry';
+import { drainAndClose } from './shutdown';
+
+export type ServiceConfig<Extra extends z.ZodRawShape> = LoadedConfig<Extra>;
+
+export interface ServiceContext<Config extends BaseConfig> {
+  app: FastifyInstance;
+  config: Config;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  consul: ConsulClient;
+}
+
+/** What a service adds at setup: readiness checks for its dependencies and how to release them. */
+export interface ServiceParts {
+  readiness?: ReadinessCheck[];
+  close?: () => Promise<void>;
+}
+
+export interface ServiceDefinition<Extra extends z.ZodRawShape> {
+  name: string;
+  version: string;
+  /** The service's own environment variables, validated with the kit's. */
+  config?: Extra;
+  tags?: string[];
+  /** Consul service meta; later platform parts (routing, drain) read it. */
+  meta?: Record<string, string>;
+  /** Fields, beyond the kit's list, whose values never reach a log line. */
+  redactKeys?: string[];
+  setup(context: ServiceContext<ServiceConfig<Extra>>): Promise<ServiceParts | void>;
+}
+
+export interface RunningService {
+  readonly instanceId: string;
+  readonly address: string;
+  readonly port: number;
+  readonly app: FastifyInstance;
+  readonly logger: Logger;
+  /** Leaves Consul's passing set, drains, closes; safe to call more than once. */
+  stop(reason: string): Promise<void>;
+}
+
+export async function startService<Extra extends z.ZodRawShape>(definition: ServiceDefinition<Extra>, env: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
+  const config: ServiceConfig<Extra> = loadConfig(env, definition.config);
+  const instanceId = config.INSTANCE_ID ?? `${definition.name}-${config.NODE_NAME}-${randomBytes(4).toString('hex')}`;
+  const advertised = config.SERVICE_ADDRESS ?? config.HOST;
+  if (advertised === '0.0.0.0' || advertised === '::') {
+    throw new StartupError('SERVICE_ADDRESS must be set when HOST is a wildcard address: Consul needs an address callers can reach');
+  }
+  const logger = createLogger({
+    service: definition.name,
+    instanceId,
+    node: config.NODE_NAME,
+    level: config.LOG_LEVEL,
+    logDir: config.LOG_DIR,
+    toStdout: config.LOG_TO_STDOUT,
+    redactKeys: definition.redactKeys,
+  });
+  const metrics = createServiceMetrics({ service: definition.name, instance: instanceId });
+  const health: HealthState = { draining: false, checks: [] };
+  const app = createHttpApp({ logger, metrics, health, bodyLimit: config.BODY_LIMIT_BYTES });
+  const consul = createConsulClient(config.CONSUL_HTTP_ADDR);
+
+  const parts = (await definition.setup({ app, config, logger, metrics, consul })) ?? {};
+  health.checks.push(...(parts.readiness ?? []));
+
+  await waitForConsulAgent(consul, config.CONSUL_HTTP_ADDR, config.CONSUL_START_TIMEOUT_MS);
+  try {
+    await app.listen({ host: config.HOST, port: config.PORT });
+  } catch (err) {
+    throw new StartupError(`cannot listen on ${config.HOST}:${config.PORT}: ${describeConsulError(err)}`, { cause: err });
+  }
+  const port = boundPort(app);
+
+  const registration = new ConsulRegistration(
+    consul,
+    {
+      id: instanceId,
+      name: definition.name,
+      address: advertised,
+      port,
+      tags: [...(definition.tags ?? []), ...config.SERVICE_TAGS],
+      meta: { version: definition.version, node: config.NODE_NAME, ...(definition.meta ?? {}) },
+      check: { interval: config.CHECK_INTERVAL, timeout: config.CHECK_TIMEOUT, deregisterCriticalAfter: config.DEREGISTER_CRITICAL_AFTER },
+    },
+    logger,
+  );
+  try {
+    await registration.register((await evaluateReadiness(health)).ok);
+  } catch (err) {
+    await app.close();
+    throw new StartupError(`cannot register with the Consul agent at ${formatAddr(config.CONSUL_HTTP_ADDR)}: ${describeConsulError(err)}`, { cause: err });
+  }
+  registration.keepRegistered(config.REREGISTER_INTERVAL_MS);
+  logger.info('service started', { address: advertised, port, version: definition.version });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    instanceId,
+    address: advertised,
+    port,
+    app,
+    logger,
+    stop(reason) {
+      stopping ??= drainAndClose({ app, health, registration, logger, drainMs: config.DRAIN_MS, reason, releaseParts: parts.close }).finally(() => closeLogger(logger));
+      return stopping;
+    },
+  };
+}
+
+const formatAddr = (addr: { host: string; port: number }): string => `${addr.host}:${addr.port}`;
+
+function boundPort(app: FastifyInstance): number {
+  const address = app.server.address();
+  if (address && typeof address === 'object') return address.port;
+  throw new StartupError('the HTTP server reported no port after listening');
+}
+
+/** A service that cannot register is useless to callers, so start fails clearly after a bounded wait. */
+async function waitForConsulAgent(consul: ConsulClient, addr: { host: string; port: number }, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await consul.agent.self();
+      return;
+    } catch (err) {
+      if (Date.now() >= deadline) {
+        throw new StartupError(`cannot reach the Consul agent at ${formatAddr(addr)} (${describeConsulError(err)}); is it running? Set CONSUL_HTTP_ADDR to its HTTP address`, { cause: err });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}

@@ -1,0 +1,4 @@
+import { runMain } from '@platform/service-kit';
+import { gatewayService } from './app';
+
+runMain(gatewayService);

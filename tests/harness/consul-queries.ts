@@ -1,0 +1,24 @@
+/** Plain reads of Consul's HTTP API, independent of the kit's client, so tests check what Consul says. */
+
+export interface HealthEntry {
+  Service: { ID: string; Service: string; Address: string; Port: number; Tags: string[]; Meta: Record<string, string> };
+  Checks: { CheckID: string; Status: 'passing' | 'warning' | 'critical'; ServiceID: string }[];
+}
+
+export async function healthOf(httpAddr: string, service: string, passingOnly = false): Promise<HealthEntry[]> {
+  const res = await fetch(`http://${httpAddr}/v1/health/service/${encodeURIComponent(service)}${passingOnly ? '?passing=true' : ''}`);
+  if (!res.ok) throw new Error(`consul health query failed: ${res.status}`);
+  return (await res.json()) as HealthEntry[];
+}
+
+export async function passingIds(httpAddr: string, service: string): Promise<string[]> {
+  return (await healthOf(httpAddr, service, true)).map((e) => e.Service.ID);
+}
+
+/** The worst status among an instance's checks (serf health, maintenance and its own). */
+export async function instanceStatus(httpAddr: string, service: string, id: string): Promise<string | undefined> {
+  const entry = (await healthOf(httpAddr, service)).find((e) => e.Service.ID === id);
+  if (!entry) return undefined;
+  const statuses = entry.Checks.map((c) => c.Status);
+  return statuses.includes('critical') ? 'critical' : statuses.includes('warning') ? 'warning' : 'passing';
+}

@@ -1,0 +1,42 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startChild, waitFor, type ChildHandle } from '@platform/process-runner';
+import { passingIds } from './consul-queries';
+
+export const repoRoot = resolve(__dirname, '..', '..');
+
+/** Compiled entry points the tests start as real processes. */
+export const entryPoints = {
+  users: join(repoRoot, 'services/users/dist/main.js'),
+  orders: join(repoRoot, 'services/orders/dist/main.js'),
+  gateway: join(repoRoot, 'services/gateway/dist/main.js'),
+  slow: join(repoRoot, 'tests/dist/fixtures/slow-service.js'),
+} as const;
+
+export interface ServiceProcess {
+  child: ChildHandle;
+  instanceId: string;
+  outputFile: string;
+  output(): string;
+}
+
+export function spawnService(entry: string, env: Record<string, string>): ServiceProcess {
+  const outputFile = join(mkdtempSync(join(tmpdir(), 'svc-')), 'output.log');
+  const child = startChild(process.execPath, [entry], { env: { PATH: process.env.PATH, ...env }, outputFile });
+  return { child, instanceId: env.INSTANCE_ID ?? '', outputFile, output: () => readFileSync(outputFile, 'utf8') };
+}
+
+/** Starts an instance with a known id and waits until Consul lists it as passing. */
+export async function startRegisteredService(entry: string, service: string, consulAddr: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
+  const instanceId = env.INSTANCE_ID ?? `${service}-${Math.random().toString(16).slice(2, 10)}`;
+  const proc = spawnService(entry, { CONSUL_HTTP_ADDR: consulAddr, INSTANCE_ID: instanceId, ...env });
+  await waitFor(
+    async () => {
+      if (!proc.child.isRunning()) throw new Error(`instance exited early:\n${proc.output()}`);
+      return (await passingIds(consulAddr, service)).includes(instanceId);
+    },
+    { timeoutMs: 15_000, what: `${instanceId} to pass its check` },
+  );
+  return proc;
+}

@@ -1,0 +1,90 @@
+import { waitFor } from '@platform/process-runner';
+import { startTestConsul, type TestConsul } from '../harness/consul';
+import { healthOf, passingIds } from '../harness/consul-queries';
+import { entryPoints, spawnService, startRegisteredService, type ServiceProcess } from '../harness/service-process';
+
+let consul: TestConsul;
+const running: ServiceProcess[] = [];
+
+beforeAll(async () => {
+  consul = await startTestConsul();
+});
+
+afterAll(async () => {
+  await Promise.all(running.map((p) => p.child.stop(2_000)));
+  await consul.stop();
+});
+
+test('an instance started with the kit is passing in Consul within 3 s, with its address, port, tags and meta', async () => {
+  const proc = spawnService(entryPoints.slow, {
+    CONSUL_HTTP_ADDR: consul.httpAddr,
+    INSTANCE_ID: 'slow-registration-1',
+    SERVICE_TAGS: 'blue,canary',
+    FIXTURE_LABEL: 'registration',
+  });
+  running.push(proc);
+  await waitFor(async () => (await passingIds(consul.httpAddr, 'slow')).includes('slow-registration-1'), {
+    timeoutMs: 3_000,
+    intervalMs: 50,
+    what: 'the instance to pass in Consul',
+  });
+
+  const [entry] = (await healthOf(consul.httpAddr, 'slow')).filter((e) => e.Service.ID === 'slow-registration-1');
+  expect(entry).toBeDefined();
+  expect(entry!.Service.Address).toBe('127.0.0.1');
+  expect(entry!.Service.Tags).toEqual(expect.arrayContaining(['fixture', 'blue', 'canary']));
+  expect(entry!.Service.Meta).toMatchObject({ version: '0.0.1', team: 'platform-tests' });
+  // The registered port is the one the instance really listens on.
+  const res = await fetch(`http://127.0.0.1:${entry!.Service.Port}/health/ready`);
+  expect(res.status).toBe(200);
+  expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+});
+
+test('SIGTERM: the instance leaves the passing set before its server closes, and a request in flight completes', async () => {
+  const proc = await startRegisteredService(entryPoints.slow, 'slow', consul.httpAddr, {
+    INSTANCE_ID: 'slow-sigterm-1',
+    DRAIN_MS: '1500',
+    FIXTURE_LABEL: 'sigterm',
+  });
+  const [entry] = (await healthOf(consul.httpAddr, 'slow')).filter((e) => e.Service.ID === 'slow-sigterm-1');
+  const base = `http://127.0.0.1:${entry!.Service.Port}`;
+
+  const inFlight = fetch(`${base}/slow?ms=2500`);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  proc.child.signal('SIGTERM');
+
+  await waitFor(async () => !(await passingIds(consul.httpAddr, 'slow')).includes('slow-sigterm-1'), {
+    timeoutMs: 1_000,
+    intervalMs: 20,
+    what: 'the instance to leave the passing set',
+  });
+  // Out of the passing set, yet still serving: callers routed here a moment ago still get answers.
+  const stillServing = await fetch(`${base}/health/live`);
+  expect(stillServing.status).toBe(200);
+
+  const res = await inFlight;
+  expect(res.status).toBe(200);
+  expect(await res.json()).toEqual({ slept: 2500 });
+
+  const exit = await proc.child.exited;
+  expect(exit.code).toBe(0);
+  await expect(fetch(`${base}/health/live`)).rejects.toThrow();
+  expect((await healthOf(consul.httpAddr, 'slow')).map((e) => e.Service.ID)).not.toContain('slow-sigterm-1');
+});
+
+test('a restarted Consul agent with an empty data dir gets every instance back without restarting them', async () => {
+  const users = await startRegisteredService(entryPoints.users, 'users', consul.httpAddr, { REREGISTER_INTERVAL_MS: '500' });
+  const orders = await startRegisteredService(entryPoints.orders, 'orders', consul.httpAddr, { REREGISTER_INTERVAL_MS: '500' });
+  running.push(users, orders);
+  const pids = [users.child.pid, orders.child.pid];
+
+  await consul.restart({ wipe: true });
+  expect(await passingIds(consul.httpAddr, 'users')).not.toContain(users.instanceId);
+
+  await waitFor(
+    async () => (await passingIds(consul.httpAddr, 'users')).includes(users.instanceId) && (await passingIds(consul.httpAddr, 'orders')).includes(orders.instanceId),
+    { timeoutMs: 15_000, what: 'both instances to be registered and passing again' },
+  );
+  expect([users.child.pid, orders.child.pid]).toEqual(pids);
+  expect(users.child.isRunning() && orders.child.isRunning()).toBe(true);
+});
