@@ -1,0 +1,18 @@
+import { instanceTable, runningState } from '../platform-view';
+import { loadSettings } from '../settings';
+
+export async function status(): Promise<number> {
+  const state = runningState(loadSettings().stateDir);
+  if (!state) {
+    process.stdout.write('the platform is not running (start it with: npm run up)\n');
+    return 3;
+  }
+  process.stdout.write(`supervisor pid ${state.pid}, up since ${state.startedAt}; consul ${state.consul?.httpAddr ?? '-'}\n\n`);
+  process.stdout.write(`${(await instanceTable(state)).text}\n`);
+  const crashed = state.instances.filter((i) => i.restarts > 0 && i.lastExit);
+  for (const i of crashed) {
+    const how = i.lastExit?.signal ? `signal ${i.lastExit.signal}` : `exit code ${i.lastExit?.code}`;
+    process.stdout.write(`! ${i.id} crashed ${i.restarts} time(s), last at ${i.lastExit?.at} (${how}); it was restarted\n`);
+  }
+  return 0;
+}

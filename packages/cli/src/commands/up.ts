@@ -1,0 +1,81 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startChild, waitFor } from '@platform/process-runner';
+import { installComponents } from '../install';
+import { instanceTable, runningState } from '../platform-view';
+import { discoverServices } from '../service-catalog';
+import { loadSettings, statePaths } from '../settings';
+import type { SupervisorPlan } from '../supervisor/plan';
+import { readState } from '../supervisor/state';
+
+export interface UpOptions {
+  /** Instances for every service, overriding each service's default. */
+  instances?: number;
+  /** Per-service counts, `name=N`. */
+  scale: Record<string, number>;
+  skipInstall: boolean;
+}
+
+const step = (message: string): void => {
+  process.stdout.write(`▸ ${message}\n`);
+};
+
+export async function up(options: UpOptions): Promise<number> {
+  if (!options.skipInstall) {
+    step('installing missing components');
+    installComponents();
+  }
+  const settings = loadSettings();
+  const paths = statePaths(settings.stateDir);
+  const already = runningState(settings.stateDir);
+  if (already) {
+    step(`the platform is already running (supervisor pid ${already.pid})`);
+    process.stdout.write(`${(await instanceTable(already)).text}\n`);
+    return 0;
+  }
+
+  const services = discoverServices().map((s) => ({ name: s.name, entry: s.entry, instances: options.scale[s.name] ?? options.instances ?? s.defaultInstances }));
+  for (const name of Object.keys(options.scale)) {
+    if (!services.some((s) => s.name === name)) throw new Error(`unknown service ${name} in --scale; known: ${services.map((s) => s.name).join(', ')}`);
+  }
+  for (const s of services) {
+    if (!existsSync(s.entry)) throw new Error(`${s.name} is not built (${s.entry} missing); run npm run build`);
+  }
+  mkdirSync(paths.logDir, { recursive: true });
+  const plan: SupervisorPlan = { settings, services };
+  writeFileSync(paths.planFile, JSON.stringify(plan, null, 2));
+
+  step(`starting the supervisor, the consul agent (http 127.0.0.1:${settings.consul.http}) and ${services.map((s) => `${s.name}×${s.instances}`).join(', ')}`);
+  const supervisor = startChild(process.execPath, [join(__dirname, '..', 'supervisor-main.js'), paths.planFile], {
+    detached: true,
+    outputFile: paths.supervisorLog,
+  });
+  const state = await waitFor(
+    () => {
+      const current = readState(paths.stateFile);
+      if (current?.pid !== supervisor.pid) return undefined;
+      if (current.phase === 'failed') throw new Error(current.error ?? 'start failed');
+      return current.phase === 'running' ? current : undefined;
+    },
+    { timeoutMs: 90_000, intervalMs: 200, what: 'the supervisor to start consul and the services' },
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}\nsee ${paths.supervisorLog}`);
+  });
+
+  const expected = services.reduce((n, s) => n + s.instances, 0);
+  step(`waiting for ${expected} instances to pass their health checks in Consul`);
+  const table = await waitFor(
+    async () => {
+      const current = readState(paths.stateFile) ?? state;
+      const view = await instanceTable(current);
+      const passing = current.instances.filter((i) => view.consul.some((c) => c.id === i.id && c.health === 'passing'));
+      return passing.length === expected ? view.text : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 250, what: `all ${expected} instances to pass (run platform status to see which did not)` },
+  );
+  process.stdout.write(`\n${table}\n\n`);
+  const consulAddr = state.consul?.httpAddr ?? `127.0.0.1:${settings.consul.http}`;
+  process.stdout.write(`Consul HTTP API: http://${consulAddr}   (catalog: curl http://${consulAddr}/v1/catalog/services)\n`);
+  process.stdout.write(`Call a service: curl http://<ADDRESS>/health/ready   logs: platform logs <service>   stop: platform down\n`);
+  return 0;
+}

@@ -1,0 +1,35 @@
+/** What Consul says about the platform's services, reduced to what the CLI prints. */
+export interface ConsulInstanceView {
+  service: string;
+  id: string;
+  address: string;
+  port: number;
+  health: 'passing' | 'warning' | 'critical' | 'draining';
+}
+
+interface HealthEntry {
+  Service: { ID: string; Service: string; Address: string; Port: number };
+  Checks: { CheckID: string; Status: 'passing' | 'warning' | 'critical' }[];
+}
+
+async function getJson<T>(url: string): Promise<T> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+  if (!res.ok) throw new Error(`${url} answered ${res.status}`);
+  return (await res.json()) as T;
+}
+
+export async function consulInstances(httpAddr: string): Promise<ConsulInstanceView[]> {
+  const catalog = await getJson<Record<string, string[]>>(`http://${httpAddr}/v1/catalog/services`);
+  const names = Object.keys(catalog).filter((n) => n !== 'consul').sort();
+  const views: ConsulInstanceView[] = [];
+  for (const name of names) {
+    const entries = await getJson<HealthEntry[]>(`http://${httpAddr}/v1/health/service/${encodeURIComponent(name)}`);
+    for (const e of entries) {
+      const maintenance = e.Checks.some((c) => c.CheckID.startsWith('_service_maintenance') && c.Status === 'critical');
+      const statuses = e.Checks.map((c) => c.Status);
+      const health = maintenance ? 'draining' : statuses.includes('critical') ? 'critical' : statuses.includes('warning') ? 'warning' : 'passing';
+      views.push({ service: name, id: e.Service.ID, address: e.Service.Address, port: e.Service.Port, health });
+    }
+  }
+  return views.sort((a, b) => a.service.localeCompare(b.service) || a.id.localeCompare(b.id));
+}

@@ -1,0 +1,31 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '@platform/consul';
+
+export interface ServiceEntry {
+  name: string;
+  entry: string;
+  defaultInstances: number;
+}
+
+interface ServicePackageJson {
+  main?: string;
+  platform?: { instances?: number };
+}
+
+/**
+ * The services this checkout can run: every folder under services/ whose package.json has a
+ * `platform` section. Adding a service is adding such a folder; nothing central lists them.
+ */
+export function discoverServices(root = repoRoot): ServiceEntry[] {
+  const servicesDir = join(root, 'services');
+  const entries: ServiceEntry[] = [];
+  for (const name of readdirSync(servicesDir).sort()) {
+    const pkgFile = join(servicesDir, name, 'package.json');
+    if (!existsSync(pkgFile)) continue;
+    const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as ServicePackageJson;
+    if (!pkg.platform) continue;
+    entries.push({ name, entry: join(servicesDir, name, pkg.main ?? 'dist/main.js'), defaultInstances: pkg.platform.instances ?? 1 });
+  }
+  return entries;
+}

@@ -1,0 +1,137 @@
+import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { startConsulAgent, type ConsulAgent } from '@platform/consul';
+import { statePaths } from '../settings';
+import { startControlServer } from './control-server';
+import { InstanceSlot } from './instance-slot';
+import type { SupervisorPlan } from './plan';
+import { writeState, type SupervisorState } from './state';
+
+/** Time an instance gets to drain before it is killed: above the kit's default shutdown timeout. */
+const INSTANCE_GRACE_MS = 35_000;
+
+/**
+ * The long-running process behind `platform up`: it owns the Consul agent and every service
+ * instance on this node, restarts crashed instances, and stops everything on `down`.
+ */
+export class Supervisor {
+  private readonly paths;
+  private readonly slots = new Map<string, InstanceSlot[]>();
+  private readonly state: SupervisorState;
+  private consul: ConsulAgent | undefined;
+  private control: Server | undefined;
+  private shuttingDown: Promise<void> | undefined;
+
+  constructor(private readonly plan: SupervisorPlan) {
+    this.paths = statePaths(plan.settings.stateDir);
+    this.state = { pid: process.pid, phase: 'starting', startedAt: new Date().toISOString(), instances: [] };
+  }
+
+  log(message: string): void {
+    appendFileSync(this.paths.supervisorLog, `${new Date().toISOString()} ${message}\n`);
+  }
+
+  private persist(): void {
+    this.state.instances = [...this.slots.values()].flat().map((s) => s.state);
+    writeState(this.paths.stateFile, this.state);
+  }
+
+  /** Starts everything; resolves with `failed` after cleaning up when start could not complete. */
+  async run(): Promise<'running' | 'failed'> {
+    mkdirSync(this.paths.logDir, { recursive: true });
+    writeFileSync(this.paths.pidFile, String(process.pid));
+    this.persist();
+    this.control = await startControlServer(this.paths.socket, {
+      'GET /state': async () => this.state,
+      'POST /scale': async (body) => this.scale(body),
+      'POST /shutdown': async () => {
+        setImmediate(() => void this.shutdown('requested by platform down'));
+        return { stopping: true };
+      },
+    });
+    try {
+      const { settings } = this.plan;
+      this.log(`starting consul agent (http 127.0.0.1:${settings.consul.http})`);
+      this.consul = await startConsulAgent({ stateDir: this.paths.consulDir, ports: settings.consul, nodeName: settings.nodeName });
+      this.state.consul = { httpAddr: this.consul.httpAddr, pid: this.consul.pid };
+      void this.consul.exited.then((exit) => {
+        if (!this.shuttingDown) this.log(`consul agent exited unexpectedly (code ${exit.code}, signal ${exit.signal}); services keep running and re-register when it returns`);
+      });
+      for (const service of this.plan.services) this.setInstances(service.name, service.instances);
+      this.state.phase = 'running';
+      this.persist();
+      this.log(`running: ${this.plan.services.map((s) => `${s.name}×${s.instances}`).join(', ')}`);
+      return 'running';
+    } catch (err) {
+      this.state.phase = 'failed';
+      this.state.error = err instanceof Error ? err.message : String(err);
+      this.log(`start failed: ${this.state.error}`);
+      await this.shutdown('start failed', 'failed');
+      return 'failed';
+    }
+  }
+
+  private setInstances(name: string, count: number): void {
+    const service = this.plan.services.find((s) => s.name === name);
+    if (!service) throw new Error(`unknown service ${name}; known: ${this.plan.services.map((s) => s.name).join(', ')}`);
+    const slots = this.slots.get(name) ?? [];
+    this.slots.set(name, slots);
+    while (slots.length < count) {
+      const slot = new InstanceSlot({
+        service: name,
+        entry: service.entry,
+        slot: slots.length + 1,
+        nodeName: this.plan.settings.nodeName,
+        logDir: this.paths.logDir,
+        env: { ...process.env, CONSUL_HTTP_ADDR: this.consul?.httpAddr ?? '' },
+        onChange: () => this.persist(),
+        report: (message) => this.log(message),
+      });
+      slots.push(slot);
+      slot.start();
+    }
+    const removed = slots.splice(count);
+    for (const slot of removed.reverse()) void slot.stop(INSTANCE_GRACE_MS).then(() => this.persist());
+    service.instances = count;
+  }
+
+  private async scale(body: unknown): Promise<{ service: string; instances: number }> {
+    const { service, instances } = (body ?? {}) as { service?: unknown; instances?: unknown };
+    if (typeof service !== 'string' || typeof instances !== 'number' || !Number.isInteger(instances) || instances < 0 || instances > 50) {
+      throw new Error('scale needs {"service": name, "instances": 0..50}');
+    }
+    if (this.state.phase !== 'running') throw new Error(`cannot scale while the platform is ${this.state.phase}`);
+    this.setInstances(service, instances);
+    this.log(`scaled ${service} to ${instances}`);
+    this.persist();
+    return { service, instances };
+  }
+
+  shutdown(reason: string, finalPhase: 'stopped' | 'failed' = 'stopped'): Promise<void> {
+    this.shuttingDown ??= (async () => {
+      this.log(`stopping (${reason})`);
+      if (this.state.phase !== 'failed') this.state.phase = 'stopping';
+      this.persist();
+      await Promise.all([...this.slots.values()].flat().map((slot) => slot.stop(INSTANCE_GRACE_MS)));
+      if (this.consul) await this.consul.stop(15_000);
+      this.state.phase = finalPhase;
+      this.persist();
+      this.control?.close();
+      rmSync(this.paths.socket, { force: true });
+      rmSync(this.paths.pidFile, { force: true });
+      this.log('stopped');
+    })();
+    return this.shuttingDown;
+  }
+}
+
+/** Entry point of the detached supervisor process: `node supervisor-main.js <plan.json>`. */
+export async function supervisorMain(planFile: string): Promise<void> {
+  const plan = JSON.parse(readFileSync(planFile, 'utf8')) as SupervisorPlan;
+  const supervisor = new Supervisor(plan);
+  const stop = (signal: string) => void supervisor.shutdown(`signal ${signal}`).then(() => process.exit(0));
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGHUP', () => undefined);
+  if ((await supervisor.run()) === 'failed') process.exit(1);
+}

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Installs every pinned platform component that is missing; quick when all are present.
+# Each component has its own installer under platform/<component>/install.sh.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+for component in consul; do
+  bash "$here/$component/install.sh"
+done

@@ -1,0 +1,66 @@
+import { createLogger, createServiceMetrics, NotFoundError } from '@platform/service-kit';
+import { createHttpApp } from '@platform/service-kit/dist/http/app';
+import type { HealthState } from '@platform/service-kit/dist/http/health';
+
+function buildApp(health: HealthState = { draining: false, checks: [] }) {
+  const logger = createLogger({ service: 't', instanceId: 't-1', node: 'n', level: 'error', toStdout: false });
+  const metrics = createServiceMetrics({ service: 't', instance: 't-1' });
+  const app = createHttpApp({ logger, metrics, health, bodyLimit: 1024 });
+  app.get('/things/:id', async (request) => {
+    throw new NotFoundError(`thing ${(request.params as { id: string }).id} does not exist`);
+  });
+  app.post('/echo', async (request) => request.body);
+  return app;
+}
+
+test('a valid incoming request id is kept, an invalid one replaced', async () => {
+  const app = buildApp();
+  const kept = await app.inject({ url: '/health/live', headers: { 'x-request-id': 'abc-123-def' } });
+  expect(kept.headers['x-request-id']).toBe('abc-123-def');
+  const replaced = await app.inject({ url: '/health/live', headers: { 'x-request-id': 'bad id\r\nx: y' } });
+  expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+});
+
+test('domain errors, unknown routes, bad JSON and oversize bodies are problem+json with the request id', async () => {
+  const app = buildApp();
+  const cases = [
+    { req: { url: '/things/7' }, status: 404, detail: 'thing 7 does not exist' },
+    { req: { url: '/nowhere' }, status: 404, detail: 'No route for GET /nowhere' },
+    { req: { method: 'POST' as const, url: '/echo', headers: { 'content-type': 'application/json' }, payload: '{"a":' }, status: 400 },
+    { req: { method: 'POST' as const, url: '/echo', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ a: 'x'.repeat(2000) }) }, status: 413 },
+  ];
+  for (const c of cases) {
+    const res = await app.inject(c.req);
+    expect(res.statusCode).toBe(c.status);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    const body = res.json() as { status: number; detail: string; requestId: string };
+    expect(body.status).toBe(c.status);
+    expect(body.requestId).toBe(res.headers['x-request-id']);
+    if (c.detail) expect(body.detail).toBe(c.detail);
+  }
+});
+
+test('readiness follows dependency checks and draining; liveness does not', async () => {
+  let dbUp = true;
+  const health: HealthState = { draining: false, checks: [{ name: 'db', check: async () => dbUp }] };
+  const app = buildApp(health);
+  expect((await app.inject({ url: '/health/ready' })).statusCode).toBe(200);
+  dbUp = false;
+  const unready = await app.inject({ url: '/health/ready' });
+  expect(unready.statusCode).toBe(503);
+  expect(unready.json()).toMatchObject({ status: 'unready', checks: [{ name: 'db', ok: false }] });
+  dbUp = true;
+  health.draining = true;
+  const draining = await app.inject({ url: '/health/ready' });
+  expect(draining.json()).toMatchObject({ status: 'draining' });
+  expect(draining.headers.connection).toBe('close');
+  expect((await app.inject({ url: '/health/live' })).statusCode).toBe(200);
+});
+
+test('request durations are exported by route and status', async () => {
+  const app = buildApp();
+  await app.inject({ url: '/things/1' });
+  const metrics = await app.inject({ url: '/metrics' });
+  expect(metrics.body).toMatch(/http_request_duration_seconds_count\{[^}]*route="\/things\/:id"[^}]*status_code="404"[^}]*\} 1/);
+  expect(metrics.body).toContain('process_cpu_user_seconds_total');
+});
