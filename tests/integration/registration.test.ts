@@ -73,16 +73,17 @@ test('SIGTERM: the instance leaves the passing set before its server closes, and
 });
 
 test('a restarted Consul agent with an empty data dir gets every instance back without restarting them', async () => {
-  const users = await startRegisteredService(entryPoints.users, 'users', consul.httpAddr, { REREGISTER_INTERVAL_MS: '500' });
-  const orders = await startRegisteredService(entryPoints.orders, 'orders', consul.httpAddr, { REREGISTER_INTERVAL_MS: '500' });
+  const env = { REREGISTER_INTERVAL_MS: '500', FIXTURE_LABEL: 'restart' };
+  const users = await startRegisteredService(entryPoints.slow, 'alpha', consul.httpAddr, { ...env, FIXTURE_SERVICE_NAME: 'alpha' });
+  const orders = await startRegisteredService(entryPoints.slow, 'beta', consul.httpAddr, { ...env, FIXTURE_SERVICE_NAME: 'beta' });
   running.push(users, orders);
   const pids = [users.child.pid, orders.child.pid];
 
   await consul.restart({ wipe: true });
-  expect(await passingIds(consul.httpAddr, 'users')).not.toContain(users.instanceId);
+  expect(await passingIds(consul.httpAddr, 'alpha')).not.toContain(users.instanceId);
 
   await waitFor(
-    async () => (await passingIds(consul.httpAddr, 'users')).includes(users.instanceId) && (await passingIds(consul.httpAddr, 'orders')).includes(orders.instanceId),
+    async () => (await passingIds(consul.httpAddr, 'alpha')).includes(users.instanceId) && (await passingIds(consul.httpAddr, 'beta')).includes(orders.instanceId),
     { timeoutMs: 15_000, what: 'both instances to be registered and passing again' },
   );
   expect([users.child.pid, orders.child.pid]).toEqual(pids);

@@ -16,7 +16,8 @@ export function runningState(stateDir: string): SupervisorState | undefined {
  * Instances only one side knows still get a row, so a crashed or foreign instance is visible.
  */
 export async function instanceTable(state: SupervisorState): Promise<{ text: string; consul: ConsulInstanceView[] }> {
-  const consul = state.consul ? await consulInstances(state.consul.httpAddr).catch(() => [] as ConsulInstanceView[]) : [];
+  const consulAddr = state.env.CONSUL_HTTP_ADDR;
+  const consul = consulAddr ? await consulInstances(consulAddr).catch(() => [] as ConsulInstanceView[]) : [];
   const byId = new Map(consul.map((c) => [c.id, c]));
   const rows: string[][] = [];
   for (const inst of state.instances) {

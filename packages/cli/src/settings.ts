@@ -41,7 +41,6 @@ export const statePaths = (stateDir: string) => ({
   planFile: join(stateDir, 'plan.json'),
   logDir: join(stateDir, 'logs'),
   supervisorLog: join(stateDir, 'logs', 'supervisor.log'),
-  consulDir: join(stateDir, 'consul'),
 });
 
 export { repoRoot };

@@ -7,7 +7,9 @@ export async function status(): Promise<number> {
     process.stdout.write('the platform is not running (start it with: npm run up)\n');
     return 3;
   }
-  process.stdout.write(`supervisor pid ${state.pid}, up since ${state.startedAt}; consul ${state.consul?.httpAddr ?? '-'}\n\n`);
+  process.stdout.write(`supervisor pid ${state.pid}, up since ${state.startedAt}\n`);
+  for (const line of state.components.flatMap((c) => c.describe)) process.stdout.write(`  ${line}\n`);
+  process.stdout.write('\n');
   process.stdout.write(`${(await instanceTable(state)).text}\n`);
   const crashed = state.instances.filter((i) => i.restarts > 0 && i.lastExit);
   for (const i of crashed) {

@@ -45,7 +45,7 @@ export async function up(options: UpOptions): Promise<number> {
   const plan: SupervisorPlan = { settings, services };
   writeFileSync(paths.planFile, JSON.stringify(plan, null, 2));
 
-  step(`starting the supervisor, the consul agent (http 127.0.0.1:${settings.consul.http}) and ${services.map((s) => `${s.name}×${s.instances}`).join(', ')}`);
+  step(`starting the supervisor, the platform components and ${services.map((s) => `${s.name}×${s.instances}`).join(', ')}`);
   const supervisor = startChild(process.execPath, [join(__dirname, '..', 'supervisor-main.js'), paths.planFile], {
     detached: true,
     outputFile: paths.supervisorLog,
@@ -74,8 +74,8 @@ export async function up(options: UpOptions): Promise<number> {
     { timeoutMs: 60_000, intervalMs: 250, what: `all ${expected} instances to pass (run platform status to see which did not)` },
   );
   process.stdout.write(`\n${table}\n\n`);
-  const consulAddr = state.consul?.httpAddr ?? `127.0.0.1:${settings.consul.http}`;
-  process.stdout.write(`Consul HTTP API: http://${consulAddr}   (catalog: curl http://${consulAddr}/v1/catalog/services)\n`);
-  process.stdout.write(`Call a service: curl http://<ADDRESS>/health/ready   logs: platform logs <service>   stop: platform down\n`);
+  const final = readState(paths.stateFile) ?? state;
+  for (const line of final.components.flatMap((c) => c.describe)) process.stdout.write(`${line}\n`);
+  process.stdout.write(`Instances: curl http://<ADDRESS>/health/ready   status: npx platform status   logs: npx platform logs <service>   stop: npm run down\n`);
   return 0;
 }

@@ -16,7 +16,10 @@ export interface SupervisorState {
   phase: 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
   error?: string;
   startedAt: string;
-  consul?: { httpAddr: string; pid: number };
+  /** Running components in start order, with the pids they own and what they tell the user. */
+  components: { name: string; pids: number[]; describe: string[] }[];
+  /** Environment the components export to services (never secrets: those stay in files). */
+  env: Record<string, string>;
   instances: InstanceState[];
 }
 
@@ -36,6 +39,6 @@ export function readState(file: string): SupervisorState | undefined {
 
 /** Every pid the platform started, for `down` to make sure none is left. */
 export function allPids(state: SupervisorState): number[] {
-  const pids = [state.pid, state.consul?.pid, ...state.instances.map((i) => i.pid)];
+  const pids = [state.pid, ...state.components.flatMap((c) => c.pids), ...state.instances.map((i) => i.pid)];
   return pids.filter((p): p is number => typeof p === 'number' && p > 0);
 }

@@ -1,6 +1,8 @@
 import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { startConsulAgent, type ConsulAgent } from '@platform/consul';
+import type { RunningComponent } from '../components/component';
+import { platformComponents } from '../components';
+import { join } from 'node:path';
 import { statePaths } from '../settings';
 import { startControlServer } from './control-server';
 import { InstanceSlot } from './instance-slot';
@@ -18,13 +20,13 @@ export class Supervisor {
   private readonly paths;
   private readonly slots = new Map<string, InstanceSlot[]>();
   private readonly state: SupervisorState;
-  private consul: ConsulAgent | undefined;
+  private readonly running: { name: string; component: RunningComponent }[] = [];
   private control: Server | undefined;
   private shuttingDown: Promise<void> | undefined;
 
   constructor(private readonly plan: SupervisorPlan) {
     this.paths = statePaths(plan.settings.stateDir);
-    this.state = { pid: process.pid, phase: 'starting', startedAt: new Date().toISOString(), instances: [] };
+    this.state = { pid: process.pid, phase: 'starting', startedAt: new Date().toISOString(), components: [], env: {}, instances: [] };
   }
 
   log(message: string): void {
@@ -33,6 +35,7 @@ export class Supervisor {
 
   private persist(): void {
     this.state.instances = [...this.slots.values()].flat().map((s) => s.state);
+    this.state.components = this.running.map(({ name, component }) => ({ name, pids: component.pids(), describe: component.describe() }));
     writeState(this.paths.stateFile, this.state);
   }
 
@@ -50,13 +53,18 @@ export class Supervisor {
       },
     });
     try {
-      const { settings } = this.plan;
-      this.log(`starting consul agent (http 127.0.0.1:${settings.consul.http})`);
-      this.consul = await startConsulAgent({ stateDir: this.paths.consulDir, ports: settings.consul, nodeName: settings.nodeName });
-      this.state.consul = { httpAddr: this.consul.httpAddr, pid: this.consul.pid };
-      void this.consul.exited.then((exit) => {
-        if (!this.shuttingDown) this.log(`consul agent exited unexpectedly (code ${exit.code}, signal ${exit.signal}); services keep running and re-register when it returns`);
-      });
+      for (const definition of platformComponents) {
+        this.log(`starting ${definition.name}`);
+        const component = await definition.start({
+          settings: this.plan.settings,
+          stateDir: join(this.plan.settings.stateDir, definition.name),
+          env: { ...this.state.env },
+          log: (message) => this.log(`${definition.name}: ${message}`),
+        });
+        this.running.push({ name: definition.name, component });
+        Object.assign(this.state.env, component.env);
+        this.persist();
+      }
       for (const service of this.plan.services) this.setInstances(service.name, service.instances);
       this.state.phase = 'running';
       this.persist();
@@ -83,7 +91,7 @@ export class Supervisor {
         slot: slots.length + 1,
         nodeName: this.plan.settings.nodeName,
         logDir: this.paths.logDir,
-        env: { ...process.env, CONSUL_HTTP_ADDR: this.consul?.httpAddr ?? '' },
+        env: { ...process.env, ...this.state.env },
         onChange: () => this.persist(),
         report: (message) => this.log(message),
       });
@@ -113,7 +121,9 @@ export class Supervisor {
       if (this.state.phase !== 'failed') this.state.phase = 'stopping';
       this.persist();
       await Promise.all([...this.slots.values()].flat().map((slot) => slot.stop(INSTANCE_GRACE_MS)));
-      if (this.consul) await this.consul.stop(15_000);
+      for (const { name, component } of [...this.running].reverse()) {
+        await component.stop().catch((err: Error) => this.log(`stopping ${name} failed: ${err.message}`));
+      }
       this.state.phase = finalPhase;
       this.persist();
       this.control?.close();

@@ -1,0 +1,22 @@
+import { startConsulAgent } from '@platform/consul';
+import type { PlatformComponent } from './component';
+
+export const consulComponent: PlatformComponent = {
+  name: 'consul',
+  async start({ settings, stateDir, log }) {
+    const agent = await startConsulAgent({ stateDir, ports: settings.consul, nodeName: settings.nodeName });
+    let stopping = false;
+    void agent.exited.then((exit) => {
+      if (!stopping) log(`consul agent exited unexpectedly (code ${exit.code}, signal ${exit.signal}); services keep running and re-register when it returns`);
+    });
+    return {
+      env: { CONSUL_HTTP_ADDR: agent.httpAddr },
+      pids: () => [agent.pid],
+      describe: () => [`Consul HTTP API   http://${agent.httpAddr}   (curl http://${agent.httpAddr}/v1/catalog/services)`],
+      async stop() {
+        stopping = true;
+        await agent.stop(15_000);
+      },
+    };
+  },
+};

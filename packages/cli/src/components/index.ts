@@ -1,0 +1,5 @@
+import type { PlatformComponent } from './component';
+import { consulComponent } from './consul';
+
+/** Start order; each component sees the env of those before it. Add a component with one line. */
+export const platformComponents: PlatformComponent[] = [consulComponent];
