@@ -24,20 +24,29 @@ die() { log "error: $*"; exit 1; }
 
 need_cmd() { command -v "$1" >/dev/null 2>&1 || die "'$1' is required but not installed"; }
 
-# apt_install PKG=VERSION...: installs exact Debian package versions once; `apt-get update` first
-# because a fresh machine has no package lists.
+# apt_install PKG=VERSION...: installs Debian packages once; VERSION may be a glob such as 2.6.*
+# (the upstream series is pinned; Debian's security revisions within it are taken as they come).
+# `apt-get update` first because a fresh machine has no package lists.
 apt_install() {
   local missing=()
   local spec name ver have
   for spec in "$@"; do
     name="${spec%%=*}"; ver="${spec#*=}"
     have="$(dpkg-query -W -f='${Version}' "$name" 2>/dev/null || true)"
-    [ "$have" = "$ver" ] || missing+=("$spec")
+    # shellcheck disable=SC2053 # $ver is a glob on purpose
+    [[ -n "$have" && "$have" == $ver ]] || missing+=("$spec")
   done
   [ "${#missing[@]}" -eq 0 ] && return 0
   local sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   log "apt-get install ${missing[*]}"
   $sudo apt-get update -qq >/dev/null
+  # policy-rc.d answering 101 keeps packages from starting their system services: the platform
+  # runs its own instances on its own ports.
+  local policy=/usr/sbin/policy-rc.d added_policy=""
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null && $sudo chmod +x "$policy" && added_policy=1
+  fi
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  [ -z "$added_policy" ] || $sudo rm -f "$policy"
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startChild, waitFor, type ChildHandle } from '@platform/process-runner';
-import { passingIds } from './consul-queries';
+import { healthOf, passingIds } from './consul-queries';
 
 export const repoRoot = resolve(__dirname, '..', '..');
 
@@ -17,6 +17,8 @@ export const entryPoints = {
 export interface ServiceProcess {
   child: ChildHandle;
   instanceId: string;
+  /** The port it registered in Consul (set by startRegisteredService). */
+  port?: number;
   outputFile: string;
   output(): string;
 }
@@ -38,5 +40,6 @@ export async function startRegisteredService(entry: string, service: string, con
     },
     { timeoutMs: 15_000, what: `${instanceId} to pass its check` },
   );
+  proc.port = (await healthOf(consulAddr, service)).find((e) => e.Service.ID === instanceId)?.Service.Port;
   return proc;
 }

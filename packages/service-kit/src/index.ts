@@ -14,3 +14,7 @@ export { sendProblem, PROBLEM_CONTENT_TYPE } from './http/problem';
 export { REQUEST_ID_HEADER } from './http/request-id';
 export { createConsulClient } from './discovery/consul-client';
 export type { ConsulClient } from './discovery/consul-client';
+export { watchServices, instanceHealth } from './discovery/services-watch';
+export type { WatchedInstance, ServicesSnapshot, InstanceHealth, ServicesWatchOptions } from './discovery/services-watch';
+export { startBlockingQuery } from './discovery/blocking-query';
+export type { BlockingQuery, BlockingQueryOptions } from './discovery/blocking-query';

@@ -23,8 +23,10 @@ export const baseConfigShape = {
   CHECK_TIMEOUT: durationVar.default('1s'),
   DEREGISTER_CRITICAL_AFTER: durationVar.default('1m'),
   REREGISTER_INTERVAL_MS: integerVar(100, 600_000).default('2000'),
-  /** How long an instance keeps serving after it left the passing set, for callers still routed to it. */
-  DRAIN_MS: integerVar(0, 600_000).default('2000'),
+  /** Longest wait at shutdown for every load balancer to confirm it stopped routing here. */
+  DRAIN_CONFIRM_TIMEOUT_MS: integerVar(0, 600_000).default('5000'),
+  /** Serving time after those confirmations, for callers that resolved this instance directly. */
+  DRAIN_MS: integerVar(0, 600_000).default('1000'),
   SHUTDOWN_TIMEOUT_MS: integerVar(1000, 600_000).default('30000'),
   BODY_LIMIT_BYTES: integerVar(1024, 100 * 1024 * 1024).default('1048576'),
 };

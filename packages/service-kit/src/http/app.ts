@@ -27,6 +27,9 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     // Idle keep-alive sockets are closed on shutdown; busy ones finish their request first.
     forceCloseConnections: 'idle',
     requestTimeout: 30_000,
+    // Longer than any load balancer keeps an idle connection, so the balancer always closes first
+    // and never sends a request on a socket this server is closing at that moment.
+    keepAliveTimeout: 65_000,
     return503OnClosing: false,
   });
 

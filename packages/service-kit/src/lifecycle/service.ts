@@ -91,7 +91,8 @@ export async function startService<Extra extends z.ZodRawShape>(definition: Serv
       address: advertised,
       port,
       tags: [...(definition.tags ?? []), ...config.SERVICE_TAGS],
-      meta: { version: definition.version, node: config.NODE_NAME, ...(definition.meta ?? {}) },
+      // protocol=http tells the load balancers this instance is theirs to route.
+      meta: { version: definition.version, node: config.NODE_NAME, protocol: 'http', ...(definition.meta ?? {}) },
       check: { interval: config.CHECK_INTERVAL, timeout: config.CHECK_TIMEOUT, deregisterCriticalAfter: config.DEREGISTER_CRITICAL_AFTER },
     },
     logger,
@@ -113,7 +114,18 @@ export async function startService<Extra extends z.ZodRawShape>(definition: Serv
     app,
     logger,
     stop(reason) {
-      stopping ??= drainAndClose({ app, health, registration, logger, drainMs: config.DRAIN_MS, reason, releaseParts: parts.close }).finally(() => closeLogger(logger));
+      stopping ??= drainAndClose({
+        app,
+        health,
+        registration,
+        consul,
+        instanceId,
+        logger,
+        drainConfirmTimeoutMs: config.DRAIN_CONFIRM_TIMEOUT_MS,
+        drainMs: config.DRAIN_MS,
+        reason,
+        releaseParts: parts.close,
+      }).finally(() => closeLogger(logger));
       return stopping;
     },
   };

@@ -1,0 +1,86 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startChild, waitFor, type ChildHandle } from '@platform/process-runner';
+import { runtimeCommand } from './runtime-api';
+
+export interface HaproxyPaths {
+  dir: string;
+  config: string;
+  adminSocket: string;
+  masterSocket: string;
+  pidFile: string;
+  log: string;
+}
+
+export const haproxyPaths = (dir: string): HaproxyPaths => ({
+  dir,
+  config: join(dir, 'haproxy.cfg'),
+  adminSocket: join(dir, 'admin.sock'),
+  masterSocket: join(dir, 'master.sock'),
+  pidFile: join(dir, 'haproxy.pid'),
+  log: join(dir, 'haproxy.log'),
+});
+
+async function workerPid(adminSocket: string): Promise<number | undefined> {
+  const info = await runtimeCommand(adminSocket, 'show info', 1_000);
+  const match = /^Pid: (\d+)$/m.exec(info);
+  return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * HAProxy in master-worker mode: the master stays, workers are replaced on reload. A reload hands
+ * the listening sockets to the new worker (expose-fd listeners), so no connection is refused.
+ */
+export class HaproxyProcess {
+  private constructor(
+    readonly paths: HaproxyPaths,
+    private readonly master: ChildHandle,
+  ) {}
+
+  get pid(): number {
+    return this.master.pid;
+  }
+
+  get exited() {
+    return this.master.exited;
+  }
+
+  static async start(paths: HaproxyPaths, config: string, binary = 'haproxy'): Promise<HaproxyProcess> {
+    writeFileSync(paths.config, config);
+    const check = startChild(binary, ['-c', '-q', '-f', paths.config], { outputFile: paths.log });
+    const checked = await check.exited;
+    if (checked.code !== 0) throw new Error(`haproxy rejected ${paths.config}; see ${paths.log}`);
+    const master = startChild(binary, ['-W', '-S', `${paths.masterSocket},mode,600`, '-f', paths.config, '-p', paths.pidFile], { outputFile: paths.log, detached: true });
+    const proc = new HaproxyProcess(paths, master);
+    await waitFor(
+      async () => {
+        if (!master.isRunning()) throw new Error(`haproxy exited at start; see ${paths.log}`);
+        return existsSync(paths.adminSocket) && (await workerPid(paths.adminSocket)) !== undefined;
+      },
+      { timeoutMs: 10_000, intervalMs: 50, what: 'haproxy to answer on its runtime API' },
+    );
+    return proc;
+  }
+
+  /** Writes the new configuration, validates it, and reloads; resolves once the new worker answers. */
+  async reload(config: string, binary = 'haproxy'): Promise<void> {
+    const candidate = `${this.paths.config}.next`;
+    writeFileSync(candidate, config);
+    const check = startChild(binary, ['-c', '-q', '-f', candidate], { outputFile: this.paths.log });
+    if ((await check.exited).code !== 0) throw new Error(`haproxy rejected the new configuration (${candidate}); see ${this.paths.log}`);
+    writeFileSync(this.paths.config, config);
+    const before = await workerPid(this.paths.adminSocket);
+    await runtimeCommand(this.paths.masterSocket, 'reload', 5_000);
+    await waitFor(
+      async () => {
+        const now = await workerPid(this.paths.adminSocket);
+        return now !== undefined && now !== before;
+      },
+      { timeoutMs: 10_000, intervalMs: 25, what: 'the new haproxy worker after reload' },
+    );
+  }
+
+  stop(graceMs = 10_000) {
+    return this.master.stop(graceMs);
+  }
+}

@@ -1,0 +1,190 @@
+import { mkdirSync } from 'node:fs';
+import { watchServices, type ConsulClient, type Logger, type ServicesSnapshot, type WatchedInstance } from '@platform/service-kit';
+import { BackendSlots, type Slot } from './backend-slots';
+import { DrainConfirmer } from './drain-confirmations';
+import { HaproxyProcess, haproxyPaths, type HaproxyPaths } from './haproxy-process';
+import type { LbMetrics } from './lb-metrics';
+import { renderConfig } from './render-config';
+import { routedServices, backendName, type LbRole } from './roles';
+import { applyCommands, describeServerState, serversState } from './runtime-api';
+
+export interface LbControllerOptions {
+  role: LbRole;
+  bind: { host: string; port: number };
+  stateDir: string;
+  consulAddr: string;
+  controllerId: string;
+  consul: ConsulClient;
+  logger: Logger;
+  metrics: LbMetrics;
+}
+
+/**
+ * Keeps one HAProxy in step with Consul: runtime commands for servers coming, going and draining;
+ * a seamless reload only when a backend appears, disappears or runs out of slots. Snapshots are
+ * applied one at a time, always the newest, so a burst of changes costs one pass.
+ */
+export class LbController {
+  private haproxy: HaproxyProcess | undefined;
+  private readonly backends = new Map<string, BackendSlots>();
+  private readonly paths: HaproxyPaths;
+  private readonly confirmer: DrainConfirmer;
+  private watch: { stop(): void } | undefined;
+  private pending: ServicesSnapshot | undefined;
+  private running: Promise<void> | undefined;
+  private consulReachable = true;
+
+  constructor(private readonly options: LbControllerOptions) {
+    this.paths = haproxyPaths(options.stateDir);
+    this.confirmer = new DrainConfirmer(options.consul, options.controllerId);
+  }
+
+  async start(): Promise<void> {
+    mkdirSync(this.options.stateDir, { recursive: true });
+    this.ensureBackends(this.options.role === 'edge' ? ['gateway'] : []);
+    this.haproxy = await HaproxyProcess.start(this.paths, this.render());
+    const { role } = this.options;
+    this.watch = watchServices({
+      httpAddr: this.options.consulAddr,
+      onChange: (snapshot) => this.schedule(snapshot),
+      onError: (err) => {
+        this.options.metrics.consulErrors.inc({ role });
+        if (this.consulReachable) this.options.logger.warn('consul unreachable; HAProxy keeps the last known servers', { error: err.message });
+        this.consulReachable = false;
+      },
+      onRecovered: () => {
+        this.consulReachable = true;
+        this.options.logger.info('consul reachable again; following it');
+      },
+    });
+  }
+
+  get haproxyPid(): number | undefined {
+    return this.haproxy?.pid;
+  }
+
+  isHealthy(): boolean {
+    return this.haproxy !== undefined;
+  }
+
+  private schedule(snapshot: ServicesSnapshot): void {
+    this.pending = snapshot;
+    this.running ??= this.drainQueue().finally(() => (this.running = undefined));
+  }
+
+  private async drainQueue(): Promise<void> {
+    while (this.pending) {
+      const snapshot = this.pending;
+      this.pending = undefined;
+      try {
+        await this.apply(snapshot);
+      } catch (err) {
+        this.options.logger.error('applying a Consul change to HAProxy failed; retrying with the next change', { index: snapshot.index, err });
+        // A failed pass leaves slots possibly out of step: a full resync on the next snapshot.
+        setTimeout(() => this.schedule(this.pending ?? snapshot), 500);
+        return;
+      }
+    }
+  }
+
+  private ensureBackends(services: string[]): boolean {
+    let changed = false;
+    for (const service of services) {
+      if (!this.backends.has(service)) {
+        this.backends.set(service, new BackendSlots(backendName(service), BackendSlots.sizeFor(1)));
+        changed = true;
+      }
+    }
+    for (const service of [...this.backends.keys()]) {
+      if (!services.includes(service) && !(this.options.role === 'edge' && service === 'gateway')) {
+        this.backends.delete(service);
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  private async apply(snapshot: ServicesSnapshot): Promise<void> {
+    const { role, logger, metrics } = this.options;
+    const routed = routedServices(role, snapshot.services);
+    let structural = this.ensureBackends(role === 'edge' ? ['gateway'] : routed);
+    const commands: string[] = [];
+    let changes = 0;
+    for (const [service, slots] of this.backends) {
+      const instances: readonly WatchedInstance[] = snapshot.services.get(service) ?? [];
+      let plan = slots.plan(instances);
+      if (plan.overflow) {
+        const grown = new BackendSlots(slots.backend, BackendSlots.sizeFor(instances.length), slots.slots);
+        this.backends.set(service, grown);
+        plan = grown.plan(instances);
+        structural = true;
+      }
+      commands.push(...plan.commands);
+      changes += plan.changes.length;
+      for (const change of plan.changes) logger.info('server change', { role, index: snapshot.index, service, instanceId: change.instanceId, slot: change.slot, to: change.to });
+    }
+    if (structural) {
+      await this.haproxy?.reload(this.render());
+      metrics.reloads.inc({ role });
+      logger.info('haproxy reloaded for a structural change', { role, index: snapshot.index, backends: [...this.backends.keys()] });
+      // The new worker starts from the rendered config; drain states are not in it.
+      await applyCommands(this.paths.adminSocket, this.drainCommands());
+    } else {
+      await applyCommands(this.paths.adminSocket, commands);
+    }
+    if (changes > 0) {
+      metrics.changesApplied.inc({ role }, changes);
+      metrics.propagation.observe({ role }, (Date.now() - snapshot.observedAt) / 1000);
+    }
+    this.updateServerGauge();
+    await this.confirmer.confirm(snapshot).catch((err: Error) => logger.warn('could not confirm drained instances in Consul', { error: err.message }));
+  }
+
+  private drainCommands(): string[] {
+    return [...this.backends.values()].flatMap((b) => b.slots.filter((s) => s.state === 'drain').map((s) => `set server ${b.backend}/${s.name} state drain`));
+  }
+
+  private updateServerGauge(): void {
+    const { role, metrics } = this.options;
+    metrics.servers.reset();
+    for (const backend of this.backends.values()) {
+      for (const state of ['ready', 'drain', 'maint'] as const) {
+        metrics.servers.set({ role, backend: backend.backend, state }, backend.slots.filter((s) => s.instanceId && s.state === state).length);
+      }
+    }
+  }
+
+  private render(): string {
+    return renderConfig({
+      role: this.options.role,
+      bind: this.options.bind,
+      adminSocket: this.paths.adminSocket,
+      pidFile: this.paths.pidFile,
+      backends: [...this.backends.entries()].map(([service, b]) => ({ service, slots: b.slots })),
+    });
+  }
+
+  /** The controller's slots beside what HAProxy itself reports for them. */
+  async describe(): Promise<{ role: LbRole; bind: string; backends: { service: string; servers: (Slot & { haproxy: string })[] }[] }> {
+    const live = await serversState(this.paths.adminSocket);
+    return {
+      role: this.options.role,
+      bind: `${this.options.bind.host}:${this.options.bind.port}`,
+      backends: [...this.backends.entries()].map(([service, b]) => ({
+        service,
+        servers: b.slots
+          .filter((s) => s.instanceId)
+          .map((s) => {
+            const seen = live.find((l) => l.backend === b.backend && l.server === s.name);
+            return { ...s, haproxy: seen ? `${describeServerState(seen)} ${seen.address}:${seen.port}` : 'missing' };
+          }),
+      })),
+    };
+  }
+
+  async stop(): Promise<void> {
+    this.watch?.stop();
+    await this.running;
+    await this.haproxy?.stop();
+  }
+}

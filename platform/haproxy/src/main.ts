@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { env, runMain } from '@platform/service-kit';
+import { LbController } from './lb-controller';
+import { createLbMetrics } from './lb-metrics';
+
+/**
+ * The sync controller of one HAProxy, itself a service on the kit: registered in Consul as
+ * `lb-controller` (tag = its role) so instances know whose drain confirmation to wait for,
+ * with /metrics, /health/* and /lb/state (its view beside HAProxy's).
+ */
+runMain({
+  name: 'lb-controller',
+  version: '0.1.0',
+  config: {
+    LB_ROLE: z.enum(['edge', 'internal']),
+    LB_BIND: env.hostPortVar,
+    LB_STATE_DIR: z.string().min(1),
+  },
+  async setup({ app, config, consul, logger, metrics }) {
+    const controller = new LbController({
+      role: config.LB_ROLE,
+      bind: config.LB_BIND,
+      stateDir: config.LB_STATE_DIR,
+      consulAddr: `${config.CONSUL_HTTP_ADDR.host}:${config.CONSUL_HTTP_ADDR.port}`,
+      controllerId: config.INSTANCE_ID ?? `lb-${config.LB_ROLE}-${config.NODE_NAME}`,
+      consul,
+      logger,
+      metrics: createLbMetrics(metrics.registry),
+    });
+    await controller.start();
+    app.get('/lb/state', async () => controller.describe());
+    return {
+      readiness: [{ name: 'haproxy', check: async () => controller.isHealthy() }],
+      close: () => controller.stop(),
+    };
+  },
+});

@@ -1,0 +1,37 @@
+import { Agent, request } from 'node:http';
+
+/** Keep-alive like a real client; fetch cannot be used here because it ignores a Host header. */
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+
+export interface HttpAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+export function httpRequest(addr: string, path: string, options: { method?: string; host?: string; headers?: Record<string, string>; body?: string; timeoutMs?: number } = {}): Promise<HttpAnswer> {
+  const [hostname, port] = addr.split(':');
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        agent,
+        hostname,
+        port: Number(port),
+        path,
+        method: options.method ?? 'GET',
+        headers: { ...(options.host ? { host: options.host } : {}), ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}), ...options.headers },
+        timeout: options.timeoutMs ?? 10_000,
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('request timed out')));
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}

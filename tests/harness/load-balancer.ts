@@ -1,0 +1,34 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, startChild, waitFor, type ChildHandle } from '@platform/process-runner';
+import { passingIds } from './consul-queries';
+import { repoRoot } from './service-process';
+
+export interface TestLb {
+  child: ChildHandle;
+  /** host:port of the HAProxy listener. */
+  addr: string;
+  adminSocket: string;
+  controllerId: string;
+  stop(): Promise<void>;
+}
+
+/** A real HAProxy with its sync controller (platform/haproxy), as `platform up` runs it. */
+export async function startTestLb(consulAddr: string, role: 'edge' | 'internal' = 'internal'): Promise<TestLb> {
+  const dir = mkdtempSync(join(tmpdir(), `lb-${role}-`));
+  const port = await freePort();
+  const controllerId = `lb-${role}-${Math.random().toString(16).slice(2, 8)}`;
+  const child = startChild(process.execPath, [join(repoRoot, 'platform/haproxy/dist/main.js')], {
+    env: { PATH: process.env.PATH, CONSUL_HTTP_ADDR: consulAddr, LB_ROLE: role, LB_BIND: `127.0.0.1:${port}`, LB_STATE_DIR: dir, INSTANCE_ID: controllerId, SERVICE_TAGS: role, LOG_DIR: dir, LOG_TO_STDOUT: 'false' },
+    outputFile: join(dir, 'controller.out'),
+  });
+  await waitFor(
+    async () => {
+      if (!child.isRunning()) throw new Error(`lb controller exited; see ${dir}`);
+      return (await passingIds(consulAddr, 'lb-controller')).includes(controllerId);
+    },
+    { timeoutMs: 15_000, what: `the ${role} load balancer to start` },
+  );
+  return { child, addr: `127.0.0.1:${port}`, adminSocket: join(dir, 'admin.sock'), controllerId, stop: async () => void (await child.stop(15_000)) };
+}

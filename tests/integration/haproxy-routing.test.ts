@@ -1,0 +1,101 @@
+import { sleep, waitFor } from '@platform/process-runner';
+import { startTestConsul, type TestConsul } from '../harness/consul';
+import { passingIds } from '../harness/consul-queries';
+import { startTestLb, type TestLb } from '../harness/load-balancer';
+import { httpRequest } from '../harness/http-client';
+import { startLoad } from '../harness/load';
+import { entryPoints, startRegisteredService, type ServiceProcess } from '../harness/service-process';
+import { describeServerState, serversState } from '@platform/haproxy/dist/runtime-api';
+
+let consul: TestConsul;
+let lb: TestLb;
+const instances: ServiceProcess[] = [];
+
+const SERVICE = 'echo';
+const startInstance = async (label: string): Promise<ServiceProcess> => {
+  const proc = await startRegisteredService(entryPoints.slow, SERVICE, consul.httpAddr, {
+    INSTANCE_ID: `${SERVICE}-${label}`,
+    FIXTURE_SERVICE_NAME: SERVICE,
+    FIXTURE_LABEL: label,
+    DRAIN_MS: '300',
+  });
+  instances.push(proc);
+  return proc;
+};
+
+const whoami = async (): Promise<string> => {
+  const res = await httpRequest(lb.addr, '/whoami', { host: SERVICE });
+  return (JSON.parse(res.body) as { instance: string }).instance;
+};
+
+beforeAll(async () => {
+  consul = await startTestConsul();
+  lb = await startTestLb(consul.httpAddr, 'internal');
+});
+
+afterAll(async () => {
+  await Promise.all(instances.map((p) => p.child.stop(5_000)));
+  await lb.stop();
+  await consul.stop();
+});
+
+test('a request for an unknown service gets 404 problem+json from the load balancer', async () => {
+  const res = await httpRequest(lb.addr, '/anything', { host: 'nosuchservice' });
+  expect(res.status).toBe(404);
+  expect(res.headers['content-type']).toContain('application/problem+json');
+});
+
+test('scale 1 → 3: each new instance gets traffic within 1 s of passing; scale back to 1 under load with zero failures', async () => {
+  await startInstance('a');
+  await waitFor(async () => (await whoami()) === `${SERVICE}-a`, { timeoutMs: 5_000, what: 'the first instance to be routed' });
+
+  for (const label of ['b', 'c']) {
+    const proc = await startInstance(label);
+    const passingAt = Date.now();
+    const seen = new Set<string>();
+    await waitFor(
+      async () => {
+        seen.add(await whoami());
+        return seen.has(proc.instanceId);
+      },
+      { timeoutMs: 1_000, intervalMs: 5, what: `${proc.instanceId} to receive traffic within 1 s of passing` },
+    );
+    expect(Date.now() - passingAt).toBeLessThanOrEqual(1_000);
+  }
+
+  const load = startLoad({ addr: lb.addr, path: '/whoami', host: SERVICE, concurrency: 6 });
+  await sleep(500);
+  const [, b, c] = instances;
+  b!.child.signal('SIGTERM');
+  c!.child.signal('SIGTERM');
+  await Promise.all([b!.child.exited, c!.child.exited]);
+  await sleep(500);
+  const result = await load.stop();
+  expect(result.failures).toEqual([]);
+  expect(result.ok).toBeGreaterThan(100);
+  expect(await passingIds(consul.httpAddr, SERVICE)).toEqual([`${SERVICE}-a`]);
+});
+
+test('kill -9 of one of three under GET load: zero failed requests, and HAProxy stops using it within 1.5 s', async () => {
+  const victim = await startInstance('d');
+  await startInstance('e');
+  const load = startLoad({ addr: lb.addr, path: '/whoami', host: SERVICE, concurrency: 6 });
+  await sleep(700);
+  expect(load.result.byInstance.get(victim.instanceId) ?? 0).toBeGreaterThan(0);
+
+  victim.child.signal('SIGKILL');
+  const killedAt = Date.now();
+  await waitFor(
+    async () => {
+      const servers = await serversState(lb.adminSocket);
+      const slot = servers.find((s) => s.port === Number(victim.port));
+      return slot !== undefined && describeServerState(slot) !== 'up';
+    },
+    { timeoutMs: 1_500, intervalMs: 20, what: 'HAProxy to take the killed instance out' },
+  );
+  const removedAfter = Date.now() - killedAt;
+  await sleep(500);
+  const result = await load.stop();
+  expect(result.failures).toEqual([]);
+  expect(removedAfter).toBeLessThanOrEqual(1_500);
+});
