@@ -1,10 +1,15 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startChild, waitFor, type ChildHandle } from '@platform/process-runner';
 import { healthOf, passingIds } from './consul-queries';
 
-export const repoRoot = resolve(__dirname, '..', '..');
+/** The checkout's root, whether this file runs from tests/harness (jest) or tests/dist/harness. */
+export const repoRoot = ((): string => {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'tsconfig.base.json'))) dir = resolve(dir, '..');
+  return dir;
+})();
 
 /** Compiled entry points the tests start as real processes. */
 export const entryPoints = {

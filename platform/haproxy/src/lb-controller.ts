@@ -159,7 +159,6 @@ export class LbController {
       role: this.options.role,
       bind: this.options.bind,
       adminSocket: this.paths.adminSocket,
-      pidFile: this.paths.pidFile,
       backends: [...this.backends.entries()].map(([service, b]) => ({ service, slots: b.slots })),
     });
   }

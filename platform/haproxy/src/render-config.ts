@@ -7,7 +7,6 @@ export interface RenderInput {
   role: LbRole;
   bind: { host: string; port: number };
   adminSocket: string;
-  pidFile: string;
   /** Backends by service, with their current slots so a reload keeps the servers as they are. */
   backends: { service: string; slots: readonly Slot[] }[];
 }
@@ -27,7 +26,12 @@ function renderBackend(service: string, slots: readonly Slot[]): string {
 }
 
 function renderFrontend(input: RenderInput): string {
-  const lines = [`frontend ${input.role}`, `  bind ${input.bind.host}:${input.bind.port}`];
+  const lines = [
+    `frontend ${input.role}`,
+    `  bind ${input.bind.host}:${input.bind.port}`,
+    // Only idempotent methods may be retried once a request may have reached a server.
+    '  http-request disable-l7-retry unless { method GET HEAD OPTIONS PUT DELETE }',
+  ];
   if (input.role === 'edge') {
     lines.push('  http-request set-header X-Forwarded-Proto http', '  option forwardfor', `  default_backend ${backendName('gateway')}`);
   } else {
@@ -47,6 +51,5 @@ export function renderConfig(input: RenderInput): string {
   return readFileSync(templatePath, 'utf8')
     .replaceAll('{{role}}', input.role)
     .replaceAll('{{adminSocket}}', input.adminSocket)
-    .replaceAll('{{pidFile}}', input.pidFile)
     .replace('{{sections}}', sections.join('\n\n'));
 }
