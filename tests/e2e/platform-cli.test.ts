@@ -38,6 +38,8 @@ beforeAll(async () => {
     CONSUL_SERVER_PORT: String(await freePort()),
     CONSUL_SERF_LAN_PORT: String(await freePort()),
     CONSUL_DNS_PORT: '-1',
+    EDGE_PORT: String(await freePort()),
+    INTERNAL_LB_PORT: String(await freePort()),
   };
 });
 
@@ -45,7 +47,7 @@ afterAll(() => {
   platform('down');
 });
 
-test('platform up, status, a crash reported and restarted, then down leaves no process', async () => {
+test('platform up, status with HAProxy beside Consul, scale, a crash reported and restarted, then down leaves no process', async () => {
   const upRun = platform('up', '--instances', '1', '--scale', 'users=2', '--skip-install');
   expect(upRun.out).toContain('waiting for 4 instances');
   expect(upRun.code).toBe(0);
@@ -55,7 +57,18 @@ test('platform up, status, a crash reported and restarted, then down leaves no p
 
   const statusRun = platform('status');
   expect(statusRun.code).toBe(0);
-  expect(statusRun.out.match(/passing/g)).toHaveLength(4);
+  expect(statusRun.out).toMatch(/lb-edge-node-1\s+127\.0\.0\.1:\d+\s+passing/);
+  // HAProxy's view beside Consul's: the edge routes to the gateway, the internal LB to users.
+  expect(statusRun.out).toMatch(/edge 127\.0\.0\.1:\d+\s+gateway\s+s\d\s+gateway-node-1-1\s+\S+\s+passing\s+ready \/ up/);
+  expect(statusRun.out).toMatch(/internal 127\.0\.0\.1:\d+\s+users\s+s\d\s+users-node-1-2\s+\S+\s+passing\s+ready \/ up/);
+
+  const scaleRun = platform('scale', 'orders=2');
+  expect(scaleRun.code).toBe(0);
+  await waitFor(() => /internal 127\.0\.0\.1:\d+\s+orders\s+s\d\s+orders-node-1-2\s+\S+\s+passing\s+ready \/ up/.test(platform('status').out), {
+    timeoutMs: 10_000,
+    intervalMs: 300,
+    what: 'the new orders instance to be routed by the internal load balancer',
+  });
 
   const state = JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8')) as { pid: number; instances: { id: string; pid: number }[] };
   const victim = state.instances.find((i) => i.id === 'orders-node-1-1');
@@ -70,7 +83,8 @@ test('platform up, status, a crash reported and restarted, then down leaves no p
   expect(readFileSync(join(stateDir, 'logs/supervisor.log'), 'utf8')).toContain('instance orders-node-1-1 crashed (exit code null, signal SIGKILL)');
 
   const before = processesUsing(stateDir);
-  expect(before.length).toBeGreaterThanOrEqual(6); // supervisor, consul, four instances
+  // supervisor, consul, two controllers with their HAProxy (master and worker), four instances
+  expect(before.length).toBeGreaterThanOrEqual(10);
 
   const downRun = platform('down');
   expect(downRun.code).toBe(0);

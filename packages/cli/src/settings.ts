@@ -9,6 +9,10 @@ export interface PlatformSettings {
   stateDir: string;
   nodeName: string;
   consul: { http: number; server: number; serfLan: number; dns: number };
+  /** The public entry (edge HAProxy): loopback unless EDGE_BIND_HOST opens it on purpose. */
+  edge: { host: string; port: number };
+  /** The internal HAProxy services call each other through. */
+  internalLb: { host: string; port: number };
 }
 
 function portFrom(name: string, fallback: number): number {
@@ -31,6 +35,8 @@ export function loadSettings(): PlatformSettings {
       serfLan: portFrom('CONSUL_SERF_LAN_PORT', 8301),
       dns: portFrom('CONSUL_DNS_PORT', 8600),
     },
+    edge: { host: process.env.EDGE_BIND_HOST ?? '127.0.0.1', port: portFrom('EDGE_PORT', 8080) },
+    internalLb: { host: '127.0.0.1', port: portFrom('INTERNAL_LB_PORT', 8081) },
   };
 }
 

@@ -1,6 +1,6 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startChild, waitFor, type ChildHandle } from '@platform/process-runner';
+import { pidAlive, startChild, waitFor, type ChildHandle } from '@platform/process-runner';
 import { runtimeCommand } from './runtime-api';
 
 export interface HaproxyPaths {
@@ -46,6 +46,7 @@ export class HaproxyProcess {
   }
 
   static async start(paths: HaproxyPaths, config: string, binary = 'haproxy'): Promise<HaproxyProcess> {
+    await stopLeftover(paths.pidFile);
     writeFileSync(paths.config, config);
     const check = startChild(binary, ['-c', '-q', '-f', paths.config], { outputFile: paths.log });
     const checked = await check.exited;
@@ -83,4 +84,13 @@ export class HaproxyProcess {
   stop(graceMs = 10_000) {
     return this.master.stop(graceMs);
   }
+}
+
+/** A controller killed with -9 leaves its HAProxy running on the port; the next one stops it first. */
+async function stopLeftover(pidFile: string): Promise<void> {
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  if (!(pid > 0) || !pidAlive(pid)) return;
+  process.kill(pid, 'SIGTERM');
+  await waitFor(() => !pidAlive(pid), { timeoutMs: 10_000, intervalMs: 50, what: `the previous haproxy (pid ${pid}) to stop` }).catch(() => process.kill(pid, 'SIGKILL'));
 }

@@ -1,3 +1,4 @@
+import { loadBalancerTable } from '../lb-view';
 import { instanceTable, runningState } from '../platform-view';
 import { loadSettings } from '../settings';
 
@@ -10,7 +11,8 @@ export async function status(): Promise<number> {
   process.stdout.write(`supervisor pid ${state.pid}, up since ${state.startedAt}\n`);
   for (const line of state.components.flatMap((c) => c.describe)) process.stdout.write(`  ${line}\n`);
   process.stdout.write('\n');
-  process.stdout.write(`${(await instanceTable(state)).text}\n`);
+  const instances = await instanceTable(state);
+  process.stdout.write(`${instances.text}\n\n${await loadBalancerTable(instances.consul)}\n`);
   const crashed = state.instances.filter((i) => i.restarts > 0 && i.lastExit);
   for (const i of crashed) {
     const how = i.lastExit?.signal ? `signal ${i.lastExit.signal}` : `exit code ${i.lastExit?.code}`;

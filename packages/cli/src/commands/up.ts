@@ -69,7 +69,7 @@ export async function up(options: UpOptions): Promise<number> {
       const current = readState(paths.stateFile) ?? state;
       const view = await instanceTable(current);
       const passing = current.instances.filter((i) => view.consul.some((c) => c.id === i.id && c.health === 'passing'));
-      return passing.length === expected ? view.text : undefined;
+      return passing.length === current.instances.length && passing.length >= expected ? view.text : undefined;
     },
     { timeoutMs: 60_000, intervalMs: 250, what: `all ${expected} instances to pass (run platform status to see which did not)` },
   );

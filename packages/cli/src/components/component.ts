@@ -1,4 +1,5 @@
 import type { PlatformSettings } from '../settings';
+import type { InstanceState } from '../supervisor/state';
 
 /**
  * One part of the local platform that the supervisor starts before the services (Consul, load
@@ -17,6 +18,8 @@ export interface ComponentContext {
   /** Environment that earlier components exported (CONSUL_HTTP_ADDR, ...). */
   env: Record<string, string>;
   log(message: string): void;
+  /** Tells the supervisor that something `instances()` reports has changed. */
+  changed(): void;
 }
 
 export interface RunningComponent {
@@ -26,5 +29,7 @@ export interface RunningComponent {
   pids(): number[];
   /** Lines for `platform status` and `platform up` (addresses to call). */
   describe(): string[];
+  /** Supervised processes it runs that are also Consul instances, shown by `platform status`. */
+  instances?(): InstanceState[];
   stop(): Promise<void>;
 }

@@ -6,6 +6,8 @@ export interface SlotOptions {
   service: string;
   entry: string;
   slot: number;
+  /** Defaults to `<service>-<node>-<slot>`. */
+  instanceId?: string;
   nodeName: string;
   logDir: string;
   env: NodeJS.ProcessEnv;
@@ -30,7 +32,7 @@ export class InstanceSlot {
   private backoffMs = 1_000;
 
   constructor(private readonly options: SlotOptions) {
-    const id = `${options.service}-${options.nodeName}-${options.slot}`;
+    const id = options.instanceId ?? `${options.service}-${options.nodeName}-${options.slot}`;
     this.state = { service: options.service, id, slot: options.slot, pid: null, state: 'starting', restarts: 0 };
   }
 

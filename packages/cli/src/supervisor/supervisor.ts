@@ -34,7 +34,8 @@ export class Supervisor {
   }
 
   private persist(): void {
-    this.state.instances = [...this.slots.values()].flat().map((s) => s.state);
+    const componentInstances = this.running.flatMap(({ component }) => component.instances?.() ?? []);
+    this.state.instances = [...componentInstances, ...[...this.slots.values()].flat().map((s) => s.state)];
     this.state.components = this.running.map(({ name, component }) => ({ name, pids: component.pids(), describe: component.describe() }));
     writeState(this.paths.stateFile, this.state);
   }
@@ -60,6 +61,7 @@ export class Supervisor {
           stateDir: join(this.plan.settings.stateDir, definition.name),
           env: { ...this.state.env },
           log: (message) => this.log(`${definition.name}: ${message}`),
+          changed: () => this.persist(),
         });
         this.running.push({ name: definition.name, component });
         Object.assign(this.state.env, component.env);
