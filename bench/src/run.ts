@@ -1,0 +1,26 @@
+import { benchLbThroughput } from './lb-throughput';
+import { benchPropagation } from './lb-propagation';
+
+/** `npm run bench [name ...]`: every benchmark, or the named ones, each printing its own table. */
+const benches: Record<string, () => Promise<void>> = {
+  'lb-throughput': () => benchLbThroughput(),
+  'lb-propagation': benchPropagation,
+};
+
+async function main(names: string[]): Promise<void> {
+  const chosen = names.length > 0 ? names : Object.keys(benches);
+  for (const name of chosen) {
+    const bench = benches[name];
+    if (!bench) throw new Error(`unknown benchmark ${name}; known: ${Object.keys(benches).join(', ')}`);
+    process.stdout.write(`\n== ${name}\n`);
+    await bench();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);
