@@ -8,8 +8,15 @@ export interface Slot {
   instanceId?: string;
   address: string;
   port: number;
+  /** Where HAProxy sends its health check, when not the traffic port (meta `check-port`). */
+  checkPort?: number;
   state: SlotState;
 }
+
+const checkPortOf = (instance: WatchedInstance): number | undefined => {
+  const port = Number(instance.meta['check-port']);
+  return Number.isInteger(port) && port > 0 ? port : undefined;
+};
 
 export const PLACEHOLDER = { address: '127.0.0.1', port: 1 };
 
@@ -68,10 +75,8 @@ export class BackendSlots {
         continue;
       }
       wanted.delete(slot.instanceId);
-      if (instance.address !== slot.address || instance.port !== slot.port) {
-        commands.push(`set server ${server(slot)} state maint`, `set server ${server(slot)} addr ${instance.address} port ${instance.port}`);
-        slot.address = instance.address;
-        slot.port = instance.port;
+      if (instance.address !== slot.address || instance.port !== slot.port || checkPortOf(instance) !== slot.checkPort) {
+        commands.push(`set server ${server(slot)} state maint`, ...this.placeCommands(slot, instance));
         slot.state = 'maint';
       }
       const target = slotStateFor(instance.health);
@@ -93,10 +98,22 @@ export class BackendSlots {
         continue;
       }
       if (free.state !== 'maint') commands.push(`set server ${server(free)} state maint`);
-      commands.push(`set server ${server(free)} addr ${instance.address} port ${instance.port}`, `set server ${server(free)} state ready`);
-      Object.assign(free, { instanceId: instance.id, address: instance.address, port: instance.port, state: 'ready' });
+      commands.push(...this.placeCommands(free, instance), `set server ${server(free)} state ready`);
+      Object.assign(free, { instanceId: instance.id, state: 'ready' });
       changes.push({ instanceId: instance.id, slot: free.name, to: 'ready' });
     }
     return { commands, changes, overflow };
+  }
+
+  /** Points a slot at an instance (address, port, check port), recording it in the slot. */
+  private placeCommands(slot: Slot, instance: WatchedInstance): string[] {
+    const server = `${this.backend}/${slot.name}`;
+    const commands = [`set server ${server} addr ${instance.address} port ${instance.port}`];
+    const checkPort = checkPortOf(instance);
+    if (checkPort !== undefined) commands.push(`set server ${server} check-port ${checkPort}`);
+    slot.address = instance.address;
+    slot.port = instance.port;
+    slot.checkPort = checkPort;
+    return commands;
   }
 }

@@ -4,13 +4,15 @@ import { BackendSlots, type Slot } from './backend-slots';
 import { DrainConfirmer } from './drain-confirmations';
 import { HaproxyProcess, haproxyPaths, type HaproxyPaths } from './haproxy-process';
 import type { LbMetrics } from './lb-metrics';
-import { renderConfig } from './render-config';
-import { routedServices, backendName, type LbRole } from './roles';
+import { renderConfig, type Listener } from './render-config';
+import { backendsFor, type BackendSpec, type LbRole } from './roles';
 import { applyCommands, describeServerState, serversState } from './runtime-api';
 
 export interface LbControllerOptions {
   role: LbRole;
-  bind: { host: string; port: number };
+  bind: Listener;
+  readBind?: Listener;
+  replicaMaxLagMs?: number;
   stateDir: string;
   consulAddr: string;
   controllerId: string;
@@ -26,7 +28,7 @@ export interface LbControllerOptions {
  */
 export class LbController {
   private haproxy: HaproxyProcess | undefined;
-  private readonly backends = new Map<string, BackendSlots>();
+  private readonly backends = new Map<string, { spec: BackendSpec; slots: BackendSlots }>();
   private readonly paths: HaproxyPaths;
   private readonly confirmer: DrainConfirmer;
   private watch: { stop(): void } | undefined;
@@ -41,7 +43,7 @@ export class LbController {
 
   async start(): Promise<void> {
     mkdirSync(this.options.stateDir, { recursive: true });
-    this.ensureBackends(this.options.role === 'edge' ? ['gateway'] : []);
+    this.ensureBackends(this.specsFor(new Map()));
     this.haproxy = await HaproxyProcess.start(this.paths, this.render());
     const { role } = this.options;
     this.watch = watchServices({
@@ -87,17 +89,22 @@ export class LbController {
     }
   }
 
-  private ensureBackends(services: string[]): boolean {
+  private specsFor(services: ServicesSnapshot['services']): BackendSpec[] {
+    return backendsFor(this.options.role, services, this.options.replicaMaxLagMs);
+  }
+
+  /** Adds and removes backends to match `specs`; true when that changed the structure. */
+  private ensureBackends(specs: BackendSpec[]): boolean {
     let changed = false;
-    for (const service of services) {
-      if (!this.backends.has(service)) {
-        this.backends.set(service, new BackendSlots(backendName(service), BackendSlots.sizeFor(1)));
+    for (const spec of specs) {
+      if (!this.backends.has(spec.name)) {
+        this.backends.set(spec.name, { spec, slots: new BackendSlots(spec.name, BackendSlots.sizeFor(1)) });
         changed = true;
       }
     }
-    for (const service of [...this.backends.keys()]) {
-      if (!services.includes(service) && !(this.options.role === 'edge' && service === 'gateway')) {
-        this.backends.delete(service);
+    for (const name of [...this.backends.keys()]) {
+      if (!specs.some((s) => s.name === name)) {
+        this.backends.delete(name);
         changed = true;
       }
     }
@@ -106,17 +113,16 @@ export class LbController {
 
   private async apply(snapshot: ServicesSnapshot): Promise<void> {
     const { role, logger, metrics } = this.options;
-    const routed = routedServices(role, snapshot.services);
-    let structural = this.ensureBackends(role === 'edge' ? ['gateway'] : routed);
+    let structural = this.ensureBackends(this.specsFor(snapshot.services));
     const commands: string[] = [];
     let changes = 0;
-    for (const [service, slots] of this.backends) {
+    for (const backend of this.backends.values()) {
+      const service = backend.spec.service;
       const instances: readonly WatchedInstance[] = snapshot.services.get(service) ?? [];
-      let plan = slots.plan(instances);
+      let plan = backend.slots.plan(instances);
       if (plan.overflow) {
-        const grown = new BackendSlots(slots.backend, BackendSlots.sizeFor(instances.length), slots.slots);
-        this.backends.set(service, grown);
-        plan = grown.plan(instances);
+        backend.slots = new BackendSlots(backend.spec.name, BackendSlots.sizeFor(instances.length), backend.slots.slots);
+        plan = backend.slots.plan(instances);
         structural = true;
       }
       commands.push(...plan.commands);
@@ -141,15 +147,15 @@ export class LbController {
   }
 
   private drainCommands(): string[] {
-    return [...this.backends.values()].flatMap((b) => b.slots.filter((s) => s.state === 'drain').map((s) => `set server ${b.backend}/${s.name} state drain`));
+    return [...this.backends.values()].flatMap(({ slots }) => slots.slots.filter((s) => s.state === 'drain').map((s) => `set server ${slots.backend}/${s.name} state drain`));
   }
 
   private updateServerGauge(): void {
     const { role, metrics } = this.options;
     metrics.servers.reset();
-    for (const backend of this.backends.values()) {
+    for (const { slots } of this.backends.values()) {
       for (const state of ['ready', 'drain', 'maint'] as const) {
-        metrics.servers.set({ role, backend: backend.backend, state }, backend.slots.filter((s) => s.instanceId && s.state === state).length);
+        metrics.servers.set({ role, backend: slots.backend, state }, slots.slots.filter((s) => s.instanceId && s.state === state).length);
       }
     }
   }
@@ -158,23 +164,25 @@ export class LbController {
     return renderConfig({
       role: this.options.role,
       bind: this.options.bind,
+      readBind: this.options.readBind,
       adminSocket: this.paths.adminSocket,
-      backends: [...this.backends.entries()].map(([service, b]) => ({ service, slots: b.slots })),
+      backends: [...this.backends.values()].map(({ spec, slots }) => ({ spec, slots: slots.slots })),
     });
   }
 
   /** The controller's slots beside what HAProxy itself reports for them. */
-  async describe(): Promise<{ role: LbRole; bind: string; backends: { service: string; servers: (Slot & { haproxy: string })[] }[] }> {
+  async describe(): Promise<{ role: LbRole; bind: string; backends: { backend: string; service: string; servers: (Slot & { haproxy: string })[] }[] }> {
     const live = await serversState(this.paths.adminSocket);
     return {
       role: this.options.role,
       bind: `${this.options.bind.host}:${this.options.bind.port}`,
-      backends: [...this.backends.entries()].map(([service, b]) => ({
-        service,
-        servers: b.slots
+      backends: [...this.backends.values()].map(({ spec, slots }) => ({
+        backend: spec.name,
+        service: spec.service,
+        servers: slots.slots
           .filter((s) => s.instanceId)
           .map((s) => {
-            const seen = live.find((l) => l.backend === b.backend && l.server === s.name);
+            const seen = live.find((l) => l.backend === spec.name && l.server === s.name);
             return { ...s, haproxy: seen ? `${describeServerState(seen)} ${seen.address}:${seen.port}` : 'missing' };
           }),
       })),

@@ -12,14 +12,20 @@ runMain({
   name: 'lb-controller',
   version: '0.1.0',
   config: {
-    LB_ROLE: z.enum(['edge', 'internal']),
+    LB_ROLE: z.enum(['edge', 'internal', 'db']),
     LB_BIND: env.hostPortVar,
+    /** db role: the read listener (LB_BIND is the write listener). */
+    LB_READ_BIND: env.hostPortVar.optional(),
+    /** db role: replicas further behind than this leave the read set. */
+    DB_REPLICA_MAX_LAG_MS: env.integerVar(0, 3_600_000).default('1000'),
     LB_STATE_DIR: z.string().min(1),
   },
   async setup({ app, config, consul, logger, metrics }) {
     const controller = new LbController({
       role: config.LB_ROLE,
       bind: config.LB_BIND,
+      readBind: config.LB_READ_BIND,
+      replicaMaxLagMs: config.DB_REPLICA_MAX_LAG_MS,
       stateDir: config.LB_STATE_DIR,
       consulAddr: `${config.CONSUL_HTTP_ADDR.host}:${config.CONSUL_HTTP_ADDR.port}`,
       controllerId: config.INSTANCE_ID ?? `lb-${config.LB_ROLE}-${config.NODE_NAME}`,

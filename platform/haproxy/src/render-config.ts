@@ -1,31 +1,42 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Slot } from './backend-slots';
-import { backendName, type LbRole } from './roles';
+import { backendName, type BackendSpec, type LbRole } from './roles';
+
+export interface Listener {
+  host: string;
+  port: number;
+}
 
 export interface RenderInput {
   role: LbRole;
-  bind: { host: string; port: number };
+  bind: Listener;
+  /** The db role's second listener, for reads. */
+  readBind?: Listener;
   adminSocket: string;
-  /** Backends by service, with their current slots so a reload keeps the servers as they are. */
-  backends: { service: string; slots: readonly Slot[] }[];
+  /** Backends with their current slots, so a reload keeps the servers as they are. */
+  backends: { spec: BackendSpec; slots: readonly Slot[] }[];
 }
 
-const templatePath = join(__dirname, '..', 'templates', 'haproxy.cfg');
+const templates = join(__dirname, '..', 'templates');
+const template = (name: string): string => readFileSync(join(templates, name), 'utf8');
 
 const NOT_FOUND_BODY = '{"type":"about:blank","title":"Not Found","status":404,"detail":"no service is routed for this Host"}';
 
 function renderServer(slot: Slot): string {
   // A free slot stays configured but disabled, so it can be filled at run time without a reload.
   const disabled = slot.state === 'maint' ? ' disabled' : '';
-  return `  server ${slot.name} ${slot.address}:${slot.port}${disabled}`;
+  const checkPort = slot.checkPort ? ` check port ${slot.checkPort}` : '';
+  return `  server ${slot.name} ${slot.address}:${slot.port}${checkPort}${disabled}`;
 }
 
-function renderBackend(service: string, slots: readonly Slot[]): string {
-  return [`backend ${backendName(service)}`, '  balance leastconn', ...slots.map(renderServer)].join('\n');
+function renderBackend({ spec, slots }: RenderInput['backends'][number]): string {
+  const lines = [`backend ${spec.name}`, '  balance leastconn'];
+  if (spec.checkPath) lines.push(`  option httpchk GET ${spec.checkPath}`, '  http-check expect status 200');
+  return [...lines, ...slots.map(renderServer)].join('\n');
 }
 
-function renderFrontend(input: RenderInput): string {
+function renderHttpFrontend(input: RenderInput): string {
   const lines = [
     `frontend ${input.role}`,
     `  bind ${input.bind.host}:${input.bind.port}`,
@@ -36,20 +47,36 @@ function renderFrontend(input: RenderInput): string {
     lines.push('  http-request set-header X-Forwarded-Proto http', '  option forwardfor', `  default_backend ${backendName('gateway')}`);
   } else {
     lines.push('  http-request set-var(txn.target) req.hdr(host),field(1,:),lower');
-    for (const { service } of input.backends) lines.push(`  use_backend ${backendName(service)} if { var(txn.target) -m str ${service.toLowerCase()} }`);
+    for (const { spec } of input.backends) lines.push(`  use_backend ${spec.name} if { var(txn.target) -m str ${spec.service.toLowerCase()} }`);
     lines.push('  default_backend no_route');
   }
   return lines.join('\n');
 }
 
+function renderDbFrontends(input: RenderInput): string {
+  const read = input.readBind ?? input.bind;
+  return [
+    ['frontend pg_write', `  bind ${input.bind.host}:${input.bind.port}`, '  default_backend pg_primary'].join('\n'),
+    [
+      'frontend pg_read',
+      `  bind ${read.host}:${read.port}`,
+      // No replica within the lag bound: reads go to the primary rather than fail.
+      '  use_backend pg_primary_fallback if { nbsrv(pg_replicas) lt 1 }',
+      '  default_backend pg_replicas',
+    ].join('\n'),
+  ].join('\n\n');
+}
+
 const NO_ROUTE = ['backend no_route', `  http-request return status 404 content-type application/problem+json string '${NOT_FOUND_BODY}'`].join('\n');
 
-/** The whole haproxy.cfg for one load balancer: the template's global/defaults plus its sections. */
+/** The whole haproxy.cfg for one load balancer: the template's global section, defaults by mode, sections. */
 export function renderConfig(input: RenderInput): string {
-  const sections = [renderFrontend(input), ...input.backends.map((b) => renderBackend(b.service, b.slots))];
+  const db = input.role === 'db';
+  const sections = [db ? renderDbFrontends(input) : renderHttpFrontend(input), ...input.backends.map(renderBackend)];
   if (input.role === 'internal') sections.push(NO_ROUTE);
-  return readFileSync(templatePath, 'utf8')
+  return template('haproxy.cfg')
     .replaceAll('{{role}}', input.role)
     .replaceAll('{{adminSocket}}', input.adminSocket)
+    .replace('{{defaults}}', template(db ? 'defaults-tcp.cfg' : 'defaults-http.cfg').trimEnd())
     .replace('{{sections}}', sections.join('\n\n'));
 }

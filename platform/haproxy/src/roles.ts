@@ -2,19 +2,35 @@ import type { WatchedInstance } from '@platform/service-kit';
 
 /**
  * What one load balancer routes. `edge` is the public entry in front of the gateway; `internal`
- * is how services reach each other, choosing the backend by the Host header (the service name).
+ * is how services reach each other, choosing the backend by the Host header (the service name);
+ * `db` sends writes to the PostgreSQL primary and reads to replicas within the lag bound.
  */
-export type LbRole = 'edge' | 'internal';
+export type LbRole = 'edge' | 'internal' | 'db';
 
-export const LB_ROLES: readonly LbRole[] = ['edge', 'internal'];
-
-/** Consul services this role has a backend for. Only HTTP services on the kit are routed. */
-export function routedServices(role: LbRole, services: ReadonlyMap<string, readonly WatchedInstance[]>): string[] {
-  const names = [...services.entries()]
-    .filter(([, instances]) => instances.length === 0 || instances.some((i) => i.meta.protocol === 'http'))
-    .map(([name]) => name);
-  if (role === 'edge') return names.filter((n) => n === 'gateway');
-  return names.filter((n) => n !== 'lb-controller').sort();
+export interface BackendSpec {
+  name: string;
+  /** The Consul service whose instances fill this backend. */
+  service: string;
+  /** For the db role: the role-check path that must answer 200 for a server to take traffic. */
+  checkPath?: string;
 }
 
 export const backendName = (service: string): string => `svc_${service.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+
+export const DB_SERVICE = 'postgres';
+
+/** Backends this role has for the services Consul knows; only HTTP services on the kit are routed over HTTP. */
+export function backendsFor(role: LbRole, services: ReadonlyMap<string, readonly WatchedInstance[]>, replicaMaxLagMs = 1_000): BackendSpec[] {
+  if (role === 'edge') return [{ name: backendName('gateway'), service: 'gateway' }];
+  if (role === 'db') {
+    return [
+      { name: 'pg_primary', service: DB_SERVICE, checkPath: '/primary' },
+      { name: 'pg_replicas', service: DB_SERVICE, checkPath: `/replica?max_lag_ms=${replicaMaxLagMs}` },
+      { name: 'pg_primary_fallback', service: DB_SERVICE, checkPath: '/primary' },
+    ];
+  }
+  return [...services.entries()]
+    .filter(([name, instances]) => name !== 'lb-controller' && (instances.length === 0 || instances.some((i) => i.meta.protocol === 'http')))
+    .map(([name]) => ({ name: backendName(name), service: name }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
