@@ -13,4 +13,9 @@ export default tseslint.config(
       '@typescript-eslint/no-require-imports': 'off',
     },
   },
+  {
+    // Migrations written in JavaScript are CommonJS modules that node-pg-migrate loads.
+    files: ['**/migrations/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { exports: 'writable' } },
+  },
 );

@@ -1,7 +1,8 @@
 import autocannon from 'autocannon';
 import { startTestConsul } from '@platform/tests/dist/harness/consul';
+import { startGateway, writeGatewaySecrets } from '@platform/tests/dist/harness/gateway';
 import { startTestLb } from '@platform/tests/dist/harness/load-balancer';
-import { entryPoints, startRegisteredService, type ServiceProcess } from '@platform/tests/dist/harness/service-process';
+import { entryPoints, startRegisteredService } from '@platform/tests/dist/harness/service-process';
 import { printTable } from './stats';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 8);
@@ -29,22 +30,34 @@ export function printPaths(title: string, results: readonly PathResult[]): void 
   );
 }
 
-/** The same request, the same instance, one run: straight to the service, then through the internal HAProxy. */
-export async function benchLbThroughput(extraPaths: (ctx: { consulAddr: string; instance: ServiceProcess }) => Promise<PathResult[]> = async () => []): Promise<void> {
+/**
+ * The same request to the same single instance, in one run: straight to the service, through the
+ * internal HAProxy, and the whole public path (edge HAProxy → gateway → internal HAProxy).
+ */
+export async function benchLbThroughput(): Promise<void> {
   const consul = await startTestConsul();
-  const lb = await startTestLb(consul.httpAddr, 'internal');
-  const instance = await startRegisteredService(entryPoints.slow, 'bench', consul.httpAddr, { INSTANCE_ID: 'bench-tput', FIXTURE_SERVICE_NAME: 'bench', FIXTURE_LABEL: 'tput', LOG_LEVEL: 'warn' });
+  const [internal, edge] = await Promise.all([startTestLb(consul.httpAddr, 'internal'), startTestLb(consul.httpAddr, 'edge')]);
+  const secrets = writeGatewaySecrets(['bench'], { bench: 100_000_000 });
+  const quiet = { LOG_LEVEL: 'warn' };
+  const gateway = await startGateway(consul.httpAddr, internal.addr, secrets, { ...quiet, GATEWAY_TRUSTED_PROXIES: '127.0.0.1' });
+  const instance = await startRegisteredService(entryPoints.slow, 'who', consul.httpAddr, {
+    ...quiet,
+    INSTANCE_ID: 'who-bench',
+    FIXTURE_SERVICE_NAME: 'who',
+    FIXTURE_LABEL: 'bench',
+    FIXTURE_GATEWAY_PREFIX: '/whoami',
+  });
   try {
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     const results = [
       await measurePath('client → service (direct)', `http://127.0.0.1:${instance.port}/whoami`),
-      await measurePath('client → internal HAProxy → service', `http://${lb.addr}/whoami`, { host: 'bench' }),
-      ...(await extraPaths({ consulAddr: consul.httpAddr, instance })),
+      await measurePath('client → internal HAProxy → service', `http://${internal.addr}/whoami`, { host: 'who' }),
+      await measurePath('client → edge → gateway → internal → service', `http://${edge.addr}/whoami`, { 'x-api-key': secrets.keys.bench as string }),
     ];
-    printPaths(`Throughput and latency, ${CONNECTIONS} connections, ${DURATION_S} s each, one instance, same run`, results);
+    printPaths(`Throughput and latency, ${CONNECTIONS} connections, ${DURATION_S} s each, one instance of everything, same run`, results);
   } finally {
-    await instance.child.stop(3_000);
-    await lb.stop();
+    await Promise.all([instance.child.stop(3_000), gateway.proc.child.stop(3_000)]);
+    await Promise.all([internal.stop(), edge.stop()]);
     await consul.stop();
   }
 }

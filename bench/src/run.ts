@@ -1,10 +1,14 @@
 import { benchLbThroughput } from './lb-throughput';
 import { benchPropagation } from './lb-propagation';
+import { benchLoggingLoad } from './logging-load';
+import { benchLoggingShipping } from './logging-shipping';
 
 /** `npm run bench [name ...]`: every benchmark, or the named ones, each printing its own table. */
 const benches: Record<string, () => Promise<void>> = {
-  'lb-throughput': () => benchLbThroughput(),
+  'lb-throughput': benchLbThroughput,
   'lb-propagation': benchPropagation,
+  'logging-shipping': benchLoggingShipping,
+  'logging-load': benchLoggingLoad,
 };
 
 async function main(names: string[]): Promise<void> {

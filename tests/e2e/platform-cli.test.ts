@@ -38,8 +38,18 @@ beforeAll(async () => {
     CONSUL_SERVER_PORT: String(await freePort()),
     CONSUL_SERF_LAN_PORT: String(await freePort()),
     CONSUL_DNS_PORT: '-1',
+    // Free ports for the database servers and their role checks, so a running platform is no obstacle.
+    POSTGRES_PORT: '0',
+    POSTGRES_ROLE_CHECK_PORT: '0',
     EDGE_PORT: String(await freePort()),
     INTERNAL_LB_PORT: String(await freePort()),
+    DB_LB_WRITE_PORT: String(await freePort()),
+    DB_LB_READ_PORT: String(await freePort()),
+    KAFKA_PORT: String(await freePort()),
+    KAFKA_CONTROLLER_PORT: String(await freePort()),
+    OPENSEARCH_HTTP_PORT: String(await freePort()),
+    OPENSEARCH_TRANSPORT_PORT: String(await freePort()),
+    FILEBEAT_HTTP_PORT: String(await freePort()),
   };
 });
 

@@ -7,20 +7,35 @@ import { repoRoot } from './service-process';
 
 export interface TestLb {
   child: ChildHandle;
-  /** host:port of the HAProxy listener. */
+  /** host:port of the HAProxy listener (the db role's write listener). */
   addr: string;
+  /** The db role's read listener. */
+  readAddr?: string;
   adminSocket: string;
   controllerId: string;
   stop(): Promise<void>;
 }
 
 /** A real HAProxy with its sync controller (platform/haproxy), as `platform up` runs it. */
-export async function startTestLb(consulAddr: string, role: 'edge' | 'internal' = 'internal'): Promise<TestLb> {
+export async function startTestLb(consulAddr: string, role: 'edge' | 'internal' | 'db' = 'internal', extraEnv: Record<string, string> = {}): Promise<TestLb> {
   const dir = mkdtempSync(join(tmpdir(), `lb-${role}-`));
   const port = await freePort();
+  const readAddr = role === 'db' ? `127.0.0.1:${await freePort()}` : undefined;
   const controllerId = `lb-${role}-${Math.random().toString(16).slice(2, 8)}`;
   const child = startChild(process.execPath, [join(repoRoot, 'platform/haproxy/dist/main.js')], {
-    env: { PATH: process.env.PATH, CONSUL_HTTP_ADDR: consulAddr, LB_ROLE: role, LB_BIND: `127.0.0.1:${port}`, LB_STATE_DIR: dir, INSTANCE_ID: controllerId, SERVICE_TAGS: role, LOG_DIR: dir, LOG_TO_STDOUT: 'false' },
+    env: {
+      PATH: process.env.PATH,
+      CONSUL_HTTP_ADDR: consulAddr,
+      LB_ROLE: role,
+      LB_BIND: `127.0.0.1:${port}`,
+      ...(readAddr ? { LB_READ_BIND: readAddr } : {}),
+      LB_STATE_DIR: dir,
+      INSTANCE_ID: controllerId,
+      SERVICE_TAGS: role,
+      LOG_DIR: dir,
+      LOG_TO_STDOUT: 'false',
+      ...extraEnv,
+    },
     outputFile: join(dir, 'controller.out'),
   });
   await waitFor(
@@ -30,5 +45,5 @@ export async function startTestLb(consulAddr: string, role: 'edge' | 'internal' 
     },
     { timeoutMs: 15_000, what: `the ${role} load balancer to start` },
   );
-  return { child, addr: `127.0.0.1:${port}`, adminSocket: join(dir, 'admin.sock'), controllerId, stop: async () => void (await child.stop(15_000)) };
+  return { child, addr: `127.0.0.1:${port}`, readAddr, adminSocket: join(dir, 'admin.sock'), controllerId, stop: async () => void (await child.stop(15_000)) };
 }

@@ -17,7 +17,7 @@ export interface LoadRun {
  * Constant load from this process: `concurrency` loops each sending one request after another,
  * until stopped or `maxRequests`/`maxMs` is reached (a load test here is always bounded).
  */
-export function startLoad(options: { addr: string; path: string; host: string; concurrency?: number; maxRequests?: number; maxMs?: number; method?: string }): LoadRun {
+export function startLoad(options: { addr: string; path: string; host: string; headers?: Record<string, string>; concurrency?: number; maxRequests?: number; maxMs?: number; method?: string }): LoadRun {
   const result: LoadResult = { sent: 0, ok: 0, failures: [], byInstance: new Map() };
   const maxRequests = options.maxRequests ?? 200_000;
   const deadline = Date.now() + (options.maxMs ?? 120_000);
@@ -26,7 +26,7 @@ export function startLoad(options: { addr: string; path: string; host: string; c
     while (!stopped && result.sent < maxRequests && Date.now() < deadline) {
       result.sent += 1;
       try {
-        const res = await httpRequest(options.addr, options.path, { method: options.method, host: options.host });
+        const res = await httpRequest(options.addr, options.path, { method: options.method, host: options.host, headers: options.headers });
         const text = res.body;
         if (res.status === 200) {
           result.ok += 1;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startChild, waitFor, type ChildHandle } from '@platform/process-runner';
 import { healthOf, passingIds } from './consul-queries';
+import { sharedDatabaseFor } from './postgres';
 
 /** The checkout's root, whether this file runs from tests/harness (jest) or tests/dist/harness. */
 export const repoRoot = ((): string => {
@@ -37,7 +38,10 @@ export function spawnService(entry: string, env: Record<string, string>): Servic
 /** Starts an instance with a known id and waits until Consul lists it as passing. */
 export async function startRegisteredService(entry: string, service: string, consulAddr: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
   const instanceId = env.INSTANCE_ID ?? `${service}-${Math.random().toString(16).slice(2, 10)}`;
-  const proc = spawnService(entry, { CONSUL_HTTP_ADDR: consulAddr, INSTANCE_ID: instanceId, ...env });
+  // users and orders need a database; one is provided unless the test brings its own.
+  const database = await sharedDatabaseFor(entry, env);
+  const proc = spawnService(entry, { CONSUL_HTTP_ADDR: consulAddr, INSTANCE_ID: instanceId, ...database?.env, ...env });
+  if (database) void proc.child.exited.then(database.release, database.release);
   await waitFor(
     async () => {
       if (!proc.child.isRunning()) throw new Error(`instance exited early:\n${proc.output()}`);

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { down } from './commands/down';
 import { logs } from './commands/logs';
+import { migrate } from './commands/migrate';
 import { parseScaleSpec, scale } from './commands/scale';
 import { status } from './commands/status';
 import { up } from './commands/up';
@@ -11,9 +12,13 @@ const USAGE = `usage: platform <command>
                           install what is missing, start Consul and every service, wait until healthy
   status                  services, instances, addresses and health (Consul's view and the supervisor's)
   scale svc=N ...         add or remove instances of running services
-  logs <service> [-f] [-n N]
-                          print (and follow) the local logs of every instance of a service
+  logs [<service>] [--service S] [--level L] [--since 15m] [--request-id ID] [-f] [-n N] [--local]
+                          search every service's logs in the log store (one request across services with
+                          --request-id, in time order), and follow them; without the store, tail a
+                          service's local files
   down                    stop everything gracefully; no process is left behind
+  migrate [svc ...] [--down] [--count N]
+                          apply the services' pending database migrations (--down: revert the last N, default 1)
 
 environment: PLATFORM_STATE_DIR, PLATFORM_NODE_NAME, CONSUL_HTTP_PORT, CONSUL_SERVER_PORT,
              CONSUL_SERF_LAN_PORT, CONSUL_DNS_PORT (see README)`;
@@ -32,15 +37,32 @@ async function main(argv: string[]): Promise<number> {
     case 'scale':
       return scale(rest);
     case 'logs': {
-      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { follow: { type: 'boolean', short: 'f', default: false }, lines: { type: 'string', short: 'n', default: '50' } } });
-      const service = positionals[0];
-      if (!service) throw new Error('usage: platform logs <service> [-f] [-n N]');
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: {
+          follow: { type: 'boolean', short: 'f', default: false },
+          lines: { type: 'string', short: 'n', default: '50' },
+          service: { type: 'string', short: 's' },
+          level: { type: 'string', short: 'l' },
+          since: { type: 'string' },
+          'request-id': { type: 'string', short: 'r' },
+          local: { type: 'boolean', default: false },
+        },
+      });
       const lines = Number(values.lines);
       if (!Number.isInteger(lines) || lines < 0) throw new Error(`--lines must be a whole number, got ${values.lines}`);
-      return logs({ service, follow: values.follow ?? false, lines });
+      const service = values.service ?? positionals[0];
+      return logs({ service, level: values.level, since: values.since, requestId: values['request-id'], follow: values.follow ?? false, lines, local: values.local ?? false });
     }
     case 'down':
       return down();
+    case 'migrate': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { down: { type: 'boolean', default: false }, count: { type: 'string' } } });
+      const count = values.count === undefined ? undefined : Number(values.count);
+      if (count !== undefined && (!Number.isInteger(count) || count < 1)) throw new Error(`--count must be a whole number above 0, got ${values.count}`);
+      return migrate({ services: positionals, down: values.down ?? false, count });
+    }
     case undefined:
     case 'help':
     case '--help':

@@ -13,6 +13,9 @@ export interface PlatformSettings {
   edge: { host: string; port: number };
   /** The internal HAProxy services call each other through. */
   internalLb: { host: string; port: number };
+  kafka: { port: number; controllerPort: number; heapMb: number };
+  /** The database load balancer: writes to the primary, reads across replicas. */
+  dbLb: { host: string; writePort: number; readPort: number };
 }
 
 function portFrom(name: string, fallback: number): number {
@@ -37,6 +40,8 @@ export function loadSettings(): PlatformSettings {
     },
     edge: { host: process.env.EDGE_BIND_HOST ?? '127.0.0.1', port: portFrom('EDGE_PORT', 8080) },
     internalLb: { host: '127.0.0.1', port: portFrom('INTERNAL_LB_PORT', 8081) },
+    dbLb: { host: '127.0.0.1', writePort: portFrom('DB_LB_WRITE_PORT', 6432), readPort: portFrom('DB_LB_READ_PORT', 6433) },
+    kafka: { port: portFrom('KAFKA_PORT', 9092), controllerPort: portFrom('KAFKA_CONTROLLER_PORT', 9093), heapMb: 384 },
   };
 }
 

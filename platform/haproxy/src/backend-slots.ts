@@ -42,10 +42,16 @@ export interface SlotPlan {
 export class BackendSlots {
   readonly slots: Slot[];
 
+  /**
+   * `checkGated`: a server entering service starts with its health down, so it takes traffic only
+   * after its first successful check (HAProxy would otherwise assume it healthy at once, and a
+   * replica could take writes until its /primary check failed).
+   */
   constructor(
     readonly backend: string,
     size: number,
     previous: readonly Slot[] = [],
+    private readonly checkGated = false,
   ) {
     this.slots = Array.from({ length: size }, (_, i) => {
       const kept = previous[i];
@@ -82,6 +88,7 @@ export class BackendSlots {
       const target = slotStateFor(instance.health);
       if (target !== slot.state) {
         commands.push(`set server ${server(slot)} state ${target}`);
+        if (this.checkGated && target === 'ready') commands.push(`set server ${server(slot)} health down`);
         changes.push({ instanceId: slot.instanceId, slot: slot.name, to: target });
         slot.state = target;
       }
@@ -99,6 +106,8 @@ export class BackendSlots {
       }
       if (free.state !== 'maint') commands.push(`set server ${server(free)} state maint`);
       commands.push(...this.placeCommands(free, instance), `set server ${server(free)} state ready`);
+      // Leaving maintenance makes a server UP at once, so health goes down right after, in the same batch.
+      if (this.checkGated) commands.push(`set server ${server(free)} health down`);
       Object.assign(free, { instanceId: instance.id, state: 'ready' });
       changes.push({ instanceId: instance.id, slot: free.name, to: 'ready' });
     }

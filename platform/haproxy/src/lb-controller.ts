@@ -98,7 +98,7 @@ export class LbController {
     let changed = false;
     for (const spec of specs) {
       if (!this.backends.has(spec.name)) {
-        this.backends.set(spec.name, { spec, slots: new BackendSlots(spec.name, BackendSlots.sizeFor(1)) });
+        this.backends.set(spec.name, { spec, slots: new BackendSlots(spec.name, BackendSlots.sizeFor(1), [], spec.checkPath !== undefined) });
         changed = true;
       }
     }
@@ -121,7 +121,7 @@ export class LbController {
       const instances: readonly WatchedInstance[] = snapshot.services.get(service) ?? [];
       let plan = backend.slots.plan(instances);
       if (plan.overflow) {
-        backend.slots = new BackendSlots(backend.spec.name, BackendSlots.sizeFor(instances.length), backend.slots.slots);
+        backend.slots = new BackendSlots(backend.spec.name, BackendSlots.sizeFor(instances.length), backend.slots.slots, backend.spec.checkPath !== undefined);
         plan = backend.slots.plan(instances);
         structural = true;
       }

@@ -34,9 +34,10 @@ function classpath(version: string): string {
 /** Formats the KRaft storage once; a formatted data dir keeps its cluster id across restarts. */
 async function formatStorage(cp: string, propertiesFile: string, dataDir: string, logFile: string): Promise<void> {
   if (existsSync(join(dataDir, 'meta.properties'))) return;
-  // A KRaft cluster id is 16 random bytes in URL-safe base64 without padding.
+  // A KRaft cluster id is 16 random bytes in URL-safe base64 without padding; it may start with "-",
+  // so it is passed as --cluster-id=<id> rather than as a separate argument.
   const clusterId = randomBytes(16).toString('base64url');
-  const format = startChild('java', ['-cp', cp, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propertiesFile], { outputFile: logFile });
+  const format = startChild('java', ['-cp', cp, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', propertiesFile], { outputFile: logFile });
   const status = await format.exited;
   if (status.code !== 0) throw new Error(`formatting kafka storage failed (exit ${status.code}); see ${logFile}`);
 }

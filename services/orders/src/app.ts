@@ -1,12 +1,34 @@
-import type { ServiceDefinition } from '@platform/service-kit';
-import { createInMemoryOrdersRepo } from './repo/orders-repo';
+import { join } from 'node:path';
+import { connectDatabase, dbConfigShape, messaging, type ServiceDefinition } from '@platform/service-kit';
+import { ORDERS_TOPIC } from './events/order-events';
+import { createPostgresOrdersRepo } from './repo/orders-repo';
 import { registerOrderRoutes } from './routes/orders-routes';
 
-export const ordersService: ServiceDefinition<Record<string, never>> = {
+/** Versioned, reversible SQL migrations (services/orders/migrations), applied by `platform up` and `platform migrate`. */
+export const MIGRATIONS_DIR = join(__dirname, '..', 'migrations');
+
+const configShape = { ...dbConfigShape, ...messaging.messagingConfigShape };
+
+export const ordersService: ServiceDefinition<typeof configShape> = {
   name: 'orders',
-  version: '0.1.0',
+  version: '0.2.0',
   tags: ['api'],
-  async setup({ app }) {
-    registerOrderRoutes(app, createInMemoryOrdersRepo());
+  // Exposed through the gateway: paths under /orders, callers must authenticate.
+  meta: { 'gateway-prefix': '/orders', 'gateway-auth': 'required' },
+  config: configShape,
+  async setup({ app, config, logger, metrics }) {
+    const db = await connectDatabase({ service: 'orders', app, config, logger, metrics, migrationsDir: MIGRATIONS_DIR });
+    registerOrderRoutes(app, createPostgresOrdersRepo(db));
+    const events = config.KAFKA_BROKERS
+      ? await messaging.startServiceMessaging({ service: 'orders', brokers: config.KAFKA_BROKERS, db: db.write, logger, registry: metrics.registry, produces: [ORDERS_TOPIC] })
+      : undefined;
+    if (!events) logger.warn('KAFKA_BROKERS is not set: order events stay in the outbox until a broker is configured');
+    return {
+      readiness: db.readiness,
+      close: async () => {
+        await events?.close();
+        await db.close();
+      },
+    };
   },
 };

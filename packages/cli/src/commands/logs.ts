@@ -1,69 +1,37 @@
-import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { sleep } from '@platform/process-runner';
-import { loadSettings, statePaths } from '../settings';
+import { LogStore, parseSince, type LogFilter } from '@platform/opensearch';
+import { loadLogSettings, logStoreUrl } from '../log-settings';
+import { localLogs } from './logs-local';
+import { storeLogs } from './logs-store';
 
 export interface LogsOptions {
-  service: string;
+  service?: string;
+  level?: string;
+  since?: string;
+  requestId?: string;
   follow: boolean;
   lines: number;
+  /** Read the node's log files even when the store is up. */
+  local: boolean;
 }
 
-interface LogLine {
-  time: string;
-  text: string;
-}
-
-/** A JSON line from the kit's logger as one readable line; anything else (a crash trace) as it is. */
-export function renderLogLine(raw: string, source: string): LogLine {
-  try {
-    const entry = JSON.parse(raw) as Record<string, unknown>;
-    const { timestamp, level, message, instance, service: _service, node: _node, ...rest } = entry;
-    const extra = Object.keys(rest).length > 0 ? ` ${JSON.stringify(rest)}` : '';
-    return { time: String(timestamp ?? ''), text: `${String(timestamp ?? '')} ${String(instance ?? source)} ${String(level ?? '').toUpperCase()} ${String(message ?? '')}${extra}` };
-  } catch {
-    return { time: '', text: `${source} | ${raw}` };
-  }
-}
-
-function readFrom(file: string, offset: number): { text: string; end: number } {
-  const size = statSync(file).size;
-  if (size <= offset) return { text: '', end: size };
-  const fd = openSync(file, 'r');
-  try {
-    const buffer = Buffer.alloc(size - offset);
-    readSync(fd, buffer, 0, buffer.length, offset);
-    return { text: buffer.toString('utf8'), end: size };
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Tails the local log files of every instance of a service, merged in time order. */
+/**
+ * `platform logs`: asks the log search store (every node's lines, every filter) when it answers;
+ * otherwise (the platform is down, or runs without its logging components) tails the local files
+ * of one service, which needs a service name and supports no other filter.
+ */
 export async function logs(options: LogsOptions): Promise<number> {
-  const dir = join(statePaths(loadSettings().stateDir).logDir, options.service);
-  if (!existsSync(dir)) throw new Error(`no logs for ${options.service} in ${dir}`);
-  const offsets = new Map<string, number>();
-  const pending = new Map<string, string>();
-
-  const collect = (): LogLine[] => {
-    const out: LogLine[] = [];
-    for (const name of readdirSync(dir).filter((n) => n.endsWith('.log')).sort()) {
-      const file = join(dir, name);
-      const { text, end } = readFrom(file, offsets.get(file) ?? 0);
-      offsets.set(file, end);
-      const parts = ((pending.get(file) ?? '') + text).split('\n');
-      pending.set(file, parts.pop() ?? '');
-      const source = name.replace(/(\.stdio)?\.log$/, '');
-      for (const raw of parts) if (raw.trim() !== '') out.push(renderLogLine(raw, source));
+  const settings = loadLogSettings();
+  const store = new LogStore({ url: logStoreUrl(settings), indexPrefix: settings.indexPrefix, username: process.env.LOG_STORE_USERNAME, password: process.env.LOG_STORE_PASSWORD });
+  try {
+    if (!options.local && (await store.reachable())) {
+      const filter: LogFilter = { service: options.service, level: options.level, requestId: options.requestId, since: options.since ? parseSince(options.since) : undefined };
+      return await storeLogs({ store, filter, follow: options.follow, lines: options.lines });
     }
-    return out.sort((a, b) => a.time.localeCompare(b.time));
-  };
-
-  for (const line of collect().slice(-options.lines)) process.stdout.write(`${line.text}\n`);
-  while (options.follow) {
-    await sleep(500);
-    for (const line of collect()) process.stdout.write(`${line.text}\n`);
+  } finally {
+    await store.close();
   }
-  return 0;
+  if (options.level || options.since || options.requestId) throw new Error(`the log store at ${store.url} is not reachable; --level, --since and --request-id need it (is the platform up? OPENSEARCH_HTTP_PORT or LOG_STORE_URL set as for platform up?)`);
+  if (!options.service) throw new Error(`the log store at ${store.url} is not reachable; without it, name a service to read its local log files`);
+  if (!options.local) process.stderr.write(`(log store at ${store.url} not reachable: reading this node's files)\n`);
+  return localLogs({ service: options.service, follow: options.follow, lines: options.lines });
 }

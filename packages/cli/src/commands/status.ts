@@ -1,3 +1,4 @@
+import { kafkaTable } from '../kafka-view';
 import { loadBalancerTable } from '../lb-view';
 import { instanceTable, runningState } from '../platform-view';
 import { loadSettings } from '../settings';
@@ -13,6 +14,7 @@ export async function status(): Promise<number> {
   process.stdout.write('\n');
   const instances = await instanceTable(state);
   process.stdout.write(`${instances.text}\n\n${await loadBalancerTable(instances.consul)}\n`);
+  if (state.env.KAFKA_BROKERS) process.stdout.write(`\n${await kafkaTable(state.env.KAFKA_BROKERS)}\n`);
   const crashed = state.instances.filter((i) => i.restarts > 0 && i.lastExit);
   for (const i of crashed) {
     const how = i.lastExit?.signal ? `signal ${i.lastExit.signal}` : `exit code ${i.lastExit?.code}`;

@@ -4,26 +4,45 @@ import { repoRoot } from '@platform/consul';
 import { pidAlive, waitFor } from '@platform/process-runner';
 import { InstanceSlot } from '../supervisor/instance-slot';
 import type { PlatformComponent } from './component';
+import { waitForDbListeners } from './db-listeners-ready';
+import { loadPostgresSettings } from './postgres-settings';
 
 const controllerEntry = join(repoRoot, 'platform/haproxy/dist/main.js');
 
 interface LbSpec {
-  role: 'edge' | 'internal';
+  role: 'edge' | 'internal' | 'db';
   host: string;
   port: number;
+  extraEnv?: Record<string, string>;
+}
+
+/** The same database URL, pointed at another listener (credentials stay in DB_PASSWORD_FILE). */
+function repoint(url: string | undefined, host: string, port: number): string | undefined {
+  if (!url) return undefined;
+  const parsed = new URL(url);
+  parsed.hostname = host;
+  parsed.port = String(port);
+  return parsed.toString();
 }
 
 /**
- * The edge and internal HAProxy, each driven by its own sync controller (platform/haproxy), which
- * is supervised like a service instance: a crashed controller is reported and restarted, and the
- * new one replaces the HAProxy the old one left behind.
+ * The edge, internal and database HAProxy, each driven by its own sync controller
+ * (platform/haproxy), which is supervised like a service instance: a crashed controller is
+ * reported and restarted, and the new one replaces the HAProxy the old one left behind.
  */
 export const loadBalancersComponent: PlatformComponent = {
   name: 'haproxy',
   async start({ settings, stateDir, env, log, changed }) {
+    const { dbLb } = settings;
     const specs: LbSpec[] = [
       { role: 'internal', ...settings.internalLb },
       { role: 'edge', ...settings.edge },
+      {
+        role: 'db',
+        host: dbLb.host,
+        port: dbLb.writePort,
+        extraEnv: { LB_READ_BIND: `${dbLb.host}:${dbLb.readPort}`, DB_REPLICA_MAX_LAG_MS: String(loadPostgresSettings().maxReplicaLagMs) },
+      },
     ];
     const slots = specs.map(
       (spec, i) =>
@@ -34,11 +53,14 @@ export const loadBalancersComponent: PlatformComponent = {
           slot: i + 1,
           nodeName: settings.nodeName,
           logDir: join(settings.stateDir, 'logs'),
-          env: { ...process.env, ...env, LB_ROLE: spec.role, LB_BIND: `${spec.host}:${spec.port}`, LB_STATE_DIR: join(stateDir, spec.role), SERVICE_TAGS: spec.role },
+          env: { ...process.env, ...env, LB_ROLE: spec.role, LB_BIND: `${spec.host}:${spec.port}`, LB_STATE_DIR: join(stateDir, spec.role), SERVICE_TAGS: spec.role, ...spec.extraEnv },
           onChange: changed,
           report: log,
         }),
     );
+    const stopAll = async (): Promise<void> => {
+      await Promise.all(slots.map((s) => s.stop(20_000)));
+    };
     for (const slot of slots) slot.start();
     const haproxyPids = (): number[] =>
       specs
@@ -46,26 +68,38 @@ export const loadBalancersComponent: PlatformComponent = {
         .filter(existsSync)
         .map((f) => Number(readFileSync(f, 'utf8').trim()))
         .filter((pid) => pid > 0 && pidAlive(pid));
-    await waitFor(
-      async () => {
-        const res = await fetch(`http://${env.CONSUL_HTTP_ADDR}/v1/health/service/lb-controller?passing=true`);
-        const passing = ((await res.json()) as { Service: { ID: string } }[]).map((e) => e.Service.ID);
-        return slots.every((s) => passing.includes(s.state.id));
-      },
-      { timeoutMs: 30_000, intervalMs: 200, what: 'the edge and internal load balancers to start (see logs/lb-controller)' },
-    );
     const [internal, edge] = specs as [LbSpec, LbSpec];
+    const dbUrls: Record<string, string> = {};
+    try {
+      await waitFor(
+        async () => {
+          const res = await fetch(`http://${env.CONSUL_HTTP_ADDR}/v1/health/service/lb-controller?passing=true`);
+          const passing = ((await res.json()) as { Service: { ID: string } }[]).map((e) => e.Service.ID);
+          return slots.every((s) => passing.includes(s.state.id));
+        },
+        { timeoutMs: 30_000, intervalMs: 200, what: 'the load balancers to start (see logs/lb-controller)' },
+      );
+      const write = repoint(env.DB_WRITE_URL, dbLb.host, dbLb.writePort);
+      const read = repoint(env.DB_READ_URL, dbLb.host, dbLb.readPort);
+      if (write && read && env.DB_PASSWORD_FILE) {
+        await waitForDbListeners(write, read, env.DB_PASSWORD_FILE);
+        Object.assign(dbUrls, { DB_WRITE_URL: write, DB_READ_URL: read });
+      }
+    } catch (err) {
+      // A component that fails to start leaves nothing running behind it.
+      await stopAll();
+      throw err;
+    }
     return {
-      env: { INTERNAL_LB_ADDR: `${internal.host}:${internal.port}` },
+      env: { INTERNAL_LB_ADDR: `${internal.host}:${internal.port}`, ...dbUrls },
       pids: () => [...slots.map((s) => s.state.pid).filter((p): p is number => p !== null), ...haproxyPids()],
       instances: () => slots.map((s) => s.state),
       describe: () => [
         `API gateway (edge) http://${edge.host}:${edge.port}/   (the public entry: callers start here)`,
         `internal LB        http://${internal.host}:${internal.port}/   (services call each other here with Host: <service>)`,
+        `database LB        writes ${dbLb.host}:${dbLb.writePort} (primary), reads ${dbLb.host}:${dbLb.readPort} (replicas within the lag bound, else the primary)`,
       ],
-      async stop() {
-        await Promise.all(slots.map((s) => s.stop(20_000)));
-      },
+      stop: stopAll,
     };
   },
 };

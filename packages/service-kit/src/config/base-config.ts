@@ -12,6 +12,8 @@ export const baseConfigShape = {
   /** Address registered in Consul; defaults to HOST, and must be set when HOST is a wildcard. */
   SERVICE_ADDRESS: ipVar.optional(),
   CONSUL_HTTP_ADDR: hostPortVar.default('127.0.0.1:8500'),
+  /** The internal load balancer through which this service calls others (set by `platform up`). */
+  INTERNAL_LB_ADDR: hostPortVar.optional(),
   CONSUL_START_TIMEOUT_MS: integerVar(0, 600_000).default('5000'),
   INSTANCE_ID: identifierVar.optional(),
   NODE_NAME: identifierVar.default(hostname().replace(/[^A-Za-z0-9._-]/g, '-')),
@@ -19,6 +21,8 @@ export const baseConfigShape = {
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   LOG_DIR: z.string().min(1).optional(),
   LOG_TO_STDOUT: booleanVar.default('true'),
+  /** Field names, beyond the kit's list and the service's own, whose values never reach a log line. */
+  LOG_REDACT_KEYS: csvVar.default(''),
   CHECK_INTERVAL: durationVar.default('1s'),
   CHECK_TIMEOUT: durationVar.default('1s'),
   DEREGISTER_CRITICAL_AFTER: durationVar.default('1m'),

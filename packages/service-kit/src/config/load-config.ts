@@ -7,7 +7,8 @@ export type LoadedConfig<Extra extends z.ZodRawShape> = BaseConfig & z.infer<z.Z
 
 /**
  * Reads the kit's variables plus a service's own from `env`, validates them all at once and
- * throws a ConfigError naming every bad variable (never its value when the name looks secret).
+ * throws a ConfigError naming every bad variable (never its value when the name looks secret or
+ * the value holds credentials).
  */
 export function loadConfig<Extra extends z.ZodRawShape = Record<string, never>>(
   env: NodeJS.ProcessEnv,
@@ -20,7 +21,9 @@ export function loadConfig<Extra extends z.ZodRawShape = Record<string, never>>(
     const name = issue.path.join('.');
     const raw = env[String(issue.path[0])];
     const message = raw === undefined && issue.code === 'invalid_type' ? 'is required but not set' : issue.message;
-    const shown = raw === undefined || /secret|password|token|key/i.test(name) ? '' : ` (got ${JSON.stringify(raw)})`;
+    // A URL with user:password@ carries a secret whatever the variable is called.
+    const secret = /secret|password|token|key/i.test(name) || /:\/\/[^/@\s]*:[^/@\s]*@/.test(raw ?? '');
+    const shown = raw === undefined || secret ? '' : ` (got ${JSON.stringify(raw)})`;
     return `${name}: ${message}${shown}`;
   });
   throw new ConfigError(problems);

@@ -9,6 +9,27 @@ export interface InstanceRegistration {
   tags: string[];
   meta: Record<string, string>;
   check: { interval: string; timeout: string; deregisterCriticalAfter: string };
+  /** Where Consul's check calls when that is not `port` and /health/ready (see RegistrationOverrides). */
+  checkPort?: number;
+  checkPath?: string;
+  /** Tags observed at run time, added to `tags`; a change makes the instance register again. */
+  dynamicTags?: () => string[];
+}
+
+/**
+ * For an instance that fronts something callers reach on another protocol (a database server's
+ * role checker): the port registered is theirs, while Consul's check still calls this instance's
+ * HTTP server. Returned by a service's setup, so values known only then can be used.
+ */
+export interface RegistrationOverrides {
+  /** The port callers connect to; defaults to the instance's HTTP port. */
+  port?: number;
+  /** Meta added to (and winning over) the definition's. */
+  meta?: Record<string, string>;
+  /** HTTP path of Consul's check; defaults to /health/ready. */
+  checkPath?: string;
+  /** Re-evaluated every REREGISTER_INTERVAL_MS; the instance registers again when they change. */
+  dynamicTags?: () => string[];
 }
 
 /**
@@ -20,6 +41,7 @@ export class ConsulRegistration {
   private timer: NodeJS.Timeout | undefined;
   private agentReachable = true;
   private draining = false;
+  private registeredTags = '';
 
   constructor(
     private readonly consul: ConsulClient,
@@ -33,22 +55,28 @@ export class ConsulRegistration {
    */
   async register(readyNow = false): Promise<void> {
     const { instance } = this;
+    const tags = this.currentTags();
     await this.consul.agent.service.register({
       id: instance.id,
       name: instance.name,
       address: instance.address,
       port: instance.port,
-      tags: instance.tags,
+      tags,
       meta: instance.meta,
       check: {
         name: `${instance.name} ready`,
-        http: `http://${hostForUrl(instance.address)}:${instance.port}/health/ready`,
+        http: `http://${hostForUrl(instance.address)}:${instance.checkPort ?? instance.port}${instance.checkPath ?? '/health/ready'}`,
         interval: instance.check.interval,
         timeout: instance.check.timeout,
         deregistercriticalserviceafter: instance.check.deregisterCriticalAfter,
         status: readyNow ? 'passing' : 'critical',
       },
     });
+    this.registeredTags = tags.join(',');
+  }
+
+  private currentTags(): string[] {
+    return [...this.instance.tags, ...(this.instance.dynamicTags?.() ?? [])];
   }
 
   async isRegistered(): Promise<boolean> {
@@ -56,13 +84,20 @@ export class ConsulRegistration {
     return Object.prototype.hasOwnProperty.call(services, this.instance.id);
   }
 
-  /** Checks every `intervalMs` that the agent still knows this instance; registers it again if not. */
-  keepRegistered(intervalMs: number): void {
+  /**
+   * Checks every `intervalMs` that the agent still knows this instance and registers it again if
+   * not, or if its dynamic tags changed (then with `readyNow`, so its check does not flap).
+   */
+  keepRegistered(intervalMs: number, readyNow: () => Promise<boolean> = async () => false): void {
     const tick = async (): Promise<void> => {
       try {
         if (!this.draining && !(await this.isRegistered())) {
           await this.register();
           this.logger.warn('consul agent had lost this instance; registered it again', { serviceId: this.instance.id });
+        } else if (!this.draining && this.currentTags().join(',') !== this.registeredTags) {
+          const from = this.registeredTags;
+          await this.register(await readyNow());
+          this.logger.info('tags changed; registered again', { serviceId: this.instance.id, from, to: this.registeredTags });
         }
         if (!this.agentReachable) this.logger.info('consul agent reachable again', { serviceId: this.instance.id });
         this.agentReachable = true;

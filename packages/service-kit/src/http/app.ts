@@ -2,14 +2,19 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from '../logging/logger';
 import type { ServiceMetrics } from '../metrics/registry';
 import { installHealthRoutes, type HealthState } from './health';
+import { installOpenApi, type OpenApiInfo } from './openapi';
 import { installProblemHandlers } from './problem';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id';
+import { contextOf, installRequestScope } from './request-scope';
+import { requestContext } from '../logging/request-context';
 
 export interface HttpAppOptions {
   logger: Logger;
   metrics: ServiceMetrics;
   health: HealthState;
   bodyLimit: number;
+  /** Title and version of the service's OpenAPI document (GET /openapi.json). */
+  openApi?: OpenApiInfo;
 }
 
 const QUIET_ROUTES = new Set(['/health/live', '/health/ready', '/metrics']);
@@ -33,6 +38,7 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     return503OnClosing: false,
   });
 
+  installRequestScope(app);
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
     // While draining, every answer ends its connection, so keep-alive clients reconnect elsewhere
@@ -44,15 +50,22 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     const seconds = reply.elapsedTime / 1000;
     metrics.httpDuration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, seconds);
     if (QUIET_ROUTES.has(route)) return;
-    logger.info('request completed', {
-      requestId: request.id,
-      http: { method: request.method, route, status: reply.statusCode },
-      url: request.url.split('?')[0],
-      durationMs: Math.round(reply.elapsedTime * 10) / 10,
-    });
+    // ECS names; event.duration is in nanoseconds. onResponse runs after the reply left, outside
+    // the request's context, so the line is logged inside it again to carry the request's ids.
+    const line = {
+      'http.request.method': request.method,
+      'http.route': route,
+      'http.response.status_code': reply.statusCode,
+      'url.path': request.url.split('?')[0],
+      'event.duration': Math.round(reply.elapsedTime * 1e6),
+    };
+    const context = contextOf(request);
+    if (context) requestContext.run(context, () => logger.info('request completed', line));
+    else logger.info('request completed', { ...line, requestId: request.id });
   });
 
   installProblemHandlers(app, logger);
+  installOpenApi(app, options.openApi ?? { title: 'service', version: '0.0.0' });
   installHealthRoutes(app, options.health);
   app.get('/metrics', { logLevel: 'silent' }, async (_request, reply) => {
     reply.type(metrics.registry.contentType);

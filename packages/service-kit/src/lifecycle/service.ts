@@ -4,9 +4,10 @@ import type { z } from 'zod';
 import type { BaseConfig } from '../config/base-config';
 import { loadConfig, type LoadedConfig } from '../config/load-config';
 import { createConsulClient, describeConsulError, type ConsulClient } from '../discovery/consul-client';
-import { ConsulRegistration } from '../discovery/registration';
+import { ConsulRegistration, type RegistrationOverrides } from '../discovery/registration';
 import { StartupError } from '../errors/kit-errors';
 import { createHttpApp } from '../http/app';
+import { createServiceClient, type ServiceClient } from '../http/service-client';
 import { evaluateReadiness, type HealthState, type ReadinessCheck } from '../http/health';
 import { closeLogger, createLogger, type Logger } from '../logging/logger';
 import { createServiceMetrics, type ServiceMetrics } from '../metrics/registry';
@@ -20,12 +21,16 @@ export interface ServiceContext<Config extends BaseConfig> {
   logger: Logger;
   metrics: ServiceMetrics;
   consul: ConsulClient;
+  /** Other services, reached through the internal load balancer. */
+  services: ServiceClient;
 }
 
 /** What a service adds at setup: readiness checks for its dependencies and how to release them. */
 export interface ServiceParts {
   readiness?: ReadinessCheck[];
   close?: () => Promise<void>;
+  /** Only for instances that front another protocol (see RegistrationOverrides). */
+  registration?: RegistrationOverrides;
 }
 
 export interface ServiceDefinition<Extra extends z.ZodRawShape> {
@@ -60,19 +65,23 @@ export async function startService<Extra extends z.ZodRawShape>(definition: Serv
   }
   const logger = createLogger({
     service: definition.name,
+    version: definition.version,
     instanceId,
     node: config.NODE_NAME,
     level: config.LOG_LEVEL,
     logDir: config.LOG_DIR,
     toStdout: config.LOG_TO_STDOUT,
-    redactKeys: definition.redactKeys,
+    redactKeys: [...(definition.redactKeys ?? []), ...config.LOG_REDACT_KEYS],
   });
   const metrics = createServiceMetrics({ service: definition.name, instance: instanceId });
   const health: HealthState = { draining: false, checks: [] };
-  const app = createHttpApp({ logger, metrics, health, bodyLimit: config.BODY_LIMIT_BYTES });
+  const app = createHttpApp({ logger, metrics, health, bodyLimit: config.BODY_LIMIT_BYTES, openApi: { title: definition.name, version: definition.version } });
   const consul = createConsulClient(config.CONSUL_HTTP_ADDR);
+  // Loads the kit's plugins (OpenAPI) before the service adds routes, so every route is documented.
+  await app.after();
 
-  const parts = (await definition.setup({ app, config, logger, metrics, consul })) ?? {};
+  const services = createServiceClient(config.INTERNAL_LB_ADDR);
+  const parts = (await definition.setup({ app, config, logger, metrics, consul, services })) ?? {};
   health.checks.push(...(parts.readiness ?? []));
 
   await waitForConsulAgent(consul, config.CONSUL_HTTP_ADDR, config.CONSUL_START_TIMEOUT_MS);
@@ -89,10 +98,13 @@ export async function startService<Extra extends z.ZodRawShape>(definition: Serv
       id: instanceId,
       name: definition.name,
       address: advertised,
-      port,
+      port: parts.registration?.port ?? port,
+      checkPort: port,
+      checkPath: parts.registration?.checkPath,
       tags: [...(definition.tags ?? []), ...config.SERVICE_TAGS],
+      dynamicTags: parts.registration?.dynamicTags,
       // protocol=http tells the load balancers this instance is theirs to route.
-      meta: { version: definition.version, node: config.NODE_NAME, protocol: 'http', ...(definition.meta ?? {}) },
+      meta: { version: definition.version, node: config.NODE_NAME, protocol: 'http', ...(definition.meta ?? {}), ...(parts.registration?.meta ?? {}) },
       check: { interval: config.CHECK_INTERVAL, timeout: config.CHECK_TIMEOUT, deregisterCriticalAfter: config.DEREGISTER_CRITICAL_AFTER },
     },
     logger,
@@ -103,7 +115,7 @@ export async function startService<Extra extends z.ZodRawShape>(definition: Serv
     await app.close();
     throw new StartupError(`cannot register with the Consul agent at ${formatAddr(config.CONSUL_HTTP_ADDR)}: ${describeConsulError(err)}`, { cause: err });
   }
-  registration.keepRegistered(config.REREGISTER_INTERVAL_MS);
+  registration.keepRegistered(config.REREGISTER_INTERVAL_MS, async () => (await evaluateReadiness(health)).ok);
   logger.info('service started', { address: advertised, port, version: definition.version });
 
   let stopping: Promise<void> | undefined;

@@ -1,9 +1,13 @@
 import { join } from 'node:path';
 import winston from 'winston';
+import { ecsLineFormat, LOGGED_AT } from './ecs-format';
 import { makeRedactor } from './redact';
+import { requestContext } from './request-context';
 
 export interface LoggerOptions {
   service: string;
+  /** Shown as service.version. */
+  version?: string;
   instanceId: string;
   node: string;
   level: string;
@@ -15,26 +19,29 @@ export interface LoggerOptions {
 
 export type Logger = winston.Logger;
 
-/** Secret-looking fields are replaced before the line is formatted, so no transport ever sees them. */
-const redactFormat = (redact: (value: unknown) => unknown) =>
-  winston.format((info) => {
-    for (const key of Object.keys(info)) {
-      if (key === 'level' || key === 'message') continue;
-      const wrapped = redact({ [key]: info[key] }) as Record<string, unknown>;
-      info[key] = wrapped[key];
-    }
-    return info;
-  })();
-
-/** Errors logged as `err` keep their type, message and stack as plain fields. */
-const errorFields = winston.format((info) => {
-  const err = info.err;
-  if (err instanceof Error) {
-    info.error = { type: err.name, message: err.message, stack_trace: err.stack };
-    delete info.err;
-  }
-  return info;
-})();
+/**
+ * Stamps what belongs to the moment of the call: the request being served (AsyncLocalStorage),
+ * the time and a per-process sequence that orders lines logged in the same millisecond. A format
+ * cannot do this: winston formats a line later when its transports are busy, outside the request.
+ */
+function stampAtCall(logger: winston.Logger): void {
+  const write = logger.write.bind(logger);
+  let sequence = 0;
+  Object.defineProperty(logger, 'write', {
+    value(info: Record<string | symbol, unknown>, ...rest: unknown[]) {
+      // In place, as winston itself does: `info` may be an Error whose message is not enumerable.
+      info['event.sequence'] = ++sequence;
+      info[LOGGED_AT] = new Date().toISOString();
+      const context = requestContext.current();
+      if (context) {
+        info['http.request.id'] ??= context.requestId;
+        info['trace.id'] = context.traceId;
+        info['span.id'] = context.spanId;
+      }
+      return (write as (chunk: unknown, ...more: unknown[]) => boolean)(info, ...rest);
+    },
+  });
+}
 
 export function createLogger(options: LoggerOptions): Logger {
   const transports: winston.transport[] = [];
@@ -43,12 +50,13 @@ export function createLogger(options: LoggerOptions): Logger {
     transports.push(new winston.transports.File({ filename: join(options.logDir, options.service, `${options.instanceId}.log`) }));
   }
   if (transports.length === 0) transports.push(new winston.transports.Console({ silent: true }));
-  return winston.createLogger({
+  const logger = winston.createLogger({
     level: options.level,
-    defaultMeta: { service: options.service, instance: options.instanceId, node: options.node },
-    format: winston.format.combine(errorFields, redactFormat(makeRedactor(options.redactKeys)), winston.format.timestamp(), winston.format.json()),
+    format: ecsLineFormat({ service: options.service, version: options.version, instanceId: options.instanceId, node: options.node }, makeRedactor(options.redactKeys)),
     transports,
   });
+  stampAtCall(logger);
+  return logger;
 }
 
 /** Resolves once every transport has flushed what it was given. */

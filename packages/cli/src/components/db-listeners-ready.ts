@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs';
+import { Client } from 'pg';
+import { waitFor } from '@platform/process-runner';
+
+async function inRecovery(url: string, password: string): Promise<boolean> {
+  // Discrete settings: with a connection string, pg ignores a separate password option.
+  const parsed = new URL(url);
+  const client = new Client({
+    host: parsed.hostname,
+    port: Number(parsed.port),
+    user: decodeURIComponent(parsed.username),
+    database: decodeURIComponent(parsed.pathname.slice(1)),
+    password,
+    connectionTimeoutMillis: 2_000,
+  });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ standby: boolean }>('SELECT pg_is_in_recovery() AS standby');
+    return rows[0]?.standby === true;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * HAProxy admits a database server only after its role check passed, so the listeners open a
+ * moment after the controller starts; migrations and services wait for that here: the write
+ * listener must reach the primary, the read listener some server.
+ */
+export async function waitForDbListeners(writeUrl: string, readUrl: string, passwordFile: string): Promise<void> {
+  const password = readFileSync(passwordFile, 'utf8').trim();
+  await waitFor(async () => (await inRecovery(writeUrl, password)) === false && (await inRecovery(readUrl, password).then(() => true)), {
+    timeoutMs: 30_000,
+    intervalMs: 200,
+    what: 'the database load balancer to serve writes from the primary and reads',
+  });
+}

@@ -1,0 +1,28 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PlatformComponent } from './component';
+
+/**
+ * A development API key for the local gateway, made once: the key itself in `dev-api-key` (mode
+ * 600, for the developer's curl), only its SHA-256 in the keys file the gateway reads (the format
+ * of services/gateway/src/auth/api-keys.ts). Nothing prints the key.
+ */
+export const gatewayCredentialsComponent: PlatformComponent = {
+  name: 'gateway',
+  async start({ stateDir }) {
+    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    const keyFile = join(stateDir, 'dev-api-key');
+    const keysFile = join(stateDir, 'api-keys.json');
+    if (!existsSync(keyFile)) writeFileSync(keyFile, randomBytes(32).toString('base64url'), { mode: 0o600 });
+    const sha256 = createHash('sha256').update(readFileSync(keyFile, 'utf8').trim()).digest('hex');
+    writeFileSync(keysFile, JSON.stringify({ keys: [{ clientId: 'local-dev', sha256 }] }, null, 2), { mode: 0o600 });
+    return {
+      // The edge HAProxy on loopback is the only proxy whose X-Forwarded-For the gateway believes.
+      env: { GATEWAY_API_KEYS_FILE: keysFile, GATEWAY_TRUSTED_PROXIES: '127.0.0.1' },
+      pids: () => [],
+      describe: () => [`dev API key       X-API-Key: $(cat ${keyFile})`],
+      async stop() {},
+    };
+  },
+};

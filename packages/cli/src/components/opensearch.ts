@@ -1,0 +1,50 @@
+import { LogStore, startOpenSearchNode, type OpenSearchNode } from '@platform/opensearch';
+import { loadLogSettings, logStoreUrl } from '../log-settings';
+import type { PlatformComponent } from './component';
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * The log search store: a local OpenSearch node (or, with LOG_STORE_URL, an external cluster),
+ * its index template, and retention (daily indices older than LOG_RETENTION_DAYS are deleted at
+ * start and every hour).
+ */
+export const opensearchComponent: PlatformComponent = {
+  name: 'opensearch',
+  async start({ stateDir, log }) {
+    const settings = loadLogSettings();
+    let node: OpenSearchNode | undefined;
+    let stopping = false;
+    if (!settings.externalStoreUrl) {
+      node = await startOpenSearchNode({ stateDir, httpPort: settings.openSearchHttpPort, transportPort: settings.openSearchTransportPort, heap: settings.openSearchHeap });
+      void node.exited.then((exit) => {
+        if (!stopping) log(`opensearch exited unexpectedly (code ${exit.code}, signal ${exit.signal}); Filebeat keeps the lines and ships them once it is back`);
+      });
+    }
+    const url = logStoreUrl(settings);
+    const store = new LogStore({ url, indexPrefix: settings.indexPrefix, username: process.env.LOG_STORE_USERNAME, password: process.env.LOG_STORE_PASSWORD });
+    await store.ensureTemplate();
+    const applyRetention = async (): Promise<void> => {
+      try {
+        const deleted = await store.deleteExpired(settings.retentionDays);
+        if (deleted.length > 0) log(`log retention (${settings.retentionDays} days): deleted ${deleted.join(', ')}`);
+      } catch (err) {
+        log(`log retention failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    };
+    await applyRetention();
+    const timer = setInterval(() => void applyRetention(), HOUR_MS);
+    timer.unref();
+    return {
+      env: { LOG_STORE_URL: url, LOG_INDEX_PREFIX: settings.indexPrefix },
+      pids: () => (node ? [node.pid] : []),
+      describe: () => [`Log search        ${url}   (npx platform logs --request-id <id>; curl '${url}/${settings.indexPrefix}-*/_search?q=log.level:error')`],
+      async stop() {
+        stopping = true;
+        clearInterval(timer);
+        await store.close();
+        if (node) await node.stop(20_000);
+      },
+    };
+  },
+};

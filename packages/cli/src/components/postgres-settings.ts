@@ -1,0 +1,38 @@
+import { freePort } from '@platform/process-runner';
+
+/**
+ * The local database's settings. Like the rest of the platform's settings, each comes from the
+ * environment when set there, else from the default written here; there is no other source.
+ */
+export interface PostgresSettings {
+  /** 1 primary + this many streaming replicas. */
+  replicas: number;
+  /** Server i listens on basePort + i; 0 picks free ports at every start. */
+  basePort: number;
+  /** Server i's role check listens on roleCheckBasePort + i; 0 picks free ports. */
+  roleCheckBasePort: number;
+  maxReplicaLagMs: number;
+}
+
+function intFrom(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be a whole number between ${min} and ${max}, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+export function loadPostgresSettings(): PostgresSettings {
+  return {
+    replicas: intFrom('POSTGRES_REPLICAS', 2, 0, 8),
+    basePort: intFrom('POSTGRES_PORT', 5433, 0, 65_000),
+    roleCheckBasePort: intFrom('POSTGRES_ROLE_CHECK_PORT', 8433, 0, 65_000),
+    maxReplicaLagMs: intFrom('POSTGRES_MAX_REPLICA_LAG_MS', 500, 0, 3_600_000),
+  };
+}
+
+export async function portsFrom(base: number, count: number): Promise<number[]> {
+  const ports: number[] = [];
+  for (let i = 0; i < count; i += 1) ports.push(base === 0 ? await freePort() : base + i);
+  return ports;
+}

@@ -1,0 +1,77 @@
+import { chmodSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { roleCheckEntry, roleCheckEnv, roleCheckInstanceId, startPostgresCluster, waitForRegistrations, type PostgresCluster } from '@platform/postgres';
+import { InstanceSlot } from '../supervisor/instance-slot';
+import type { PlatformComponent } from './component';
+import { loadPostgresSettings, portsFrom } from './postgres-settings';
+
+function describeServers(cluster: PostgresCluster, roleCheckPorts: readonly number[]): string[] {
+  return cluster.servers.map((server, i) => {
+    const role = server === cluster.primary ? 'primary' : 'replica';
+    return `PostgreSQL ${role.padEnd(7)}  ${server.host}:${server.port} (${server.name})   role check http://127.0.0.1:${roleCheckPorts[i]}/health`;
+  });
+}
+
+/**
+ * The database: one primary and its streaming replicas under the state dir, each with a role
+ * check (supervised like an instance) that registers it in Consul as service `postgres`.
+ * Services get where to write and read, and the file with the app role's password.
+ */
+export const postgresComponent: PlatformComponent = {
+  name: 'postgres',
+  async start({ settings, stateDir, env, log, changed }) {
+    const pg = loadPostgresSettings();
+    const consulAddr = env.CONSUL_HTTP_ADDR;
+    if (!consulAddr) throw new Error('postgres needs Consul started before it (CONSUL_HTTP_ADDR)');
+    // The servers run as the postgres user, which must be able to pass through the platform's state
+    // folder (search only: it still cannot list or read it) to reach their data dirs below.
+    chmodSync(settings.stateDir, statSync(settings.stateDir).mode | 0o001);
+    const cluster = await startPostgresCluster({ stateDir, ports: await portsFrom(pg.basePort, pg.replicas + 1), log });
+    const roleCheckPorts = await portsFrom(pg.roleCheckBasePort, cluster.servers.length);
+    const slots = cluster.servers.map(
+      (server, i) =>
+        new InstanceSlot({
+          service: 'postgres',
+          instanceId: roleCheckInstanceId(settings.nodeName, server.name),
+          entry: roleCheckEntry,
+          slot: i + 1,
+          nodeName: settings.nodeName,
+          logDir: join(settings.stateDir, 'logs'),
+          env: { PATH: process.env.PATH, ...roleCheckEnv({ cluster, consulAddr, maxReplicaLagMs: pg.maxReplicaLagMs }, server, roleCheckPorts[i] ?? 0) },
+          onChange: changed,
+          report: log,
+        }),
+    );
+    let stopping = false;
+    for (const server of cluster.servers) {
+      void server.exited.then((exit) => {
+        if (!stopping) log(`${server.name} exited unexpectedly (code ${exit.code}, signal ${exit.signal}); see ${join(stateDir, server.name, 'postgres.log')}`);
+      });
+    }
+    const stop = async (): Promise<void> => {
+      stopping = true;
+      await Promise.all(slots.map((s) => s.stop(10_000)));
+      await cluster.stop();
+    };
+    try {
+      for (const slot of slots) slot.start();
+      await waitForRegistrations(
+        consulAddr,
+        slots.map((s) => s.state.id),
+        () => slots.find((s) => s.state.restarts > 0)?.state.id,
+      );
+    } catch (err) {
+      await stop();
+      throw err;
+    }
+    const reader = cluster.replicas[0] ?? cluster.primary;
+    return {
+      // Straight to the servers until the database load balancer exists; it repoints these two.
+      env: { DB_WRITE_URL: cluster.url(cluster.primary), DB_READ_URL: cluster.url(reader), DB_PASSWORD_FILE: cluster.secrets.passwordFile('app') },
+      pids: () => [...cluster.servers.filter((s) => s.isRunning()).map((s) => s.pid), ...slots.map((s) => s.state.pid).filter((p): p is number => p !== null)],
+      instances: () => slots.map((s) => s.state),
+      describe: () => [...describeServers(cluster, roleCheckPorts), `PostgreSQL login    user platform_app, database ${cluster.database}, password in ${cluster.secrets.passwordFile('app')}`],
+      stop,
+    };
+  },
+};

@@ -1,0 +1,45 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '@platform/consul';
+import { defaultSchema, runMigrations } from '@platform/service-kit';
+import { discoverServices } from './service-catalog';
+
+export interface MigrationOutcome {
+  service: string;
+  schema: string;
+  /** Names of the migrations applied (up) or reverted (down) by this run. */
+  changed: string[];
+}
+
+export interface MigrateOptions {
+  /** Where DB_WRITE_URL and DB_PASSWORD_FILE come from (the running platform's, or the caller's). */
+  env: Record<string, string | undefined>;
+  /** Only these services; every service with a migrations/ folder when absent. */
+  services?: string[];
+  direction: 'up' | 'down';
+  count?: number;
+  log?: (message: string) => void;
+}
+
+/**
+ * Runs services' migrations (services/<name>/migrations) against the write URL, one service
+ * at a time, each in its own schema, as the services themselves would.
+ */
+export async function migrateServices(options: MigrateOptions): Promise<MigrationOutcome[]> {
+  const url = options.env.DB_WRITE_URL;
+  if (!url) throw new Error('DB_WRITE_URL is not set: start the platform (npm run up) or set DB_WRITE_URL and DB_PASSWORD_FILE');
+  const known = discoverServices()
+    .map((s) => ({ service: s.name, dir: join(repoRoot, 'services', s.name, 'migrations') }))
+    .filter((s) => existsSync(s.dir));
+  for (const name of options.services ?? []) {
+    if (!known.some((s) => s.service === name)) throw new Error(`${name} has no migrations; services with migrations: ${known.map((s) => s.service).join(', ')}`);
+  }
+  const chosen = options.services ? known.filter((s) => options.services?.includes(s.service)) : known;
+  const outcomes: MigrationOutcome[] = [];
+  for (const { service, dir } of chosen) {
+    const schema = defaultSchema(service);
+    const changed = await runMigrations({ url, passwordFile: options.env.DB_PASSWORD_FILE, schema, dir, direction: options.direction, count: options.count, log: options.log });
+    outcomes.push({ service, schema, changed });
+  }
+  return outcomes;
+}

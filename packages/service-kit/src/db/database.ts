@@ -1,0 +1,134 @@
+import type { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
+import { Counter, type Registry } from 'prom-client';
+import type { ReadinessCheck } from '../http/health';
+import { consistency } from './consistency';
+import { isBrokenConnection, isReadOnlyViolation, writeOnReadPool } from './db-errors';
+import { parseLsn } from './lsn';
+import { hasReplayed } from './replay-wait';
+
+export interface Queryable {
+  query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>>;
+}
+
+export interface WritePool extends Queryable {
+  /** BEGIN … COMMIT on one connection (ROLLBACK when `work` throws). */
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+}
+
+/** The two ways to the data: writes to the primary, reads to a replica that has what the request must see. */
+export interface Database {
+  readonly write: WritePool;
+  readonly read: Queryable;
+  readonly readiness: ReadinessCheck[];
+  close(): Promise<void>;
+}
+
+export interface DatabasePools {
+  write: Pool;
+  read: Pool;
+  /** Read-only connections to the primary, for reads a replica could not serve in time. */
+  readFallback: Pool;
+  readYourWritesWaitMs: number;
+  registry: Registry;
+}
+
+async function withClient<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    const result = await work(client);
+    client.release();
+    return result;
+  } catch (err) {
+    // A broken connection must not go back to the pool; a failed query leaves it usable.
+    client.release(isBrokenConnection(err) ? (err as Error) : undefined);
+    throw err;
+  }
+}
+
+/** Remembers the primary's position after a write, for this request's reads and its response header. */
+async function noteWritePosition(client: PoolClient): Promise<void> {
+  if (!consistency.current()) return;
+  const { rows } = await client.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
+  const lsn = parseLsn(rows[0]?.lsn);
+  if (lsn !== undefined) consistency.noteWrite(lsn);
+}
+
+export function createDatabase(pools: DatabasePools): Database {
+  const reads = new Counter({
+    name: 'db_reads_total',
+    help: 'Reads on db.read by where they were served: a replica at once, a replica after waiting for a write to replay, or the primary',
+    labelNames: ['served_by'] as const,
+    registers: [pools.registry],
+  });
+  const retries = new Counter({ name: 'db_read_retries_total', help: 'Reads sent again after their connection broke', registers: [pools.registry] });
+
+  const readOnce = async <R extends QueryResultRow>(text: string, values: unknown[] | undefined): Promise<QueryResult<R>> => {
+    const required = consistency.requiredLsn();
+    if (required === undefined) {
+      const result = await pools.read.query<R>(text, values);
+      reads.inc({ served_by: 'replica' });
+      return result;
+    }
+    const served = await withClient(pools.read, async (client) => {
+      const replayed = await hasReplayed(client, required, pools.readYourWritesWaitMs);
+      if (!replayed) return undefined;
+      reads.inc({ served_by: replayed === 'at-once' ? 'replica' : 'replica-after-wait' });
+      return client.query<R>(text, values);
+    });
+    if (served) return served;
+    reads.inc({ served_by: 'primary' });
+    return pools.readFallback.query<R>(text, values);
+  };
+
+  const write: WritePool = {
+    query: <R extends QueryResultRow>(text: string, values?: unknown[]) =>
+      withClient(pools.write, async (client) => {
+        const result = await client.query<R>(text, values);
+        if (result.command !== 'SELECT') await noteWritePosition(client);
+        return result;
+      }),
+    transaction: (work) =>
+      withClient(pools.write, async (client) => {
+        await client.query('BEGIN');
+        let result;
+        try {
+          result = await work({ query: (text, values) => client.query(text, values) });
+          await client.query('COMMIT');
+        } catch (err) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw err;
+        }
+        await noteWritePosition(client);
+        return result;
+      }),
+  };
+
+  const read: Queryable = {
+    async query<R extends QueryResultRow>(text: string, values?: unknown[]) {
+      try {
+        try {
+          return await readOnce<R>(text, values);
+        } catch (err) {
+          // A read changes nothing, so one more try on a fresh connection is safe.
+          if (!isBrokenConnection(err)) throw err;
+          retries.inc();
+          return await readOnce<R>(text, values);
+        }
+      } catch (err) {
+        throw isReadOnlyViolation(err) ? writeOnReadPool(err) : err;
+      }
+    },
+  };
+
+  return {
+    write,
+    read,
+    readiness: [
+      { name: 'db-write', check: async () => (await pools.write.query('SELECT 1')).rowCount === 1 },
+      { name: 'db-read', check: async () => (await pools.read.query('SELECT 1')).rowCount === 1 },
+    ],
+    async close() {
+      await Promise.all([pools.write.end(), pools.read.end(), pools.readFallback.end()]);
+    },
+  };
+}

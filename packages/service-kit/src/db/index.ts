@@ -1,0 +1,10 @@
+export { connectDatabase, openDatabase } from './connect-database';
+export type { DatabaseOptions, DatabaseSetup } from './connect-database';
+export type { Database, Queryable, WritePool } from './database';
+export { dbConfigShape, defaultSchema } from './db-config';
+export type { DbConfig } from './db-config';
+export { DatabaseError, isUniqueViolation } from './db-errors';
+export { consistency } from './consistency';
+export { runMigrations } from './migrations';
+export type { MigrationRun } from './migrations';
+export { LSN_HEADER, parseLsn, formatLsn } from './lsn';

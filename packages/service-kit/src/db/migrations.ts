@@ -1,0 +1,68 @@
+import { existsSync } from 'node:fs';
+import { Client } from 'pg';
+import { runner } from 'node-pg-migrate';
+import { connectionFromUrl, passwordFrom } from './pools';
+
+export interface MigrationRun {
+  /** The write URL: migrations change the schema, so they run on the primary. */
+  url: string;
+  passwordFile?: string;
+  /** The service's schema; its migrations table (pgmigrations) lives there too. */
+  schema: string;
+  /** services/<name>/migrations: versioned files `<timestamp>_<what>.sql` (Up and Down sections) or `.js` (up/down exports). */
+  dir: string;
+  direction?: 'up' | 'down';
+  /** How many to apply (up: all pending by default) or revert (down: the last one by default). */
+  count?: number;
+  log?: (message: string) => void;
+  /** How long to wait while another run (another instance, another service) holds the lock. */
+  lockWaitMs?: number;
+}
+
+const LOCKED = /another migration is already running/i;
+
+/**
+ * Applies or reverts a service's migrations with node-pg-migrate, which checks that applied
+ * migrations are a prefix of the files (one inserted before applied ones is refused). Its lock
+ * is one advisory lock for the whole database and it does not wait for it, so waiting is done
+ * here: instances and services started together take turns.
+ */
+export async function runMigrations(run: MigrationRun): Promise<string[]> {
+  if (!existsSync(run.dir)) throw new Error(`no migrations folder at ${run.dir}`);
+  const deadline = Date.now() + (run.lockWaitMs ?? 30_000);
+  for (;;) {
+    try {
+      return await runOnce(run);
+    } catch (err) {
+      if (!(err instanceof Error && LOCKED.test(err.message)) || Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 200));
+    }
+  }
+}
+
+async function runOnce(run: MigrationRun): Promise<string[]> {
+  const password = await passwordFrom(run.passwordFile)?.();
+  const client = new Client({ ...connectionFromUrl(run.url), password, connectionTimeoutMillis: 5_000, application_name: `migrate:${run.schema}` });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    const direction = run.direction ?? 'up';
+    const applied = await runner({
+      dbClient: client,
+      dir: run.dir,
+      direction,
+      count: run.count ?? (direction === 'up' ? Infinity : 1),
+      migrationsTable: 'pgmigrations',
+      schema: run.schema,
+      createSchema: true,
+      migrationsSchema: run.schema,
+      createMigrationsSchema: true,
+      checkOrder: true,
+      singleTransaction: true,
+      log: run.log ?? (() => undefined),
+    });
+    return applied.map((m) => m.name);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,69 @@
+import { Agent, request } from 'node:http';
+import { KitError } from '../errors/kit-errors';
+import { REQUEST_ID_HEADER } from './request-id';
+
+export interface ServiceCallOptions {
+  method?: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Carried to the callee so one request can be followed across services. */
+  requestId?: string;
+  traceparent?: string;
+  timeoutMs?: number;
+}
+
+export interface ServiceAnswer<T> {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: T;
+}
+
+export interface ServiceClient {
+  call<T = unknown>(service: string, path: string, options?: ServiceCallOptions): Promise<ServiceAnswer<T>>;
+}
+
+export class ServiceCallError extends KitError {
+  constructor(service: string, message: string, options?: { cause?: unknown }) {
+    super('KIT_SERVICE_CALL_FAILED', `call to ${service} failed: ${message}`, true, options);
+  }
+}
+
+/**
+ * Calls another service the platform's way: through the internal load balancer, naming the
+ * service in the Host header, never by an instance's address. Connections are kept alive.
+ */
+export function createServiceClient(lbAddr: { host: string; port: number } | undefined): ServiceClient {
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  return {
+    call<T>(service: string, path: string, options: ServiceCallOptions = {}): Promise<ServiceAnswer<T>> {
+      if (!lbAddr) return Promise.reject(new ServiceCallError(service, 'INTERNAL_LB_ADDR is not set, so no load balancer is known'));
+      const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
+      const headers: Record<string, string> = { host: service, accept: 'application/json', ...options.headers };
+      if (payload !== undefined) headers['content-type'] = 'application/json';
+      if (options.requestId) headers[REQUEST_ID_HEADER] = options.requestId;
+      if (options.traceparent) headers.traceparent = options.traceparent;
+      return new Promise((resolve, reject) => {
+        const req = request({ agent, host: lbAddr.host, port: lbAddr.port, path, method: options.method ?? 'GET', headers, timeout: options.timeoutMs ?? 5_000 }, (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          res.on('error', (err) => reject(new ServiceCallError(service, err.message, { cause: err })));
+          res.on('end', () => {
+            let body: unknown = text;
+            if ((res.headers['content-type'] ?? '').includes('json') && text !== '') {
+              try {
+                body = JSON.parse(text);
+              } catch {
+                // Leave the text as it is: the caller sees what the callee sent.
+              }
+            }
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: body as T });
+          });
+        });
+        req.on('timeout', () => req.destroy(new Error(`no answer within ${options.timeoutMs ?? 5_000} ms`)));
+        req.on('error', (err) => reject(new ServiceCallError(service, err.message, { cause: err })));
+        req.end(payload);
+      });
+    },
+  };
+}

@@ -1,0 +1,30 @@
+import { randomBytes } from 'node:crypto';
+
+/** The parts of a W3C Trace Context `traceparent` header this platform uses (version 00). */
+export interface TraceParent {
+  traceId: string;
+  /** The caller's span, which becomes this hop's parent. */
+  parentId: string;
+  flags: string;
+}
+
+// Lower-case hex only, as the spec requires; an all-zero trace or parent id is invalid.
+// A later version may append fields after the four it shares with version 00.
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
+
+/** Parses an incoming header; anything malformed is ignored so a bad caller only loses its link. */
+export function parseTraceParent(header: string | string[] | undefined): TraceParent | undefined {
+  if (typeof header !== 'string') return undefined;
+  const match = TRACEPARENT.exec(header.trim());
+  if (!match) return undefined;
+  const [, version, traceId, parentId, flags, rest] = match as unknown as [string, string, string, string, string, string | undefined];
+  if (version === 'ff' || (version === '00' && rest !== undefined) || /^0+$/.test(traceId) || /^0+$/.test(parentId)) return undefined;
+  return { traceId, parentId, flags };
+}
+
+export function formatTraceParent(traceId: string, spanId: string, flags = '01'): string {
+  return `00-${traceId}-${spanId}-${flags}`;
+}
+
+export const newTraceId = (): string => randomBytes(16).toString('hex');
+export const newSpanId = (): string => randomBytes(8).toString('hex');

@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import type { IHeaders, Message } from 'kafkajs';
+
+/** Every event on the platform, whatever its type; the payload is the type's own. */
+export interface EventEnvelope<P = unknown> {
+  id: string;
+  type: string;
+  aggregateId: string;
+  occurredAt: string;
+  schemaVersion: number;
+  payload: P;
+}
+
+/** Request-scoped context that travels in Kafka headers, never in the payload. */
+export interface EventTrace {
+  requestId?: string;
+  traceparent?: string;
+}
+
+export function newEvent<P>(type: string, aggregateId: string, payload: P, schemaVersion = 1): EventEnvelope<P> {
+  return { id: randomUUID(), type, aggregateId, occurredAt: new Date().toISOString(), schemaVersion, payload };
+}
+
+/** Keyed by aggregate id, so one aggregate's events land in one partition, in order. */
+export function toKafkaMessage(event: EventEnvelope, trace: EventTrace): Message {
+  const headers: IHeaders = { 'event-id': event.id, 'event-type': event.type };
+  if (trace.requestId) headers['x-request-id'] = trace.requestId;
+  if (trace.traceparent) headers.traceparent = trace.traceparent;
+  return { key: event.aggregateId, value: JSON.stringify(event), headers };
+}
+
+export class MalformedEventError extends Error {}
+
+const header = (headers: IHeaders | undefined, name: string): string | undefined => {
+  const value = headers?.[name];
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? String(value[0]) : String(value);
+};
+
+/** Parses and checks a consumed message; a message that is not an envelope is a poison message. */
+export function fromKafkaMessage(value: Buffer | null, headers: IHeaders | undefined): { event: EventEnvelope; trace: EventTrace } {
+  if (!value) throw new MalformedEventError('message has no value');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value.toString('utf8'));
+  } catch {
+    throw new MalformedEventError('message value is not JSON');
+  }
+  const e = parsed as Partial<EventEnvelope>;
+  if (typeof e !== 'object' || e === null || typeof e.id !== 'string' || typeof e.type !== 'string' || typeof e.aggregateId !== 'string' || typeof e.schemaVersion !== 'number') {
+    throw new MalformedEventError('message is not an event envelope (id, type, aggregateId, schemaVersion)');
+  }
+  return { event: e as EventEnvelope, trace: { requestId: header(headers, 'x-request-id'), traceparent: header(headers, 'traceparent') } };
+}

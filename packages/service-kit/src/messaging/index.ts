@@ -1,0 +1,16 @@
+export { newEvent, toKafkaMessage, fromKafkaMessage, MalformedEventError } from './envelope';
+export type { EventEnvelope, EventTrace } from './envelope';
+export { appendToOutbox, shardOf, OUTBOX_SHARDS } from './outbox';
+export { OutboxRelay } from './outbox-relay';
+export type { OutboxRelayOptions } from './outbox-relay';
+export { IdempotentConsumer, deadLetterTopic } from './idempotent-consumer';
+export type { EventHandler, IdempotentConsumerOptions } from './idempotent-consumer';
+export { createKafka, createIdempotentProducer } from './kafka-client';
+export { ensureTopics } from './topics';
+export type { TopicSpec } from './topics';
+export { OUTBOX_TABLE_SQL, OUTBOX_DROP_SQL, INBOX_TABLE_SQL, INBOX_DROP_SQL } from './schema';
+export { startServiceMessaging } from './service-messaging';
+export type { ServiceMessaging, ServiceMessagingOptions } from './service-messaging';
+export { createMessagingMetrics } from './messaging-metrics';
+export { messagingConfigShape } from './messaging-config';
+export type { MessagingConfig } from './messaging-config';

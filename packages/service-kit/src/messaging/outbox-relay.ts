@@ -1,0 +1,108 @@
+import type { Producer } from 'kafkajs';
+import type { Queryable, WritePool } from '../db/database';
+import type { Logger } from '../logging/logger';
+import { OUTBOX_SHARDS } from './outbox';
+
+export interface OutboxRelayOptions {
+  /** The service's write pool (the primary): the relay's lease and updates are transactions there. */
+  db: WritePool;
+  /** An idempotent producer (acks from all in-sync replicas); see kafka-client.ts. */
+  producer: Producer;
+  logger: Logger;
+  batchSize?: number;
+  /** Pause after a pass that found nothing to send. */
+  idleMs?: number;
+  onPublished?(count: number): void;
+}
+
+/** Advisory lock class of the relay lease (the shard is the second key). */
+const LEASE_CLASS = 0x0b0c;
+
+interface OutboxRow {
+  seq: string;
+  topic: string;
+  key: string;
+  value: unknown;
+  headers: Record<string, string>;
+}
+
+/**
+ * Publishes committed outbox rows to Kafka and marks them sent. Any number of instances may run
+ * a relay: each pass leases the shards no one else holds (transaction-scoped advisory locks) and
+ * takes their rows `FOR UPDATE SKIP LOCKED`, so no row is relayed by two instances at once and
+ * one aggregate's events (one shard) go out in commit order. A crash between send and commit
+ * sends a batch again; consumers skip duplicates by event id.
+ */
+export class OutboxRelay {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private failures = 0;
+
+  constructor(private readonly options: OutboxRelayOptions) {}
+
+  start(): void {
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let sent = 0;
+      try {
+        sent = await this.relayOnce();
+        if (this.failures > 0) this.options.logger.info('outbox relay publishing again', { afterFailures: this.failures });
+        this.failures = 0;
+      } catch (err) {
+        this.failures += 1;
+        if (this.failures === 1 || this.failures % 20 === 0) {
+          this.options.logger.warn('outbox relay could not publish; events stay in the outbox', { attempt: this.failures, error: err instanceof Error ? err.message : String(err) });
+        }
+        await sleep(Math.min(5_000, 100 * 2 ** Math.min(this.failures, 6)) * (0.5 + Math.random()));
+        continue;
+      }
+      if (sent === 0) await sleep(this.options.idleMs ?? 20);
+    }
+  }
+
+  /** One pass: lease free shards, send their oldest pending rows, mark them sent. Returns how many. */
+  async relayOnce(): Promise<number> {
+    const sent = await this.options.db.transaction(async (tx) => {
+      const shards = await this.leaseShards(tx);
+      if (shards.length === 0) return 0;
+      const { rows } = await tx.query<OutboxRow>(
+        'SELECT seq, topic, key, value, headers FROM outbox WHERE sent_at IS NULL AND shard = ANY($1) ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED',
+        [shards, this.options.batchSize ?? 500],
+      );
+      if (rows.length > 0) {
+        const byTopic = new Map<string, OutboxRow[]>();
+        for (const row of rows) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row]);
+        await this.options.producer.sendBatch({
+          acks: -1,
+          topicMessages: [...byTopic.entries()].map(([topic, list]) => ({
+            topic,
+            messages: list.map((r) => ({ key: r.key, value: JSON.stringify(r.value), headers: r.headers })),
+          })),
+        });
+        await tx.query('UPDATE outbox SET sent_at = now() WHERE seq = ANY($1)', [rows.map((r) => r.seq)]);
+      }
+      return rows.length;
+    });
+    if (sent > 0) this.options.onPublished?.(sent);
+    return sent;
+  }
+
+  private async leaseShards(tx: Queryable): Promise<number[]> {
+    const { rows } = await tx.query<{ shard: number }>(
+      'SELECT s AS shard FROM generate_series(0, $1 - 1) AS s WHERE pg_try_advisory_xact_lock($2, s)',
+      [OUTBOX_SHARDS, LEASE_CLASS],
+    );
+    return rows.map((r) => r.shard);
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,69 @@
+import type { WritePool } from '../db/database';
+import type { Registry } from 'prom-client';
+import type { Logger } from '../logging/logger';
+import { deadLetterTopic, IdempotentConsumer, type EventHandler } from './idempotent-consumer';
+import { createIdempotentProducer, createKafka } from './kafka-client';
+import { createMessagingMetrics } from './messaging-metrics';
+import { OutboxRelay } from './outbox-relay';
+import { ensureTopics, type TopicSpec } from './topics';
+
+export interface ServiceMessagingOptions {
+  service: string;
+  brokers: string[];
+  db: WritePool;
+  logger: Logger;
+  registry: Registry;
+  /** Topics this service publishes to through its outbox; created (with their .dlq) at start. */
+  produces?: TopicSpec[];
+  /** One consumer group per entry, named `<service>.<name>`. */
+  consumes?: { name: string; topic: string; handlers: Record<string, EventHandler> }[];
+}
+
+export interface ServiceMessaging {
+  close(): Promise<void>;
+}
+
+const DLQ_RETENTION_MS = 14 * 24 * 3600 * 1000;
+
+/** Starts what a service declared: topics, the outbox relay if it produces, its idempotent consumers. */
+export async function startServiceMessaging(options: ServiceMessagingOptions): Promise<ServiceMessaging> {
+  const kafka = createKafka(options.service, options.brokers, options.logger);
+  const produces = options.produces ?? [];
+  const consumes = options.consumes ?? [];
+  await ensureTopics(options.brokers, [
+    ...produces,
+    ...[...new Set(consumes.map((c) => c.topic))].map((topic) => ({ topic: deadLetterTopic(topic), partitions: 1, retentionMs: DLQ_RETENTION_MS })),
+  ]);
+  const producer = createIdempotentProducer(kafka);
+  await producer.connect();
+  const admin = kafka.admin();
+  await admin.connect();
+  const groups = consumes.map((c) => ({ group: `${options.service}.${c.name}`, topic: c.topic }));
+  const metrics = createMessagingMetrics(options.registry, { db: options.db, outbox: produces.length > 0, admin, consumers: groups });
+
+  const relay = produces.length > 0 ? new OutboxRelay({ db: options.db, producer, logger: options.logger, onPublished: (n) => metrics.published.inc(n) }) : undefined;
+  relay?.start();
+  const consumers = consumes.map(
+    (c) =>
+      new IdempotentConsumer({
+        kafka,
+        db: options.db,
+        name: `${options.service}.${c.name}`,
+        topic: c.topic,
+        handlers: c.handlers,
+        producer,
+        logger: options.logger,
+        onApplied: (event) => metrics.applied.inc({ type: event.type }),
+        onDeadLettered: () => metrics.deadLettered.inc(),
+      }),
+  );
+  await Promise.all(consumers.map((c) => c.start()));
+  return {
+    async close() {
+      await relay?.stop();
+      await Promise.all(consumers.map((c) => c.stop()));
+      await producer.disconnect();
+      await admin.disconnect();
+    },
+  };
+}

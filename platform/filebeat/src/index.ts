@@ -1,0 +1,2 @@
+export { startFilebeat, defaultFilebeatConfig } from './shipper';
+export type { Filebeat, FilebeatOptions, FilebeatStats } from './shipper';

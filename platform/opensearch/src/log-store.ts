@@ -1,0 +1,147 @@
+import { Client } from '@opensearch-project/opensearch';
+import { DEFAULT_INDEX_PREFIX, expiredIndices, indexTemplate, ingestPipeline, ingestPipelineName } from './log-index';
+import { buildLogQuery, LOG_SORT, type LogFilter } from './log-query';
+
+export interface LogStoreOptions {
+  /** http://host:port of OpenSearch, or of an Elasticsearch 7.x cluster in production. */
+  url: string;
+  indexPrefix?: string;
+  username?: string;
+  password?: string;
+  requestTimeoutMs?: number;
+}
+
+export interface LogEntry {
+  id: string;
+  timestamp: string;
+  level: string;
+  service: string;
+  instance: string;
+  message: string;
+  requestId?: string;
+  /** The whole stored line. */
+  source: Record<string, unknown>;
+  /** Where the next page starts (search_after). */
+  sort: unknown[];
+}
+
+export interface LogPage {
+  entries: LogEntry[];
+  total: number;
+}
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
+
+/** Reads a dotted ECS name from a stored line, whether it was written flat or nested. */
+export function field(source: Record<string, unknown>, dotted: string): unknown {
+  if (dotted in source) return source[dotted];
+  const dot = dotted.indexOf('.');
+  if (dot < 0) return undefined;
+  const head = source[dotted.slice(0, dot)];
+  return head && typeof head === 'object' ? field(head as Record<string, unknown>, dotted.slice(dot + 1)) : undefined;
+}
+
+/**
+ * The one module that talks to the log search store. Everything else (the CLI, the platform
+ * component, tests, benchmarks) goes through it, so swapping OpenSearch for an Elasticsearch
+ * cluster is a matter of LOG_STORE_URL (and credentials), not of code.
+ */
+export class LogStore {
+  readonly url: string;
+  readonly indexPrefix: string;
+  private readonly client: Client;
+
+  constructor(options: LogStoreOptions) {
+    this.url = options.url;
+    this.indexPrefix = options.indexPrefix ?? DEFAULT_INDEX_PREFIX;
+    const auth = options.username && options.password ? { username: options.username, password: options.password } : undefined;
+    this.client = new Client({ node: options.url, auth, requestTimeout: options.requestTimeoutMs ?? 10_000, maxRetries: 1 });
+  }
+
+  static fromEnv(env: NodeJS.ProcessEnv = process.env): LogStore | undefined {
+    if (!env.LOG_STORE_URL) return undefined;
+    return new LogStore({ url: env.LOG_STORE_URL, indexPrefix: env.LOG_INDEX_PREFIX, username: env.LOG_STORE_USERNAME, password: env.LOG_STORE_PASSWORD });
+  }
+
+  private get pattern(): string {
+    return `${this.indexPrefix}-*`;
+  }
+
+  async reachable(): Promise<boolean> {
+    try {
+      return (await this.client.ping()).statusCode === 200;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The ingest pipeline and the template every daily index is created from; safe on every start. */
+  async ensureTemplate(): Promise<void> {
+    await this.client.ingest.putPipeline({ id: ingestPipelineName(this.indexPrefix), body: ingestPipeline() as never });
+    await this.client.indices.putIndexTemplate({ name: this.indexPrefix, body: indexTemplate(this.indexPrefix) as never });
+  }
+
+  async search(filter: LogFilter, options: { size?: number; after?: unknown[]; newestFirst?: boolean } = {}): Promise<LogPage> {
+    const sort = options.newestFirst ? LOG_SORT.map((s) => Object.fromEntries(Object.entries(s).map(([k]) => [k, { order: 'desc' }]))) : LOG_SORT;
+    const res = await this.client.search({
+      index: this.pattern,
+      ignore_unavailable: true,
+      allow_no_indices: true,
+      body: { query: buildLogQuery(filter), sort, size: options.size ?? 500, track_total_hits: true, ...(options.after ? { search_after: options.after } : {}) } as never,
+    });
+    const hits = res.body.hits;
+    const total = typeof hits.total === 'number' ? hits.total : (hits.total?.value ?? 0);
+    return { total, entries: hits.hits.map((hit) => toEntry(hit._id ?? '', (hit._source ?? {}) as Record<string, unknown>, hit.sort ?? [])) };
+  }
+
+  /** Every matching line in order, page by page, up to `cap` lines. */
+  async searchAll(filter: LogFilter, cap = 100_000): Promise<LogEntry[]> {
+    const out: LogEntry[] = [];
+    let after: unknown[] | undefined;
+    while (out.length < cap) {
+      const page = await this.search(filter, { size: Math.min(5_000, cap - out.length), after });
+      out.push(...page.entries);
+      if (page.entries.length === 0 || out.length >= page.total) break;
+      after = page.entries[page.entries.length - 1]?.sort;
+    }
+    return out;
+  }
+
+  async count(filter: LogFilter): Promise<number> {
+    const res = await this.client.count({ index: this.pattern, ignore_unavailable: true, allow_no_indices: true, body: { query: buildLogQuery(filter) } as never });
+    return res.body.count;
+  }
+
+  /** Makes everything indexed so far searchable now instead of at the next refresh interval. */
+  async refresh(): Promise<void> {
+    await this.client.indices.refresh({ index: this.pattern, ignore_unavailable: true, allow_no_indices: true });
+  }
+
+  /** Retention: deletes the daily indices older than `retentionDays`; returns their names. */
+  async deleteExpired(retentionDays: number, now: Date = new Date()): Promise<string[]> {
+    const res = await this.client.cat.indices({ index: this.pattern, format: 'json', h: 'index' } as never);
+    const names = (res.body as unknown as { index: string }[]).map((row) => row.index);
+    const expired = expiredIndices(this.indexPrefix, names, retentionDays, now);
+    if (expired.length > 0) await this.client.indices.delete({ index: expired.join(',') });
+    return expired;
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}
+
+function toEntry(id: string, source: Record<string, unknown>, sort: unknown[]): LogEntry {
+  const requestId = field(source, 'http.request.id');
+  return {
+    id,
+    timestamp: str(field(source, '@timestamp')),
+    level: str(field(source, 'log.level')),
+    service: str(field(source, 'service.name')),
+    instance: str(field(source, 'service.node.name')),
+    message: str(source.message),
+    requestId: typeof requestId === 'string' ? requestId : undefined,
+    source,
+    sort,
+  };
+}

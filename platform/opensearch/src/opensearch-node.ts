@@ -1,0 +1,83 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { platformHome } from '@platform/consul';
+import { startChild, waitFor, type ChildHandle, type ExitStatus } from '@platform/process-runner';
+import { LOG4J2_PROPERTIES, renderOpenSearchConfig } from './node-config';
+
+export interface OpenSearchNodeOptions {
+  /** Holds config/, data/ (kept across restarts) and opensearch.log. */
+  stateDir: string;
+  httpPort: number;
+  transportPort: number;
+  host?: string;
+  nodeName?: string;
+  /** JVM heap, both -Xms and -Xmx, e.g. 512m. */
+  heap?: string;
+  /** Where install.sh put the jars and the launcher; $PLATFORM_HOME/opensearch by default. */
+  installDir?: string;
+  startTimeoutMs?: number;
+}
+
+export interface OpenSearchNode {
+  readonly url: string;
+  readonly pid: number;
+  readonly exited: Promise<ExitStatus>;
+  stop(graceMs?: number): Promise<ExitStatus>;
+}
+
+export const openSearchInstallDir = (): string => join(platformHome(), 'opensearch');
+
+/** Starts one OpenSearch node from the jars platform/opensearch/install.sh resolved. */
+export async function startOpenSearchNode(options: OpenSearchNodeOptions): Promise<OpenSearchNode> {
+  const installDir = options.installDir ?? openSearchInstallDir();
+  if (!existsSync(join(installDir, 'classes', 'PlatformOpenSearch.class'))) {
+    throw new Error(`OpenSearch is not installed in ${installDir}; run platform/opensearch/install.sh`);
+  }
+  const host = options.host ?? '127.0.0.1';
+  const configDir = join(options.stateDir, 'config');
+  const dataDir = join(options.stateDir, 'data');
+  mkdirSync(configDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true });
+  const config = { clusterName: 'platform-logs', nodeName: options.nodeName ?? 'node-1', host, httpPort: options.httpPort, transportPort: options.transportPort, dataDir, logsDir: join(options.stateDir, 'logs') };
+  writeFileSync(join(configDir, 'opensearch.yml'), renderOpenSearchConfig(config));
+  writeFileSync(join(configDir, 'log4j2.properties'), LOG4J2_PROPERTIES);
+
+  const heap = options.heap ?? '512m';
+  const args = [
+    `-Xms${heap}`,
+    `-Xmx${heap}`,
+    '-XX:+UseG1GC',
+    '-Djava.awt.headless=true',
+    '-Dlog4j2.disable.jmx=true',
+    '-Dfile.encoding=UTF-8',
+    '-cp',
+    `${join(installDir, 'classes')}:${join(installDir, 'lib', '*')}`,
+    'PlatformOpenSearch',
+    join(options.stateDir, 'home'),
+    configDir,
+  ];
+  const child = startChild('java', args, { outputFile: join(options.stateDir, 'opensearch.log'), detached: true });
+  const url = `http://${host}:${options.httpPort}`;
+  try {
+    await waitUntilServing(url, child, options.startTimeoutMs ?? 90_000);
+  } catch (err) {
+    await child.stop(5_000);
+    throw err;
+  }
+  return { url, pid: child.pid, exited: child.exited, stop: (graceMs = 20_000) => child.stop(graceMs) };
+}
+
+/** Serving means the cluster is at least yellow: the node elected itself and recovered its indices. */
+async function waitUntilServing(url: string, child: ChildHandle, timeoutMs: number): Promise<void> {
+  await waitFor(
+    async () => {
+      if (!child.isRunning()) {
+        const status = await child.exited;
+        throw new Error(`opensearch exited during start (code ${status.code}, signal ${status.signal}); see opensearch.log`);
+      }
+      const res = await fetch(`${url}/_cluster/health?wait_for_status=yellow&timeout=1s`);
+      return res.ok;
+    },
+    { timeoutMs, intervalMs: 500, what: `opensearch at ${url} to serve` },
+  );
+}

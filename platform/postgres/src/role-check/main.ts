@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { StartupError, env, runMain } from '@platform/service-kit';
+import { DB_ROLES } from '../secrets';
+import { installRoleRoutes } from './role-routes';
+import { RoleObserver } from './role-observer';
+
+/**
+ * The role check of one PostgreSQL server, itself an instance on the kit. It registers the
+ * server in Consul as service `postgres`: Service.Port is PostgreSQL's port (what load balancers
+ * connect to), meta names this endpoint's port, tags follow the role it observes, and Consul's
+ * check calls GET /health here.
+ */
+runMain({
+  name: 'postgres',
+  version: '0.1.0',
+  config: {
+    PG_SERVER_NAME: env.identifierVar,
+    PG_HOST: env.ipVar.default('127.0.0.1'),
+    PG_PORT: env.portVar,
+    PG_DATABASE: z.string().min(1).default('postgres'),
+    PG_MONITOR_PASSWORD_FILE: z.string().min(1),
+    MAX_REPLICA_LAG_MS: env.integerVar(0, 3_600_000).default('500'),
+    ROLE_POLL_INTERVAL_MS: env.integerVar(20, 60_000).default('100'),
+  },
+  async setup({ app, config, logger }) {
+    // Meta must name the port checks reach, and it is written before the server listens.
+    if (config.PORT === 0) throw new StartupError('PORT must be set (not 0): the role-check port is published in Consul meta');
+    const observer = new RoleObserver({
+      server: config.PG_SERVER_NAME,
+      host: config.PG_HOST,
+      port: config.PG_PORT,
+      user: DB_ROLES.monitor,
+      passwordFile: config.PG_MONITOR_PASSWORD_FILE,
+      database: config.PG_DATABASE,
+      maxLagMs: config.MAX_REPLICA_LAG_MS,
+      intervalMs: config.ROLE_POLL_INTERVAL_MS,
+      logger,
+    });
+    await observer.start();
+    installRoleRoutes(app, observer);
+    return {
+      readiness: [{ name: 'postgres', check: async () => observer.report().reachable }],
+      close: () => observer.stop(),
+      registration: {
+        port: config.PG_PORT,
+        checkPath: '/health',
+        meta: { protocol: 'postgresql', 'pg-server': config.PG_SERVER_NAME, 'check-port': String(config.PORT), 'max-replica-lag-ms': String(config.MAX_REPLICA_LAG_MS) },
+        dynamicTags: () => {
+          const { role } = observer.report();
+          return role === 'unknown' ? [] : [role];
+        },
+      },
+    };
+  },
+});

@@ -1,0 +1,99 @@
+import { join } from 'node:path';
+import { startChild, waitFor, type ChildHandle } from '@platform/process-runner';
+import type { PostgresCluster } from './cluster';
+import type { PgServer } from './server-process';
+
+export const roleCheckEntry = join(__dirname, 'role-check', 'main.js');
+
+/** The Consul service id of a server's registration (one per server and node). */
+export const roleCheckInstanceId = (nodeName: string, server: string): string => `postgres-${nodeName}-${server}`;
+
+export interface RoleCheckSettings {
+  cluster: PostgresCluster;
+  /** host:port of the Consul agent the servers are registered with. */
+  consulAddr: string;
+  maxReplicaLagMs: number;
+  pollIntervalMs?: number;
+}
+
+/**
+ * The environment of one server's role check (beyond INSTANCE_ID, NODE_NAME and LOG_DIR, which
+ * whoever runs it sets). It carries the monitor password's file, never the password.
+ */
+export function roleCheckEnv(settings: RoleCheckSettings, server: PgServer, port: number): Record<string, string> {
+  return {
+    CONSUL_HTTP_ADDR: settings.consulAddr,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    PG_SERVER_NAME: server.name,
+    PG_HOST: server.host,
+    PG_PORT: String(server.port),
+    PG_MONITOR_PASSWORD_FILE: settings.cluster.secrets.passwordFile('monitor'),
+    MAX_REPLICA_LAG_MS: String(settings.maxReplicaLagMs),
+    ROLE_POLL_INTERVAL_MS: String(settings.pollIntervalMs ?? 100),
+    // Tags follow the observed role within half a second.
+    REREGISTER_INTERVAL_MS: '500',
+    // No load balancer confirms drains of a database endpoint, and the server stops right after.
+    DRAIN_CONFIRM_TIMEOUT_MS: '0',
+    DRAIN_MS: '0',
+  };
+}
+
+/** Resolves once Consul's agent has every id registered; fails early when `exited` names one that died. */
+export async function waitForRegistrations(consulAddr: string, ids: readonly string[], exited: () => string | undefined): Promise<void> {
+  const outcome = await waitFor(
+    async () => {
+      const dead = exited();
+      if (dead) return { dead };
+      const res = await fetch(`http://${consulAddr}/v1/agent/services?filter=${encodeURIComponent('Service == "postgres"')}`);
+      const registered = Object.keys((await res.json()) as Record<string, unknown>);
+      return ids.every((id) => registered.includes(id)) && { dead: undefined };
+    },
+    { timeoutMs: 30_000, intervalMs: 100, what: 'every PostgreSQL server to be registered in Consul by its role check' },
+  );
+  if (outcome.dead) throw new Error(`the role check ${outcome.dead} exited during start`);
+}
+
+export interface RoleChecker {
+  server: PgServer;
+  instanceId: string;
+  /** host:port of its HTTP endpoint (/primary, /replica, /health). */
+  addr: string;
+  child: ChildHandle;
+}
+
+export interface RoleCheckers {
+  readonly checkers: readonly RoleChecker[];
+  stop(): Promise<void>;
+}
+
+/**
+ * One role-check process per server, as it would run beside each server on its own host (the
+ * CLI runs the same processes under its supervisor instead). Resolves once all are registered.
+ */
+export async function startRoleCheckers(settings: RoleCheckSettings & { ports: readonly number[]; nodeName: string; logDir: string }): Promise<RoleCheckers> {
+  const checkers = settings.cluster.servers.map((server, i): RoleChecker => {
+    const port = settings.ports[i];
+    if (!port) throw new Error(`no role-check port for ${server.name}`);
+    const instanceId = roleCheckInstanceId(settings.nodeName, server.name);
+    const child = startChild(process.execPath, [roleCheckEntry], {
+      env: { PATH: process.env.PATH, ...roleCheckEnv(settings, server, port), INSTANCE_ID: instanceId, NODE_NAME: settings.nodeName, LOG_DIR: settings.logDir, LOG_TO_STDOUT: 'false' },
+      outputFile: join(settings.logDir, 'postgres', `${instanceId}.stdio.log`),
+    });
+    return { server, instanceId, addr: `127.0.0.1:${port}`, child };
+  });
+  const stop = async (): Promise<void> => {
+    await Promise.all(checkers.map((c) => c.child.stop(10_000)));
+  };
+  try {
+    await waitForRegistrations(
+      settings.consulAddr,
+      checkers.map((c) => c.instanceId),
+      () => checkers.find((c) => !c.child.isRunning())?.instanceId,
+    );
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { checkers, stop };
+}

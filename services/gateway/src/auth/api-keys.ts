@@ -1,0 +1,69 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { StartupError } from '@platform/service-kit';
+import { z } from 'zod';
+
+/**
+ * API keys are 32 random bytes, so a plain SHA-256 of the key is a safe way to keep them at rest:
+ * nothing short of guessing 256 random bits finds a key from its hash, and a slow password hash
+ * (scrypt) would only spend CPU on every request, which a flood could exploit.
+ */
+export interface ApiKeyEntry {
+  clientId: string;
+  hash: Buffer;
+  /** This client's own requests per window, instead of GATEWAY_RATE_LIMIT_MAX. */
+  rateLimitMax?: number;
+}
+
+/** Client ids travel in logs, rate-limit keys and the x-client-id header: short and plain. */
+export const CLIENT_ID_PATTERN = /^[A-Za-z0-9._:@-]{1,128}$/;
+
+const fileSchema = z.object({
+  keys: z.array(
+    z.object({
+      clientId: z.string().regex(CLIENT_ID_PATTERN, 'must be letters, digits or ._:@- (at most 128)'),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be the hex SHA-256 of the key (64 lowercase hex digits)'),
+      rateLimitMax: z.number().int().positive().optional(),
+    }),
+  ),
+});
+
+/** The longest key the gateway hashes; real ones are 43 characters. */
+const MAX_KEY_LENGTH = 256;
+
+export const hashApiKey = (key: string): string => createHash('sha256').update(key, 'utf8').digest('hex');
+
+/** A new key (base64url of 32 random bytes) and the hash to store for it. */
+export function newApiKey(): { key: string; sha256: string } {
+  const key = randomBytes(32).toString('base64url');
+  return { key, sha256: hashApiKey(key) };
+}
+
+export function loadApiKeys(file: string): ApiKeyEntry[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new StartupError(`cannot read GATEWAY_API_KEYS_FILE ${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const result = fileSchema.safeParse(parsed);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new StartupError(`GATEWAY_API_KEYS_FILE ${file} is not a valid key file: ${problems}`);
+  }
+  return result.data.keys.map((k) => ({ clientId: k.clientId, hash: Buffer.from(k.sha256, 'hex'), rateLimitMax: k.rateLimitMax }));
+}
+
+/**
+ * The entry whose hash matches the presented key. Every entry is compared, each in constant time,
+ * so how long the lookup takes says nothing about which stored hash came close.
+ */
+export function findApiKey(entries: readonly ApiKeyEntry[], presented: string): ApiKeyEntry | undefined {
+  if (presented.length === 0 || presented.length > MAX_KEY_LENGTH) return undefined;
+  const digest = createHash('sha256').update(presented, 'utf8').digest();
+  let found: ApiKeyEntry | undefined;
+  for (const entry of entries) {
+    if (timingSafeEqual(entry.hash, digest) && !found) found = entry;
+  }
+  return found;
+}

@@ -1,0 +1,59 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from '@platform/service-kit';
+import { REQUEST_ID_HEADER } from '@platform/service-kit';
+import type { Pool } from 'undici';
+import type { RouteTable } from '../routing/route-table';
+import { mergeOpenApi, type ServiceDocument } from './openapi-merge';
+
+export const DOCS_PATH = '/docs';
+const SERVICE_DOC_PATH = '/openapi.json';
+const FETCH_TIMEOUT_MS = 2_000;
+/** Short, so a deploy's new schemas show within seconds, yet a burst of /docs calls costs one fetch per service. */
+const CACHE_TTL_MS = 5_000;
+
+interface Cached {
+  at: number;
+  document: Record<string, unknown>;
+}
+
+/**
+ * GET /docs: the merged OpenAPI document of every service the gateway routes to. Each service's
+ * own document is fetched through the internal load balancer, Host naming the service, exactly
+ * like a proxied call; a service whose document cannot be fetched is listed as unavailable rather
+ * than failing the whole answer.
+ */
+export function installDocsRoute(scope: FastifyInstance, options: { pool: Pool; routes: () => RouteTable; logger: Logger; version: string }): void {
+  const cache = new Map<string, Cached>();
+
+  const fetchDocument = async (service: string, requestId: string): Promise<ServiceDocument> => {
+    const hit = cache.get(service);
+    if (hit && Date.now() - hit.at < CACHE_TTL_MS) return { service, document: hit.document };
+    try {
+      const res = await options.pool.request({
+        path: SERVICE_DOC_PATH,
+        method: 'GET',
+        headers: { host: service, [REQUEST_ID_HEADER]: requestId, accept: 'application/json' },
+        headersTimeout: FETCH_TIMEOUT_MS,
+        bodyTimeout: FETCH_TIMEOUT_MS,
+      });
+      if (res.statusCode !== 200) {
+        await res.body.dump();
+        throw new Error(`answered ${res.statusCode}`);
+      }
+      const document = (await res.body.json()) as Record<string, unknown>;
+      cache.set(service, { at: Date.now(), document });
+      return { service, document };
+    } catch (err) {
+      options.logger.warn('could not fetch a service OpenAPI document', { requestId, service, error: err instanceof Error ? err.message : String(err) });
+      return { service, document: undefined };
+    }
+  };
+
+  scope.get(DOCS_PATH, async (request) => {
+    const table = options.routes();
+    const services = [...new Set([...table.routes.values()].filter((r) => r.available).map((r) => r.service))];
+    for (const name of cache.keys()) if (!services.includes(name)) cache.delete(name);
+    const documents = await Promise.all(services.map((s) => fetchDocument(s, request.id)));
+    return mergeOpenApi(table, documents, { version: options.version });
+  });
+}

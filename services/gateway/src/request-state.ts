@@ -1,0 +1,13 @@
+import type { Route } from './routing/route-table';
+
+/** What the gateway learns about a request before forwarding it, kept on the request itself. */
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The route matched from the path; set first, so every later step knows the target. */
+    gatewayRoute: Route | null;
+    /** The authenticated client id; null for an anonymous call to a public route. */
+    clientId: string | null;
+  }
+}
+
+export {};

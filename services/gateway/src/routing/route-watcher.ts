@@ -1,0 +1,53 @@
+import { watchServices, type Logger } from '@platform/service-kit';
+import { buildRouteTable, emptyRouteTable, type Route, type RouteTable } from './route-table';
+
+export interface RouteWatcher {
+  current(): RouteTable;
+  stop(): void;
+}
+
+const describe = (r: Route): string => `${r.prefix} -> ${r.service} (auth ${r.auth}${r.available ? '' : ', unavailable'})`;
+
+/**
+ * Keeps the routing table in step with Consul through the kit's blocking-query watch: no central
+ * route file, a service's own registration is the only source. While Consul is unreachable the
+ * watch emits nothing, so the gateway keeps routing on the last table it had.
+ */
+export function watchRoutes(options: { consulAddr: string; selfName: string; logger: Logger }): RouteWatcher {
+  const { logger } = options;
+  let table = emptyRouteTable();
+  let reported = new Set<string>();
+
+  const watch = watchServices({
+    httpAddr: options.consulAddr,
+    include: (name) => name !== 'consul' && name !== options.selfName,
+    onChange(snapshot) {
+      const next = buildRouteTable(snapshot, table, options.selfName);
+      logChanges(logger, table, next, snapshot.index);
+      // Each ignored declaration is reported once, not on every change of an unrelated service.
+      const rejected = new Set(next.rejected);
+      for (const reason of rejected) if (!reported.has(reason)) logger.warn('route declaration ignored', { reason, consulIndex: snapshot.index });
+      reported = rejected;
+      table = next;
+    },
+    onError(error) {
+      logger.warn('consul watch failed; routing on the last known table', { error: error.message });
+    },
+    onRecovered() {
+      logger.info('consul watch recovered');
+    },
+  });
+
+  return { current: () => table, stop: () => watch.stop() };
+}
+
+function logChanges(logger: Logger, before: RouteTable, after: RouteTable, consulIndex: string): void {
+  for (const [prefix, route] of after.routes) {
+    const old = before.routes.get(prefix);
+    if (!old) logger.info('route added', { route: describe(route), consulIndex });
+    else if (describe(old) !== describe(route)) logger.info('route changed', { from: describe(old), to: describe(route), consulIndex });
+  }
+  for (const [prefix, route] of before.routes) {
+    if (!after.routes.has(prefix)) logger.info('route removed', { route: describe(route), consulIndex });
+  }
+}

@@ -1,0 +1,98 @@
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '@platform/process-runner';
+import { entryPoints, repoRoot, startRegisteredService, type ServiceProcess } from './service-process';
+
+/** The fixture that echoes what reached it and can declare any gateway route. */
+export const echoEntry = join(repoRoot, 'tests/dist/fixtures/echo-service.js');
+
+export const JWT_ISSUER = 'https://auth.test.local';
+export const JWT_AUDIENCE = 'platform-gateway';
+
+export interface GatewaySecrets {
+  dir: string;
+  apiKeysFile: string;
+  jwtSecretFile: string;
+  jwtSecret: string;
+  /** Plain API keys by client id; only their SHA-256 is in the file. */
+  keys: Record<string, string>;
+}
+
+/**
+ * Writes an API key file (hashes only, as operators would) and a JWT secret file. `limits` gives
+ * clients their own rate limit.
+ */
+export function writeGatewaySecrets(clients: string[], limits: Record<string, number> = {}): GatewaySecrets {
+  const dir = mkdtempSync(join(tmpdir(), 'gateway-secrets-'));
+  const keys: Record<string, string> = {};
+  const entries = clients.map((clientId) => {
+    const key = randomBytes(32).toString('base64url');
+    keys[clientId] = key;
+    const sha256 = createHash('sha256').update(key).digest('hex');
+    return limits[clientId] === undefined ? { clientId, sha256 } : { clientId, sha256, rateLimitMax: limits[clientId] };
+  });
+  const apiKeysFile = join(dir, 'api-keys.json');
+  writeFileSync(apiKeysFile, JSON.stringify({ keys: entries }, null, 2), { mode: 0o600 });
+  const jwtSecret = randomBytes(48).toString('base64url');
+  const jwtSecretFile = join(dir, 'jwt-secret');
+  writeFileSync(jwtSecretFile, `${jwtSecret}\n`, { mode: 0o600 });
+  return { dir, apiKeysFile, jwtSecretFile, jwtSecret, keys };
+}
+
+/** An HS256 JWT made with node:crypto alone, independent of the library the gateway verifies with. */
+export function signJwt(secret: string, claims: Record<string, unknown>, header: Record<string, unknown> = { alg: 'HS256', typ: 'JWT' }): string {
+  const encode = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const input = `${encode(header)}.${encode(claims)}`;
+  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+}
+
+export const validClaims = (sub: string, extra: Record<string, unknown> = {}): Record<string, unknown> => {
+  const now = Math.floor(Date.now() / 1000);
+  return { sub, iss: JWT_ISSUER, aud: JWT_AUDIENCE, iat: now, exp: now + 300, ...extra };
+};
+
+export interface RunningGateway {
+  proc: ServiceProcess;
+  base: string;
+}
+
+/** Starts the real gateway process on a known port and waits until Consul lists it as passing. */
+export async function startGateway(consulAddr: string, internalLb: string, secrets: GatewaySecrets, env: Record<string, string> = {}): Promise<RunningGateway> {
+  const port = await freePort();
+  const proc = await startRegisteredService(entryPoints.gateway, 'gateway', consulAddr, {
+    PORT: String(port),
+    INTERNAL_LB_ADDR: internalLb,
+    GATEWAY_API_KEYS_FILE: secrets.apiKeysFile,
+    GATEWAY_JWT_SECRET_FILE: secrets.jwtSecretFile,
+    GATEWAY_JWT_ISSUER: JWT_ISSUER,
+    GATEWAY_JWT_AUDIENCE: JWT_AUDIENCE,
+    DRAIN_MS: '0',
+    ...env,
+  });
+  return { proc, base: `http://127.0.0.1:${port}` };
+}
+
+/** Starts the echo fixture on a known port, declaring `prefix` as its gateway route. */
+export async function startEcho(consulAddr: string, name: string, prefix: string, auth: 'required' | 'public' = 'required', env: Record<string, string> = {}): Promise<{ proc: ServiceProcess; addr: string }> {
+  const port = env.PORT ? Number(env.PORT) : await freePort();
+  const proc = await startRegisteredService(echoEntry, name, consulAddr, {
+    PORT: String(port),
+    FIXTURE_SERVICE_NAME: name,
+    FIXTURE_GATEWAY_PREFIX: prefix,
+    FIXTURE_GATEWAY_AUTH: auth,
+    DRAIN_MS: '0',
+    ...env,
+  });
+  return { proc, addr: `127.0.0.1:${port}` };
+}
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance: string;
+  requestId: string;
+}

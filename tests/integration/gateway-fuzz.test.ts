@@ -1,0 +1,75 @@
+import { waitFor } from '@platform/process-runner';
+import { startTestConsul, type TestConsul } from '../harness/consul';
+import { signJwt, startEcho, startGateway, validClaims, writeGatewaySecrets, type RunningGateway } from '../harness/gateway';
+import { fuzzRequest, seededRandom, sendRaw } from '../harness/http-fuzz';
+import type { ServiceProcess } from '../harness/service-process';
+
+/**
+ * 2,000 malformed requests (random methods, paths, headers, bodies, bad JSON, huge headers, broken
+ * framing) at the real gateway in front of a real service, on loopback only, bounded in count and
+ * time. Afterwards every process must still be up and answering, and the gateway must not have
+ * answered any of them with a 500 (a 5xx would mean it failed on input instead of rejecting it).
+ */
+const TOTAL = 2_000;
+const CONCURRENCY = 16;
+const DEADLINE_MS = 90_000;
+const SEED = Number(process.env.FUZZ_SEED ?? 20_260_101);
+
+let consul: TestConsul;
+let gateway: RunningGateway;
+let echo: { proc: ServiceProcess; addr: string };
+let open: { proc: ServiceProcess; addr: string };
+let apiKey: string;
+let jwt: string;
+
+beforeAll(async () => {
+  consul = await startTestConsul();
+  const secrets = writeGatewaySecrets(['fuzzer']);
+  apiKey = secrets.keys.fuzzer ?? '';
+  jwt = signJwt(secrets.jwtSecret, validClaims('fuzzer', { exp: Math.floor(Date.now() / 1000) + 3_600 }));
+  echo = await startEcho(consul.httpAddr, 'echo', '/echo', 'required');
+  open = await startEcho(consul.httpAddr, 'open', '/open', 'public');
+  gateway = await startGateway(consul.httpAddr, echo.addr, secrets, { BODY_LIMIT_BYTES: '8192', GATEWAY_RATE_LIMIT_MAX: '1000000' });
+  await waitFor(async () => (await fetch(`${gateway.base}/open/ping`)).status === 200, { timeoutMs: 5_000, what: 'the gateway to route /open' });
+});
+
+afterAll(async () => {
+  await Promise.all([gateway, echo, open].filter(Boolean).map((p) => p.proc.child.stop(3_000)));
+  await consul?.stop();
+});
+
+test(`${TOTAL} fuzzed malformed requests leave the gateway and the services up and answering`, async () => {
+  const rand = seededRandom(SEED);
+  const port = Number(new URL(gateway.base).port);
+  const statuses = new Map<number, number>();
+  const examples = new Map<number, string[]>();
+  const deadline = Date.now() + DEADLINE_MS;
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < TOTAL && Date.now() < deadline) {
+      next += 1;
+      const request = fuzzRequest(rand, { apiKey, jwt });
+      const status = await sendRaw('127.0.0.1', port, request, 3_000);
+      statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      // FUZZ_VERBOSE=1 shows the head of a few requests per status, to see what each answer covers.
+      const seen = examples.get(status) ?? [];
+      if (process.env.FUZZ_VERBOSE && seen.length < 4) examples.set(status, [...seen, request.subarray(0, 300).toString('latin1')]);
+    }
+  };
+  const startedAt = Date.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  const summary = [...statuses.entries()].sort(([a], [b]) => a - b).map(([s, n]) => `${s === 0 ? 'no answer' : s}: ${n}`);
+  for (const [status, heads] of examples) process.stdout.write(`--- ${status}\n${heads.join('\n--\n')}\n`);
+  process.stdout.write(`fuzz (seed ${SEED}): ${next} requests in ${Date.now() - startedAt} ms; ${summary.join(', ')}\n`);
+
+  expect(next).toBe(TOTAL);
+  expect([gateway.proc.child.isRunning(), echo.proc.child.isRunning(), open.proc.child.isRunning()]).toEqual([true, true, true]);
+  const serverErrors = [...statuses.entries()].filter(([s]) => s >= 500).reduce((n, [, count]) => n + count, 0);
+  expect(serverErrors).toBe(0);
+
+  // Still answering: its own health, a routed call, and the services directly.
+  expect((await fetch(`${gateway.base}/health/ready`)).status).toBe(200);
+  const routed = await fetch(`${gateway.base}/echo/after-fuzz`, { headers: { 'x-api-key': apiKey } });
+  expect(routed.status).toBe(200);
+  for (const svc of [echo, open]) expect((await fetch(`http://${svc.addr}/health/ready`)).status).toBe(200);
+});

@@ -1,0 +1,96 @@
+import { freePort, waitFor } from '@platform/process-runner';
+import { startTestConsul, type TestConsul } from '../harness/consul';
+import { passingIds } from '../harness/consul-queries';
+import { echoEntry, startGateway, writeGatewaySecrets, type GatewaySecrets } from '../harness/gateway';
+import { entryPoints, spawnService, startRegisteredService, type ServiceProcess } from '../harness/service-process';
+
+/**
+ * Routing as self-service: the gateway's table follows what services declare in their own Consul
+ * meta. No file is written between a service's start and its route answering; the tests only start
+ * and stop processes.
+ */
+let consul: TestConsul;
+let secrets: GatewaySecrets;
+const running: ServiceProcess[] = [];
+
+beforeAll(async () => {
+  consul = await startTestConsul();
+  secrets = writeGatewaySecrets(['alice']);
+});
+
+afterAll(async () => {
+  await Promise.all(running.map((p) => p.child.stop(3_000)));
+  await consul?.stop();
+});
+
+test('a new service declaring a route is reachable through the gateway within 2 s of its start, and its route goes when it stops', async () => {
+  // The internal LB address is where the new service will listen (a stand-in until HAProxy lands).
+  const port = await freePort();
+  const gateway = await startGateway(consul.httpAddr, `127.0.0.1:${port}`, secrets);
+  running.push(gateway.proc);
+  const headers = { 'x-api-key': secrets.keys.alice ?? '' };
+  expect((await fetch(`${gateway.base}/fresh/hello`, { headers })).status).toBe(404);
+
+  const startedAt = Date.now();
+  const fresh = spawnService(echoEntry, {
+    CONSUL_HTTP_ADDR: consul.httpAddr,
+    INSTANCE_ID: 'fresh-1',
+    PORT: String(port),
+    FIXTURE_SERVICE_NAME: 'fresh',
+    FIXTURE_GATEWAY_PREFIX: '/fresh',
+    DRAIN_MS: '200',
+  });
+  running.push(fresh);
+  // Watched side by side, to tell the service's own start-up from the gateway's share of the delay.
+  const passing = waitFor(async () => (await passingIds(consul.httpAddr, 'fresh')).includes('fresh-1') && Date.now(), { timeoutMs: 2_000, intervalMs: 10, what: 'the new service to pass in Consul' });
+  passing.catch(() => undefined);
+  await waitFor(async () => (await fetch(`${gateway.base}/fresh/hello`, { headers })).status === 200, {
+    timeoutMs: 2_000,
+    intervalMs: 10,
+    what: 'the new service to answer through the gateway',
+  });
+  const reachableAfterMs = Date.now() - startedAt;
+  const passingAfterMs = (await passing) - startedAt;
+  process.stdout.write(`new route: passing in Consul ${passingAfterMs} ms, reachable through the gateway ${reachableAfterMs} ms after the service was started\n`);
+  expect(reachableAfterMs).toBeLessThanOrEqual(2_000);
+
+  fresh.child.signal('SIGTERM');
+  expect((await fresh.child.exited).code).toBe(0);
+  await waitFor(async () => (await fetch(`${gateway.base}/fresh/hello`, { headers })).status === 404, {
+    timeoutMs: 5_000,
+    what: 'the route to disappear once the service stopped',
+  });
+});
+
+test('/docs merges the services own OpenAPI documents for the routes the gateway exposes; users answers through the gateway', async () => {
+  const usersPort = await freePort();
+  const users = await startRegisteredService(entryPoints.users, 'users', consul.httpAddr, { PORT: String(usersPort), DRAIN_MS: '0' });
+  running.push(users);
+  const gateway = await startGateway(consul.httpAddr, `127.0.0.1:${usersPort}`, secrets);
+  running.push(gateway.proc);
+  const headers = { 'x-api-key': secrets.keys.alice ?? '', 'content-type': 'application/json' };
+  await waitFor(async () => (await fetch(`${gateway.base}/users`, { headers })).status === 200, { timeoutMs: 5_000, what: 'the gateway to route /users' });
+
+  const created = await fetch(`${gateway.base}/users`, { method: 'POST', headers, body: JSON.stringify({ email: 'ada@example.com', name: 'Ada' }) });
+  expect(created.status).toBe(201);
+  const user = (await created.json()) as { id: string };
+  const fetched = await fetch(`${gateway.base}/users/${user.id}`, { headers });
+  expect(await fetched.json()).toMatchObject({ id: user.id, email: 'ada@example.com' });
+  // The service's own validation answers through the gateway, untouched.
+  expect((await fetch(`${gateway.base}/users`, { method: 'POST', headers, body: '{"email":"x"}' })).status).toBe(400);
+
+  const docs = await fetch(`${gateway.base}/docs`);
+  expect(docs.status).toBe(200);
+  const doc = (await docs.json()) as {
+    openapi: string;
+    paths: Record<string, Record<string, { tags: string[]; security: unknown[]; requestBody?: unknown }>>;
+    components: { securitySchemes: Record<string, unknown> };
+  };
+  expect(doc.openapi).toMatch(/^3\./);
+  expect(Object.keys(doc.paths).sort()).toEqual(['/users', '/users/{id}']);
+  expect(doc.paths['/users']?.post?.tags).toContain('users');
+  expect(doc.paths['/users']?.post?.security).toEqual([{ apiKey: [] }, { bearerAuth: [] }]);
+  // Built from the route's own schema: the body users validates is the body /docs describes.
+  expect(JSON.stringify(doc.paths['/users']?.post?.requestBody)).toContain('"required":["email","name"]');
+  expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['apiKey', 'bearerAuth']);
+});

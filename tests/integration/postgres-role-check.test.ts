@@ -1,0 +1,94 @@
+import { sleep, waitFor } from '@platform/process-runner';
+import { startTestConsul, type TestConsul } from '../harness/consul';
+import { healthOf } from '../harness/consul-queries';
+import { startTestPostgres, type TestPostgres } from '../harness/postgres';
+
+/**
+ * The role check of each server, registered in Consul as `postgres`: what load balancers will use
+ * to send writes to the primary and reads to replicas within the lag bound.
+ */
+let consul: TestConsul;
+let pg: TestPostgres;
+const MAX_LAG_MS = 500;
+
+const statusOf = async (addr: string, path: string): Promise<number> => (await fetch(`http://${addr}${path}`)).status;
+const checkerOf = (server: string) => {
+  const checker = pg.roleCheckers?.checkers.find((c) => c.server.name === server);
+  if (!checker) throw new Error(`no role check for ${server}`);
+  return checker;
+};
+
+beforeAll(async () => {
+  consul = await startTestConsul();
+  pg = await startTestPostgres({ replicas: 2, consulAddr: consul.httpAddr, maxReplicaLagMs: MAX_LAG_MS });
+});
+
+afterAll(async () => {
+  await pg?.stop();
+  await consul?.stop();
+});
+
+test('every server is in Consul as service postgres: its PostgreSQL port, the role-check port in meta, its observed role as a tag, passing', async () => {
+  const { cluster } = pg;
+  await waitFor(async () => (await healthOf(consul.httpAddr, 'postgres', true)).length === 3, { timeoutMs: 5_000, what: 'three passing postgres instances' });
+  const entries = await healthOf(consul.httpAddr, 'postgres');
+  for (const server of cluster.servers) {
+    const entry = entries.find((e) => e.Service.Meta['pg-server'] === server.name);
+    expect(entry?.Service.Port).toBe(server.port);
+    expect(entry?.Service.Tags).toEqual([server === cluster.primary ? 'primary' : 'replica']);
+    expect(entry?.Service.Meta).toMatchObject({ protocol: 'postgresql', 'check-port': checkerOf(server.name).addr.split(':')[1], 'max-replica-lag-ms': String(MAX_LAG_MS) });
+  }
+});
+
+test('the role check answers from the server itself: /primary only on the primary, /replica only on replicas', async () => {
+  const { cluster } = pg;
+  const primary = checkerOf(cluster.primary.name);
+  expect(await statusOf(primary.addr, '/primary')).toBe(200);
+  expect(await statusOf(primary.addr, '/replica')).toBe(503);
+  expect(await statusOf(primary.addr, '/health')).toBe(200);
+  for (const replica of cluster.replicas) {
+    const { addr } = checkerOf(replica.name);
+    expect(await statusOf(addr, '/primary')).toBe(503);
+    expect(await statusOf(addr, '/replica')).toBe(200);
+    const body = (await (await fetch(`http://${addr}/health`)).json()) as { role: string; lagMs: number; upstream: { port: number; reachable: boolean } };
+    expect(body).toMatchObject({ role: 'replica', upstream: { port: cluster.primary.port, reachable: true } });
+    expect(body.lagMs).toBeLessThanOrEqual(MAX_LAG_MS);
+  }
+});
+
+test('replay paused while the primary writes: /replica turns non-200 within 2 s, Consul shows a warning, and it is back after resume', async () => {
+  const [paused, healthy] = pg.cluster.replicas;
+  const { addr } = checkerOf(paused!.name);
+  await pg.sql(pg.cluster.primary, 'CREATE TABLE IF NOT EXISTS public.ticks (at timestamptz DEFAULT now())');
+  let writing = true;
+  const writer = (async () => {
+    while (writing) {
+      await pg.sql(pg.cluster.primary, 'INSERT INTO public.ticks DEFAULT VALUES');
+      await sleep(20);
+    }
+  })();
+  try {
+    await pg.sql(paused!, 'SELECT pg_wal_replay_pause()');
+    const pausedAt = Date.now();
+    await waitFor(async () => (await statusOf(addr, '/replica')) !== 200, { timeoutMs: 2_000, intervalMs: 20, what: 'the paused replica to leave /replica' });
+    const leftAfterMs = Date.now() - pausedAt;
+    process.stdout.write(`paused replica answered non-200 on /replica ${leftAfterMs} ms after the pause (bound ${MAX_LAG_MS} ms)\n`);
+    expect(leftAfterMs).toBeLessThanOrEqual(2_000);
+    expect(await statusOf(checkerOf(healthy!.name).addr, '/replica')).toBe(200);
+    // A load balancer may ask with a looser bound of its own.
+    expect(await statusOf(addr, '/replica?max_lag_ms=600000')).toBe(200);
+    await waitFor(async () => (await healthOf(consul.httpAddr, 'postgres')).some((e) => e.Service.Meta['pg-server'] === paused!.name && e.Checks.some((c) => c.Status === 'warning')), {
+      timeoutMs: 5_000,
+      what: 'Consul to show the lagging replica as warning',
+    });
+
+    await pg.sql(paused!, 'SELECT pg_wal_replay_resume()');
+    const resumedAt = Date.now();
+    await waitFor(async () => (await statusOf(addr, '/replica')) === 200, { timeoutMs: 2_000, intervalMs: 20, what: 'the replica to return to /replica after resume' });
+    process.stdout.write(`replica back on /replica ${Date.now() - resumedAt} ms after resume\n`);
+  } finally {
+    writing = false;
+    await writer;
+    await pg.sql(paused!, 'SELECT pg_wal_replay_resume()');
+  }
+});

@@ -1,0 +1,167 @@
+import { randomUUID } from 'node:crypto';
+import { startTestConsul, type TestConsul } from '../harness/consul';
+import { startTestPostgres, type TestPostgres } from '../harness/postgres';
+import { entryPoints, startRegisteredService, type ServiceProcess } from '../harness/service-process';
+
+/**
+ * users and orders on real PostgreSQL (a primary and two replicas of this file's own), over HTTP
+ * as callers see them: status codes, problem+json, pagination, and read-your-writes with the
+ * x-db-lsn header while a replica has stopped replaying.
+ */
+let consul: TestConsul;
+let pg: TestPostgres;
+const running: ServiceProcess[] = [];
+let usersA: string; // reads from replica pg-1 (paused in the read-your-writes test)
+let usersB: string; // reads from replica pg-2
+let orders: string;
+
+interface Answer<T> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+async function call<T = Record<string, unknown>>(base: string, path: string, options: { method?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Answer<T>> {
+  const res = await fetch(`${base}${path}`, {
+    method: options.method ?? 'GET',
+    headers: { ...(options.body === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers },
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+async function start(entry: string, service: string, env: Record<string, string>): Promise<string> {
+  const proc = await startRegisteredService(entry, service, consul.httpAddr, { DRAIN_MS: '0', DRAIN_CONFIRM_TIMEOUT_MS: '0', DB_MIGRATE_ON_START: 'true', ...env });
+  running.push(proc);
+  return `http://127.0.0.1:${proc.port}`;
+}
+
+const expectProblem = (answer: Answer<unknown>, status: number): void => {
+  expect(answer.status).toBe(status);
+  expect(answer.headers.get('content-type')).toContain('application/problem+json');
+  expect(answer.body).toMatchObject({ status });
+};
+
+beforeAll(async () => {
+  consul = await startTestConsul();
+  pg = await startTestPostgres({ replicas: 2 });
+  const [pg1, pg2] = pg.cluster.replicas;
+  [usersA, usersB, orders] = await Promise.all([
+    start(entryPoints.users, 'users', { ...pg.serviceEnv(pg1), DB_READ_YOUR_WRITES_WAIT_MS: '20' }),
+    start(entryPoints.users, 'users', pg.serviceEnv(pg2)),
+    start(entryPoints.orders, 'orders', pg.serviceEnv(pg2)),
+  ]);
+});
+
+afterAll(async () => {
+  await Promise.all(running.map((p) => p.child.stop(5_000)));
+  await pg?.stop();
+  await consul?.stop();
+});
+
+test('users: 201 with the write position, 409 on a taken email, 400 on bad input, 404 when missing, update and delete', async () => {
+  const created = await call<{ id: string; email: string }>(usersA, '/users', { method: 'POST', body: { email: 'Ada@Example.COM', name: 'Ada' } });
+  expect(created.status).toBe(201);
+  expect(created.body).toMatchObject({ email: 'ada@example.com', name: 'Ada' });
+  const lsn = created.headers.get('x-db-lsn') ?? '';
+  expect(lsn).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
+  const seen = { 'x-db-lsn': lsn };
+
+  expectProblem(await call(usersB, '/users', { method: 'POST', body: { email: 'ADA@example.com', name: 'Other Ada' } }), 409);
+  expectProblem(await call(usersA, '/users', { method: 'POST', body: { email: 'not-an-email', name: 'X' } }), 400);
+  expectProblem(await call(usersA, '/users', { method: 'POST', body: { email: 'x@example.com' } }), 400);
+  expectProblem(await call(usersA, '/users', { method: 'POST', body: { email: 'x@example.com', name: '   ' } }), 400);
+  expectProblem(await call(usersA, `/users/${randomUUID()}`), 404);
+  expectProblem(await call(usersA, '/users/not-a-uuid'), 400);
+
+  expect((await call(usersB, `/users/${created.body.id}`, { headers: seen })).body).toMatchObject({ id: created.body.id, email: 'ada@example.com' });
+  const renamed = await call(usersA, `/users/${created.body.id}`, { method: 'PATCH', body: { name: 'Ada L.' } });
+  expect(renamed.status).toBe(200);
+  expect(renamed.body).toMatchObject({ name: 'Ada L.', email: 'ada@example.com' });
+  const other = await call<{ id: string }>(usersA, '/users', { method: 'POST', body: { email: 'grace@example.com', name: 'Grace' } });
+  expectProblem(await call(usersA, `/users/${other.body.id}`, { method: 'PATCH', body: { email: 'ada@example.com' } }), 409);
+  expectProblem(await call(usersA, `/users/${randomUUID()}`, { method: 'PATCH', body: { name: 'Nobody' } }), 404);
+  expectProblem(await call(usersA, `/users/${other.body.id}`, { method: 'PATCH', body: {} }), 400);
+
+  const deleted = await call(usersA, `/users/${other.body.id}`, { method: 'DELETE' });
+  expect(deleted.status).toBe(204);
+  expectProblem(await call(usersB, `/users/${other.body.id}`, { headers: { 'x-db-lsn': deleted.headers.get('x-db-lsn') ?? '' } }), 404);
+  expectProblem(await call(usersA, `/users/${other.body.id}`, { method: 'DELETE' }), 404);
+});
+
+test('users: pages follow `next` through every user exactly once', async () => {
+  let lsn = '';
+  for (let i = 0; i < 5; i += 1) lsn = (await call(usersA, '/users', { method: 'POST', body: { email: `page-${i}@example.com`, name: `Page ${i}` } })).headers.get('x-db-lsn') ?? lsn;
+  const listed: string[] = [];
+  let next: string | null = null;
+  do {
+    const page: Answer<{ items: { id: string }[]; next: string | null }> = await call(usersB, `/users?limit=2${next ? `&after=${next}` : ''}`, { headers: { 'x-db-lsn': lsn } });
+    expect(page.status).toBe(200);
+    expect(page.body.items.length).toBeLessThanOrEqual(2);
+    listed.push(...page.body.items.map((u) => u.id));
+    next = page.body.next;
+  } while (next);
+  const all = (await pg.sql<{ id: string }>(pg.cluster.primary, 'SELECT id FROM users.users ORDER BY id')).map((r) => r.id);
+  expect(listed).toEqual(all);
+  expectProblem(await call(usersB, '/users?limit=0'), 400);
+});
+
+test('orders: create, get, 404, validation, and a user’s orders in pages', async () => {
+  const userId = randomUUID();
+  const items = [
+    { sku: 'apple', quantity: 3, unitPriceCents: 50 },
+    { sku: 'pear', quantity: 1, unitPriceCents: 120 },
+  ];
+  const ids: string[] = [];
+  let lsn = '';
+  for (let i = 0; i < 5; i += 1) {
+    const created = await call<{ id: string; totalCents: number; items: unknown[] }>(orders, '/orders', { method: 'POST', body: { userId, items } });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ userId, totalCents: 270, status: 'created', items });
+    ids.push(created.body.id);
+    lsn = created.headers.get('x-db-lsn') ?? '';
+  }
+  const seen = { 'x-db-lsn': lsn };
+  expect((await call(orders, `/orders/${ids[0]}`, { headers: seen })).body).toMatchObject({ id: ids[0], userId, items, totalCents: 270 });
+  expectProblem(await call(orders, `/orders/${randomUUID()}`), 404);
+  expectProblem(await call(orders, '/orders', { method: 'POST', body: { userId, items: [{ sku: 'x', quantity: 0, unitPriceCents: 1 }] } }), 400);
+  expectProblem(await call(orders, '/orders', { method: 'POST', body: { userId: 'nope', items } }), 400);
+  expectProblem(await call(orders, '/orders?limit=2'), 400);
+
+  const first = await call<{ items: { id: string }[]; next: string | null }>(orders, `/orders?userId=${userId}&limit=2`, { headers: seen });
+  const second = await call<{ items: { id: string }[]; next: string | null }>(orders, `/orders?userId=${userId}&limit=2&after=${first.body.next}`, { headers: seen });
+  const third = await call<{ items: { id: string }[]; next: string | null }>(orders, `/orders?userId=${userId}&limit=2&after=${second.body.next}`, { headers: seen });
+  expect([first, second, third].map((p) => p.body.items.map((o) => o.id))).toEqual([ids.slice(0, 2), ids.slice(2, 4), ids.slice(4)]);
+  expect(third.body.next).toBeNull();
+  expect((await call<{ items: unknown[] }>(orders, `/orders?userId=${randomUUID()}`)).body.items).toEqual([]);
+});
+
+test('read-your-writes: 1,000 create-then-read with the returned position, all found, while one replica has replay paused', async () => {
+  const [paused] = pg.cluster.replicas;
+  await pg.sql(paused!, 'SELECT pg_wal_replay_pause()');
+  try {
+    // Without the position, the paused replica really is behind.
+    const probe = await call<{ id: string }>(usersB, '/users', { method: 'POST', body: { email: 'probe@example.com', name: 'Probe' } });
+    expectProblem(await call(usersA, `/users/${probe.body.id}`), 404);
+    expect((await call(usersA, `/users/${probe.body.id}`, { headers: { 'x-db-lsn': probe.headers.get('x-db-lsn') ?? '' } })).status).toBe(200);
+
+    const missed: number[] = [];
+    const startedAt = Date.now();
+    for (let i = 0; i < 1_000; i += 1) {
+      // Alternate, so half the reads land on the paused replica and half on the streaming one.
+      const [writer, reader] = i % 2 === 0 ? [usersB, usersA] : [usersA, usersB];
+      const created = await call<{ id: string }>(writer, '/users', { method: 'POST', body: { email: `ryw-${i}@example.com`, name: `Ryw ${i}` } });
+      const read = await call(reader, `/users/${created.body.id}`, { headers: { 'x-db-lsn': created.headers.get('x-db-lsn') ?? '' } });
+      if (read.status !== 200) missed.push(i);
+    }
+    process.stdout.write(`1,000 create-then-read pairs in ${Date.now() - startedAt} ms\n`);
+    expect(missed).toEqual([]);
+    const metrics = await (await fetch(`${usersA}/metrics`)).text();
+    const fromPrimary = Number(/db_reads_total\{[^}]*served_by="primary"[^}]*\} (\d+)/.exec(metrics)?.[1] ?? 0);
+    // Every read that had to see a write while its replica was paused went to the primary.
+    expect(fromPrimary).toBeGreaterThanOrEqual(501);
+  } finally {
+    await pg.sql(paused!, 'SELECT pg_wal_replay_resume()');
+  }
+});
