@@ -62,7 +62,7 @@ beforeAll(async () => {
       },
     },
   });
-  await consumer.start();
+  consumer.start();
 });
 
 afterAll(async () => {

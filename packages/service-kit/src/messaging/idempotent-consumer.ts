@@ -35,15 +35,41 @@ export class IdempotentConsumer {
 
   constructor(private readonly options: IdempotentConsumerOptions) {}
 
-  async start(): Promise<void> {
-    const consumer = this.options.kafka.consumer({ groupId: this.options.name, allowAutoTopicCreation: false });
-    this.consumer = consumer;
-    await consumer.connect();
-    await consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
-    await consumer.run({ autoCommit: true, eachMessage: (payload) => this.handle(payload) });
+  private stopped = false;
+  private starting: Promise<void> | undefined;
+
+  /**
+   * Joins the group and starts consuming, retrying in the background until it works: the topic
+   * may not exist yet (its producer creates it), and a service must not fail to start for that.
+   */
+  start(): void {
+    this.starting = this.joinWithRetries();
+  }
+
+  private async joinWithRetries(): Promise<void> {
+    for (let attempt = 1; !this.stopped; attempt += 1) {
+      // A short session lets a replacement take over a crashed member's partitions within seconds.
+      const consumer = this.options.kafka.consumer({ groupId: this.options.name, allowAutoTopicCreation: false, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+      try {
+        await consumer.connect();
+        await consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
+        await consumer.run({ autoCommit: true, eachMessage: (payload) => this.handle(payload) });
+        this.consumer = consumer;
+        if (attempt > 1) this.options.logger.info('consumer joined its group', { group: this.options.name, topic: this.options.topic, attempt });
+        return;
+      } catch (err) {
+        await consumer.disconnect().catch(() => undefined);
+        if (attempt === 1 || attempt % 10 === 0) {
+          this.options.logger.warn('consumer cannot join yet; retrying', { group: this.options.name, topic: this.options.topic, attempt, error: err instanceof Error ? err.message : String(err) });
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 250 * attempt)));
+      }
+    }
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    await this.starting;
     await this.consumer?.disconnect();
   }
 

@@ -57,7 +57,7 @@ export async function startServiceMessaging(options: ServiceMessagingOptions): P
         onDeadLettered: () => metrics.deadLettered.inc(),
       }),
   );
-  await Promise.all(consumers.map((c) => c.start()));
+  for (const consumer of consumers) consumer.start();
   return {
     async close() {
       await relay?.stop();

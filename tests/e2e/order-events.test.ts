@@ -1,0 +1,116 @@
+import { sleep, waitFor } from '@platform/process-runner';
+import { startTestConsul, type TestConsul } from '../harness/consul';
+import { startGateway, writeGatewaySecrets, type RunningGateway } from '../harness/gateway';
+import { startTestKafka, type TestKafka } from '../harness/kafka';
+import { startTestLb, type TestLb } from '../harness/load-balancer';
+import { startTestPostgres, type TestPostgres } from '../harness/postgres';
+import { entryPoints, startRegisteredService, type ServiceProcess } from '../harness/service-process';
+
+/**
+ * orders → Kafka → users with every part real, callers going through the gateway and the
+ * internal HAProxy: order.created events counted exactly once in users' statistics.
+ */
+let consul: TestConsul;
+let pg: TestPostgres;
+let kafka: TestKafka;
+let lb: TestLb;
+let gateway: RunningGateway;
+let apiKey: string;
+let users: ServiceProcess;
+const running: ServiceProcess[] = [];
+
+const serviceEnv = () => ({ ...pg.serviceEnv(pg.cluster.primary), DB_MIGRATE_ON_START: 'true', KAFKA_BROKERS: kafka.brokers.join(','), DRAIN_MS: '0' });
+
+async function startUsers(label: string): Promise<ServiceProcess> {
+  const proc = await startRegisteredService(entryPoints.users, 'users', consul.httpAddr, { ...serviceEnv(), INSTANCE_ID: `users-${label}` });
+  running.push(proc);
+  return proc;
+}
+
+async function call<T>(path: string, options: { method?: string; body?: unknown; requestId?: string } = {}): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${gateway.base}${path}`, {
+    method: options.method ?? 'GET',
+    headers: { 'x-api-key': apiKey, ...(options.body ? { 'content-type': 'application/json' } : {}), ...(options.requestId ? { 'x-request-id': options.requestId } : {}) },
+    body: options.body ? JSON.stringify(options.body) : undefined,
+  });
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+/** Creates `count` orders through the gateway, `concurrency` at a time; every request must succeed. */
+async function placeOrders(userId: string, count: number, concurrency = 8): Promise<void> {
+  let next = 0;
+  const failures: number[] = [];
+  const worker = async (): Promise<void> => {
+    while (next < count) {
+      next += 1;
+      const res = await call('/orders', { method: 'POST', body: { userId, items: [{ sku: 'sku-1', quantity: 1, unitPriceCents: 250 }] } });
+      if (res.status !== 201) failures.push(res.status);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  expect(failures).toEqual([]);
+}
+
+const statsOf = async (userId: string): Promise<number> => (await call<{ orders: number }>(`/users/${userId}/stats`)).body.orders;
+
+beforeAll(async () => {
+  consul = await startTestConsul();
+  [pg, kafka, lb] = await Promise.all([startTestPostgres({ replicas: 0 }), startTestKafka(), startTestLb(consul.httpAddr, 'internal')]);
+  const secrets = writeGatewaySecrets(['events-client'], { 'events-client': 1_000_000 });
+  apiKey = secrets.keys['events-client'] as string;
+  gateway = await startGateway(consul.httpAddr, lb.addr, secrets);
+  users = await startUsers('1');
+  running.push(await startRegisteredService(entryPoints.orders, 'orders', consul.httpAddr, { ...serviceEnv(), INSTANCE_ID: 'orders-1' }));
+  await waitFor(async () => (await call('/users?limit=1')).status === 200 && (await call('/orders?userId=00000000-0000-4000-8000-000000000000')).status === 200, {
+    timeoutMs: 15_000,
+    what: 'users and orders to be routed through the gateway',
+  });
+});
+
+afterAll(async () => {
+  await Promise.all([...running, gateway.proc].map((p) => p.child.stop(10_000)));
+  await lb.stop();
+  await Promise.all([kafka.stop(), pg.stop()]);
+  await consul.stop();
+});
+
+test('1,000 orders created through the gateway show in users statistics exactly 1,000 times', async () => {
+  const user = await call<{ id: string }>('/users', { method: 'POST', body: { email: 'thousand@example.com', name: 'Thousand Orders' } });
+  expect(user.status).toBe(201);
+  await placeOrders(user.body.id, 1_000);
+  await waitFor(async () => (await statsOf(user.body.id)) >= 1_000, { timeoutMs: 60_000, intervalMs: 500, what: '1,000 orders counted' });
+  await sleep(2_000);
+  expect(await statsOf(user.body.id)).toBe(1_000);
+});
+
+test('the consumer killed with -9 in the middle of a batch and restarted: nothing applied twice, nothing lost', async () => {
+  const user = await call<{ id: string }>('/users', { method: 'POST', body: { email: 'crash@example.com', name: 'Crash Test' } });
+  const placing = placeOrders(user.body.id, 400);
+  let countedAtKill = 0;
+  await waitFor(
+    async () => {
+      countedAtKill = await statsOf(user.body.id);
+      return countedAtKill > 20;
+    },
+    { timeoutMs: 30_000, intervalMs: 20, what: 'the consumer to be in the middle of the stream' },
+  );
+  users.child.signal('SIGKILL');
+  await users.child.exited;
+  expect(countedAtKill).toBeLessThan(400);
+  users = await startUsers('2');
+  await placing;
+  await waitFor(async () => (await statsOf(user.body.id)) >= 400, { timeoutMs: 90_000, intervalMs: 500, what: 'all 400 orders counted after the restart' });
+  await sleep(2_000);
+  expect(await statsOf(user.body.id)).toBe(400);
+});
+
+test("the request id of the POST that created an order is in its event's consumer log line", async () => {
+  const user = await call<{ id: string }>('/users', { method: 'POST', body: { email: 'traced@example.com', name: 'Traced' } });
+  const requestId = 'order-request-trace-0001';
+  const created = await call<{ id: string }>('/orders', { method: 'POST', body: { userId: user.body.id, items: [{ sku: 'sku-2', quantity: 2, unitPriceCents: 100 }] }, requestId });
+  expect(created.status).toBe(201);
+  await waitFor(() => users.output().split('\n').some((line) => line.includes('event applied') && line.includes(requestId) && line.includes(created.body.id)), {
+    timeoutMs: 30_000,
+    what: "users' log line for the event, carrying the request id",
+  });
+});
