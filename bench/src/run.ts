@@ -1,3 +1,5 @@
+import { benchDbListeners } from './db-listeners';
+import { benchEvents } from './events';
 import { benchLbThroughput } from './lb-throughput';
 import { benchPropagation } from './lb-propagation';
 import { benchLoggingLoad } from './logging-load';
@@ -9,6 +11,8 @@ const benches: Record<string, () => Promise<void>> = {
   'lb-propagation': benchPropagation,
   'logging-shipping': benchLoggingShipping,
   'logging-load': benchLoggingLoad,
+  'db-listeners': benchDbListeners,
+  events: benchEvents,
 };
 
 async function main(names: string[]): Promise<void> {
