@@ -3,12 +3,14 @@ import { startTestConsul, type TestConsul } from '../harness/consul';
 import { startGateway, writeGatewaySecrets, type RunningGateway } from '../harness/gateway';
 import { startTestKafka, type TestKafka } from '../harness/kafka';
 import { startTestLb, type TestLb } from '../harness/load-balancer';
+import { startTestLogging, type TestLogging } from '../harness/logging';
 import { startTestPostgres, type TestPostgres } from '../harness/postgres';
 import { entryPoints, startRegisteredService, type ServiceProcess } from '../harness/service-process';
 
 /**
  * orders → Kafka → users with every part real, callers going through the gateway and the
- * internal HAProxy: order.created events counted exactly once in users' statistics.
+ * internal HAProxy: order.created events counted exactly once in users' statistics, and one
+ * request followed through every service's logs in OpenSearch.
  */
 let consul: TestConsul;
 let pg: TestPostgres;
@@ -17,9 +19,10 @@ let lb: TestLb;
 let gateway: RunningGateway;
 let apiKey: string;
 let users: ServiceProcess;
+let logging: TestLogging;
 const running: ServiceProcess[] = [];
 
-const serviceEnv = () => ({ ...pg.serviceEnv(pg.cluster.primary), DB_MIGRATE_ON_START: 'true', KAFKA_BROKERS: kafka.brokers.join(','), DRAIN_MS: '0' });
+const serviceEnv = () => ({ ...pg.serviceEnv(pg.cluster.primary), DB_MIGRATE_ON_START: 'true', KAFKA_BROKERS: kafka.brokers.join(','), DRAIN_MS: '0', LOG_DIR: logging.logDir });
 
 async function startUsers(label: string): Promise<ServiceProcess> {
   const proc = await startRegisteredService(entryPoints.users, 'users', consul.httpAddr, { ...serviceEnv(), INSTANCE_ID: `users-${label}` });
@@ -55,10 +58,10 @@ const statsOf = async (userId: string): Promise<number> => (await call<{ orders:
 
 beforeAll(async () => {
   consul = await startTestConsul();
-  [pg, kafka, lb] = await Promise.all([startTestPostgres({ replicas: 0 }), startTestKafka(), startTestLb(consul.httpAddr, 'internal')]);
+  [pg, kafka, lb, logging] = await Promise.all([startTestPostgres({ replicas: 0 }), startTestKafka(), startTestLb(consul.httpAddr, 'internal'), startTestLogging()]);
   const secrets = writeGatewaySecrets(['events-client'], { 'events-client': 1_000_000 });
   apiKey = secrets.keys['events-client'] as string;
-  gateway = await startGateway(consul.httpAddr, lb.addr, secrets);
+  gateway = await startGateway(consul.httpAddr, lb.addr, secrets, { LOG_DIR: logging.logDir });
   users = await startUsers('1');
   running.push(await startRegisteredService(entryPoints.orders, 'orders', consul.httpAddr, { ...serviceEnv(), INSTANCE_ID: 'orders-1' }));
   await waitFor(async () => (await call('/users?limit=1')).status === 200 && (await call('/orders?userId=00000000-0000-4000-8000-000000000000')).status === 200, {
@@ -70,7 +73,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([...running, gateway.proc].map((p) => p.child.stop(10_000)));
   await lb.stop();
-  await Promise.all([kafka.stop(), pg.stop()]);
+  await Promise.all([kafka.stop(), pg.stop(), logging.stop()]);
   await consul.stop();
 });
 
@@ -113,4 +116,27 @@ test("the request id of the POST that created an order is in its event's consume
     timeoutMs: 30_000,
     what: "users' log line for the event, carrying the request id",
   });
+});
+
+test('one order request is found by its request id in the logs of the gateway, orders and the users consumer, in time order, within 10 s', async () => {
+  const user = await call<{ id: string }>('/users', { method: 'POST', body: { email: 'logged@example.com', name: 'Logged' } });
+  const requestId = 'order-request-logs-0001';
+  const sentAt = Date.now();
+  const created = await call<{ id: string }>('/orders', { method: 'POST', body: { userId: user.body.id, items: [{ sku: 'sku-3', quantity: 1, unitPriceCents: 100 }] }, requestId });
+  expect(created.status).toBe(201);
+  const lines = await waitFor(
+    async () => {
+      const found = await logging.store.searchAll({ requestId });
+      const services = new Set(found.map((l) => l.service));
+      return ['gateway', 'orders', 'users'].every((s) => services.has(s)) && found.some((l) => l.message === 'event applied') ? found : undefined;
+    },
+    { timeoutMs: 10_000, intervalMs: 250, what: 'lines from the gateway, orders and the users consumer' },
+  );
+  expect(Date.now() - sentAt).toBeLessThan(10_500);
+  const times = lines.map((l) => Date.parse(l.timestamp));
+  expect([...times].sort((a, b) => a - b)).toEqual(times);
+  const consumerLine = lines.find((l) => l.message === 'event applied');
+  expect(consumerLine?.service).toBe('users');
+  const gatewayAt = Math.min(...lines.filter((l) => l.service === 'gateway').map((l) => Date.parse(l.timestamp)));
+  expect(Date.parse(consumerLine?.timestamp ?? '')).toBeGreaterThanOrEqual(gatewayAt);
 });

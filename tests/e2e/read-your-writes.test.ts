@@ -1,0 +1,77 @@
+import { startTestConsul, type TestConsul } from '../harness/consul';
+import { startGateway, writeGatewaySecrets, type RunningGateway } from '../harness/gateway';
+import { startTestLb, type TestLb } from '../harness/load-balancer';
+import { startTestPostgres, type TestPostgres } from '../harness/postgres';
+import { entryPoints, startRegisteredService, type ServiceProcess } from '../harness/service-process';
+import { waitFor } from '@platform/process-runner';
+
+/**
+ * Read-your-writes on the whole path: gateway → internal HAProxy → users → database HAProxy, with
+ * one replica's replay paused (and a lag bound high enough that it stays in the read set).
+ */
+let consul: TestConsul;
+let pg: TestPostgres;
+let dbLb: TestLb;
+let lb: TestLb;
+let gateway: RunningGateway;
+let users: ServiceProcess;
+let apiKey: string;
+
+const viaListener = (url: string, addr: string): string => url.replace(/@[^/]+\//, `@${addr}/`);
+
+async function call(path: string, options: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+  const res = await fetch(`${gateway.base}${path}`, {
+    method: options.method ?? 'GET',
+    headers: { 'x-api-key': apiKey, ...(options.body ? { 'content-type': 'application/json' } : {}), ...options.headers },
+    body: options.body ? JSON.stringify(options.body) : undefined,
+  });
+  return { status: res.status, lsn: res.headers.get('x-db-lsn'), body: (await res.json()) as { id: string; email: string } };
+}
+
+beforeAll(async () => {
+  consul = await startTestConsul();
+  pg = await startTestPostgres({ consulAddr: consul.httpAddr, maxReplicaLagMs: 60_000 });
+  [dbLb, lb] = await Promise.all([startTestLb(consul.httpAddr, 'db', { DB_REPLICA_MAX_LAG_MS: '60000' }), startTestLb(consul.httpAddr, 'internal')]);
+  const env = pg.serviceEnv();
+  const secrets = writeGatewaySecrets(['ryw-client'], { 'ryw-client': 1_000_000 });
+  apiKey = secrets.keys['ryw-client'] as string;
+  gateway = await startGateway(consul.httpAddr, lb.addr, secrets);
+  users = await startRegisteredService(entryPoints.users, 'users', consul.httpAddr, {
+    ...env,
+    DB_WRITE_URL: viaListener(env.DB_WRITE_URL as string, dbLb.addr),
+    DB_READ_URL: viaListener(env.DB_READ_URL as string, dbLb.readAddr as string),
+    DB_MIGRATE_ON_START: 'true',
+    DB_READ_YOUR_WRITES_WAIT_MS: '100',
+    LOG_LEVEL: 'warn',
+  });
+  await waitFor(async () => (await call('/users?limit=1')).status === 200, { timeoutMs: 15_000, what: 'users through the gateway' });
+  await pg.sql(pg.cluster.replicas[0]!, 'SELECT pg_wal_replay_pause()');
+});
+
+afterAll(async () => {
+  await pg.sql(pg.cluster.replicas[0]!, 'SELECT pg_wal_replay_resume()').catch(() => undefined);
+  await Promise.all([users.child.stop(5_000), gateway.proc.child.stop(5_000)]);
+  await Promise.all([dbLb.stop(), lb.stop()]);
+  await pg.stop();
+  await consul.stop();
+});
+
+test('without the LSN a read may miss a fresh write (the paused replica is in the read set)', async () => {
+  let misses = 0;
+  for (let i = 0; i < 60; i += 1) {
+    const created = await call('/users', { method: 'POST', body: { email: `control-${i}@example.com`, name: 'Control' } });
+    if ((await call(`/users/${created.body.id}`)).status === 404) misses += 1;
+  }
+  expect(misses).toBeGreaterThan(0);
+});
+
+test('create then read with the returned x-db-lsn through the gateway: found 1,000 times in a row', async () => {
+  for (let i = 0; i < 1_000; i += 1) {
+    const created = await call('/users', { method: 'POST', body: { email: `ryw-${i}@example.com`, name: 'Read Your Writes' } });
+    expect(created.status).toBe(201);
+    expect(created.lsn).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
+    const read = await call(`/users/${created.body.id}`, { headers: { 'x-db-lsn': created.lsn as string } });
+    if (read.status !== 200) throw new Error(`read ${i} of a fresh write answered ${read.status}`);
+    expect(read.body.email).toBe(`ryw-${i}@example.com`);
+  }
+});
