@@ -11,14 +11,7 @@ if [ "$(installed_version)" = "Consul v$CONSUL_VERSION" ]; then
 fi
 need_cmd go
 
-log "downloading $GO_CONSUL_MODULE@v$CONSUL_VERSION (go module proxy)"
-moddir="$(go mod download -json "$GO_CONSUL_MODULE@v$CONSUL_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
-[ -d "$moddir" ] || die "module download gave no directory"
-
-work="$PLATFORM_CACHE/consul-src-$CONSUL_VERSION"
-rm -rf "$work"
-cp -r "$moddir" "$work"
-chmod -R u+w "$work"
+work="$(go_module_source "$GO_CONSUL_MODULE" "$CONSUL_VERSION" consul)"
 cd "$work"
 # The release go.mod points its sub-modules at sibling folders that a module zip does not carry;
 # use the versions it requires from the proxy instead.

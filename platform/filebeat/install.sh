@@ -20,14 +20,7 @@ if [ "$(installed_version)" = "$FILEBEAT_VERSION" ]; then
 fi
 need_cmd go
 
-log "downloading $GO_BEATS_MODULE@v$FILEBEAT_VERSION (go module proxy)"
-moddir="$(go mod download -json "$GO_BEATS_MODULE@v$FILEBEAT_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
-[ -d "$moddir" ] || die "module download gave no directory"
-
-work="$PLATFORM_CACHE/filebeat-src-$FILEBEAT_VERSION"
-rm -rf "$work"
-cp -r "$moddir" "$work"
-chmod -R u+w "$work"
+work="$(go_module_source "$GO_BEATS_MODULE" "$FILEBEAT_VERSION" filebeat)"
 cd "$work"
 # No `go mod download` of the whole graph: the build fetches only the modules Filebeat imports,
 # a fraction of what the Beats repository (every beat, x-pack) requires.

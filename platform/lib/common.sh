@@ -50,3 +50,17 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   [ -z "$added_policy" ] || $sudo rm -f "$policy"
 }
+
+# go_module_source MODULE VERSION NAME: downloads MODULE@vVERSION through the Go module proxy and
+# prints the path of a writable copy of its source in the cache (the module cache is read-only).
+go_module_source() {
+  local module="$1" version="$2" name="$3" moddir work
+  log "downloading $module@v$version (go module proxy)"
+  moddir="$(go mod download -json "$module@v$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  [ -d "$moddir" ] || die "module download gave no directory"
+  work="$PLATFORM_CACHE/$name-src-$version"
+  rm -rf "$work"
+  cp -r "$moddir" "$work"
+  chmod -R u+w "$work"
+  printf '%s\n' "$work"
+}
