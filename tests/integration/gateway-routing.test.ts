@@ -87,7 +87,7 @@ test('/docs merges the services own OpenAPI documents for the routes the gateway
     components: { securitySchemes: Record<string, unknown> };
   };
   expect(doc.openapi).toMatch(/^3\./);
-  expect(Object.keys(doc.paths).sort()).toEqual(['/users', '/users/{id}']);
+  expect(Object.keys(doc.paths).sort()).toEqual(['/users', '/users/{id}', '/users/{id}/stats']);
   expect(doc.paths['/users']?.post?.tags).toContain('users');
   expect(doc.paths['/users']?.post?.security).toEqual([{ apiKey: [] }, { bearerAuth: [] }]);
   // Built from the route's own schema: the body users validates is the body /docs describes.

@@ -42,15 +42,22 @@ afterAll(async () => {
 
 test('migrations are versioned and reversible: up applies once, down reverts, up applies again', async () => {
   const env = pg.serviceEnv();
-  const run = (direction: 'up' | 'down') => runMigrations({ url: env.DB_WRITE_URL ?? '', passwordFile: env.DB_PASSWORD_FILE, schema: 'migration_test', dir: usersMigrations, direction });
-  const tableExists = async () => (await pg.sql(pg.cluster.primary, "SELECT to_regclass('migration_test.users') AS t"))[0]?.t !== null;
+  const run = (direction: 'up' | 'down', count?: number) =>
+    runMigrations({ url: env.DB_WRITE_URL ?? '', passwordFile: env.DB_PASSWORD_FILE, schema: 'migration_test', dir: usersMigrations, direction, count });
+  const tableExists = async (table: string) => (await pg.sql(pg.cluster.primary, `SELECT to_regclass('migration_test.${table}') AS t`))[0]?.t !== null;
+  const all = ['1764050000000_create-users', '1764060000000_create-inbox', '1764060000001_create-order-stats'];
 
-  expect(await run('up')).toEqual(['1764050000000_create-users']);
+  expect(await run('up')).toEqual(all);
   expect(await run('up')).toEqual([]);
-  expect(await tableExists()).toBe(true);
-  expect(await run('down')).toEqual(['1764050000000_create-users']);
-  expect(await tableExists()).toBe(false);
-  expect(await run('up')).toEqual(['1764050000000_create-users']);
+  expect(await tableExists('users')).toBe(true);
+  // One step down reverts the newest migration only (a SQL one); JS migrations revert too.
+  expect(await run('down')).toEqual(['1764060000001_create-order-stats']);
+  expect(await tableExists('user_order_stats')).toBe(false);
+  expect(await tableExists('users')).toBe(true);
+  expect(await run('down', 2)).toEqual(['1764060000000_create-inbox', '1764050000000_create-users']);
+  expect(await tableExists('inbox')).toBe(false);
+  expect(await tableExists('users')).toBe(false);
+  expect(await run('up')).toEqual(all);
 });
 
 test('writes on db.write land on the primary, and the replicas stream them', async () => {
