@@ -1,8 +1,8 @@
 import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import type { RunningComponent } from '../components/component';
-import { platformComponents } from '../components';
 import { join } from 'node:path';
+import { platformComponents } from '../components';
+import type { RunningComponent } from '../components/component';
 import { statePaths } from '../settings';
 import { startControlServer } from './control-server';
 import { InstanceSlot } from './instance-slot';
@@ -13,8 +13,9 @@ import { writeState, type SupervisorState } from './state';
 const INSTANCE_GRACE_MS = 35_000;
 
 /**
- * The long-running process behind `platform up`: it owns the Consul agent and every service
- * instance on this node, restarts crashed instances, and stops everything on `down`.
+ * The long-running process behind `platform up`: it starts the platform components in order
+ * (components/index.ts), then every service instance on this node; restarts crashed instances;
+ * and on `down` stops the instances first, then the components in reverse order.
  */
 export class Supervisor {
   private readonly paths;
