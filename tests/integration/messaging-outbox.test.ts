@@ -137,3 +137,17 @@ test('the request id of the write travels in the Kafka headers and reaches the c
     .filter((l) => l.includes(eventId as string));
   expect(lines.some((l) => l.includes('event applied') && l.includes('req-traced-0001'))).toBe(true);
 });
+
+test('published rows are deleted from the outbox once older than the keep time', async () => {
+  await relay.stop();
+  const producer = messaging.createIdempotentProducer(kafkaClient());
+  await producer.connect();
+  relay = new messaging.OutboxRelay({ db: database.write, producer, logger, keepSentMs: 0, cleanupEveryMs: 200 });
+  relay.start();
+  await placeOrders(10, 'u-cleanup');
+  await waitFor(async () => (await ordersOf('u-cleanup')) === 10, { timeoutMs: 30_000, what: 'the events to apply' });
+  await waitFor(async () => Number((await database.write.query<{ n: string }>('SELECT count(*) AS n FROM outbox')).rows[0]?.n) === 0, {
+    timeoutMs: 10_000,
+    what: 'the sent rows to be deleted',
+  });
+});

@@ -10,6 +10,9 @@ export interface OutboxRelayOptions {
   producer: Producer;
   logger: Logger;
   batchSize?: number;
+  /** Sent rows older than this are deleted, in batches, every `cleanupEveryMs` (1 h, 1 min). */
+  keepSentMs?: number;
+  cleanupEveryMs?: number;
   /** Pause after a pass that found nothing to send. */
   idleMs?: number;
   onPublished?(count: number): void;
@@ -37,6 +40,7 @@ export class OutboxRelay {
   private running = false;
   private loop: Promise<void> | undefined;
   private failures = 0;
+  private lastCleanup = Date.now();
 
   constructor(private readonly options: OutboxRelayOptions) {}
 
@@ -66,6 +70,18 @@ export class OutboxRelay {
         continue;
       }
       if (sent === 0) await sleep(this.options.idleMs ?? 20);
+      if (Date.now() - this.lastCleanup > (this.options.cleanupEveryMs ?? 60_000)) await this.deleteOldSentRows();
+    }
+  }
+
+  /** Keeps the outbox small: published rows are only kept for a while, for inspection. */
+  private async deleteOldSentRows(): Promise<void> {
+    this.lastCleanup = Date.now();
+    const keepMs = this.options.keepSentMs ?? 3_600_000;
+    try {
+      await this.options.db.query('DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE sent_at < now() - $1 * interval \'1 millisecond\' LIMIT 10000)', [keepMs]);
+    } catch (err) {
+      this.options.logger.warn('could not delete old sent outbox rows', { error: err instanceof Error ? err.message : String(err) });
     }
   }
 

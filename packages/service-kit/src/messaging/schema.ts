@@ -17,6 +17,7 @@ CREATE TABLE IF NOT EXISTS outbox (
   sent_at     timestamptz
 );
 CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (shard, seq) WHERE sent_at IS NULL;
+CREATE INDEX IF NOT EXISTS outbox_sent ON outbox (sent_at) WHERE sent_at IS NOT NULL;
 `;
 
 export const OUTBOX_DROP_SQL = 'DROP TABLE IF EXISTS outbox;';
