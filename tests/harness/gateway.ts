@@ -88,11 +88,5 @@ export async function startEcho(consulAddr: string, name: string, prefix: string
   return { proc, addr: `127.0.0.1:${port}` };
 }
 
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  instance: string;
-  requestId: string;
-}
+/** The kit's problem+json body, which the gateway answers with too. */
+export type { ProblemBody as Problem } from '@platform/service-kit';

@@ -52,3 +52,8 @@ export async function startRegisteredService(entry: string, service: string, con
   proc.port = (await healthOf(consulAddr, service)).find((e) => e.Service.ID === instanceId)?.Service.Port;
   return proc;
 }
+
+/** The slow-service fixture as service `service`, instance `<service>-<label>`, registered and passing. */
+export function startFixture(consulAddr: string, service: string, label: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
+  return startRegisteredService(entryPoints.slow, service, consulAddr, { INSTANCE_ID: `${service}-${label}`, FIXTURE_SERVICE_NAME: service, FIXTURE_LABEL: label, ...env });
+}

@@ -6,7 +6,7 @@ import { startTestConsul, type TestConsul } from '../harness/consul';
 import { httpRequest } from '../harness/http-client';
 import { startTestLb, type TestLb } from '../harness/load-balancer';
 import { startLoad } from '../harness/load';
-import { entryPoints, startRegisteredService, type ServiceProcess } from '../harness/service-process';
+import { startFixture, type ServiceProcess } from '../harness/service-process';
 
 let consul: TestConsul;
 let lb: TestLb;
@@ -14,14 +14,7 @@ const instances: ServiceProcess[] = [];
 const counterFile = join(mkdtempSync(join(tmpdir(), 'counter-')), 'received.log');
 
 const startInstance = async (service: string, label: string, extra: Record<string, string> = {}): Promise<ServiceProcess> => {
-  const proc = await startRegisteredService(entryPoints.slow, service, consul.httpAddr, {
-    INSTANCE_ID: `${service}-${label}`,
-    FIXTURE_SERVICE_NAME: service,
-    FIXTURE_LABEL: label,
-    FIXTURE_COUNTER_FILE: counterFile,
-    DRAIN_MS: '200',
-    ...extra,
-  });
+  const proc = await startFixture(consul.httpAddr, service, label, { FIXTURE_COUNTER_FILE: counterFile, DRAIN_MS: '200', ...extra });
   instances.push(proc);
   return proc;
 };

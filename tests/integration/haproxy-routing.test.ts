@@ -4,7 +4,7 @@ import { passingIds } from '../harness/consul-queries';
 import { startTestLb, type TestLb } from '../harness/load-balancer';
 import { httpRequest } from '../harness/http-client';
 import { startLoad } from '../harness/load';
-import { entryPoints, startRegisteredService, type ServiceProcess } from '../harness/service-process';
+import { startFixture, type ServiceProcess } from '../harness/service-process';
 import { describeServerState, serversState } from '@platform/haproxy/dist/runtime-api';
 
 let consul: TestConsul;
@@ -13,12 +13,7 @@ const instances: ServiceProcess[] = [];
 
 const SERVICE = 'echo';
 const startInstance = async (label: string): Promise<ServiceProcess> => {
-  const proc = await startRegisteredService(entryPoints.slow, SERVICE, consul.httpAddr, {
-    INSTANCE_ID: `${SERVICE}-${label}`,
-    FIXTURE_SERVICE_NAME: SERVICE,
-    FIXTURE_LABEL: label,
-    DRAIN_MS: '300',
-  });
+  const proc = await startFixture(consul.httpAddr, SERVICE, label, { DRAIN_MS: '300' });
   instances.push(proc);
   return proc;
 };

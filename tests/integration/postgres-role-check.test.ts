@@ -50,7 +50,15 @@ test('the role check answers from the server itself: /primary only on the primar
     const { addr } = checkerOf(replica.name);
     expect(await statusOf(addr, '/primary')).toBe(503);
     expect(await statusOf(addr, '/replica')).toBe(200);
-    const body = (await (await fetch(`http://${addr}/health`)).json()) as { role: string; lagMs: number; upstream: { port: number; reachable: boolean } };
+    type Health = { role: string; lagMs: number; upstream: { port: number; reachable: boolean } };
+    // The upstream sample is taken every 100 ms; one slow sample on a loaded machine reads as unreachable.
+    const body = await waitFor(
+      async () => {
+        const health = (await (await fetch(`http://${addr}/health`)).json()) as Health;
+        return health.upstream?.reachable ? health : undefined;
+      },
+      { timeoutMs: 3_000, intervalMs: 100, what: `${replica.name}'s role check to reach its primary` },
+    );
     expect(body).toMatchObject({ role: 'replica', upstream: { port: cluster.primary.port, reachable: true } });
     expect(body.lagMs).toBeLessThanOrEqual(MAX_LAG_MS);
   }

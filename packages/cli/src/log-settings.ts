@@ -1,4 +1,5 @@
 import { DEFAULT_INDEX_PREFIX } from '@platform/opensearch';
+import { envInt } from './env-number';
 
 /**
  * Where the logging pipeline listens and how long it keeps lines. Every value comes from the
@@ -16,25 +17,18 @@ export interface LogSettings {
   retentionDays: number;
 }
 
-function intFrom(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
-  return value;
-}
 
 export function loadLogSettings(): LogSettings {
   const heap = process.env.OPENSEARCH_HEAP ?? '512m';
   if (!/^\d+[mg]$/.test(heap)) throw new Error(`OPENSEARCH_HEAP must be a JVM size such as 512m or 1g, got ${JSON.stringify(heap)}`);
   return {
     externalStoreUrl: process.env.LOG_STORE_URL || undefined,
-    openSearchHttpPort: intFrom('OPENSEARCH_HTTP_PORT', 9200, 1, 65535),
-    openSearchTransportPort: intFrom('OPENSEARCH_TRANSPORT_PORT', 9300, 1, 65535),
+    openSearchHttpPort: envInt('OPENSEARCH_HTTP_PORT', 9200, 1, 65535),
+    openSearchTransportPort: envInt('OPENSEARCH_TRANSPORT_PORT', 9300, 1, 65535),
     openSearchHeap: heap,
-    filebeatHttpPort: intFrom('FILEBEAT_HTTP_PORT', 5066, 1, 65535),
+    filebeatHttpPort: envInt('FILEBEAT_HTTP_PORT', 5066, 1, 65535),
     indexPrefix: process.env.LOG_INDEX_PREFIX ?? DEFAULT_INDEX_PREFIX,
-    retentionDays: intFrom('LOG_RETENTION_DAYS', 7, 1, 3650),
+    retentionDays: envInt('LOG_RETENTION_DAYS', 7, 1, 3650),
   };
 }
 

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { platformHome, repoRoot } from '@platform/consul';
+import { envInt } from './env-number';
 
 /**
  * Where the local platform keeps its state and which ports it uses. Every value comes from the
@@ -18,30 +19,21 @@ export interface PlatformSettings {
   dbLb: { host: string; writePort: number; readPort: number };
 }
 
-function portFrom(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < -1 || value > 65535) {
-    throw new Error(`${name} must be a port number between 1 and 65535 (or -1 to disable), got ${JSON.stringify(raw)}`);
-  }
-  return value;
-}
 
 export function loadSettings(): PlatformSettings {
   return {
     stateDir: process.env.PLATFORM_STATE_DIR ?? join(platformHome(), 'state'),
     nodeName: process.env.PLATFORM_NODE_NAME ?? 'node-1',
     consul: {
-      http: portFrom('CONSUL_HTTP_PORT', 8500),
-      server: portFrom('CONSUL_SERVER_PORT', 8300),
-      serfLan: portFrom('CONSUL_SERF_LAN_PORT', 8301),
-      dns: portFrom('CONSUL_DNS_PORT', 8600),
+      http: envInt('CONSUL_HTTP_PORT', 8500, -1, 65535),
+      server: envInt('CONSUL_SERVER_PORT', 8300, -1, 65535),
+      serfLan: envInt('CONSUL_SERF_LAN_PORT', 8301, -1, 65535),
+      dns: envInt('CONSUL_DNS_PORT', 8600, -1, 65535),
     },
-    edge: { host: process.env.EDGE_BIND_HOST ?? '127.0.0.1', port: portFrom('EDGE_PORT', 8080) },
-    internalLb: { host: '127.0.0.1', port: portFrom('INTERNAL_LB_PORT', 8081) },
-    dbLb: { host: '127.0.0.1', writePort: portFrom('DB_LB_WRITE_PORT', 6432), readPort: portFrom('DB_LB_READ_PORT', 6433) },
-    kafka: { port: portFrom('KAFKA_PORT', 9092), controllerPort: portFrom('KAFKA_CONTROLLER_PORT', 9093), heapMb: 384 },
+    edge: { host: process.env.EDGE_BIND_HOST ?? '127.0.0.1', port: envInt('EDGE_PORT', 8080, -1, 65535) },
+    internalLb: { host: '127.0.0.1', port: envInt('INTERNAL_LB_PORT', 8081, -1, 65535) },
+    dbLb: { host: '127.0.0.1', writePort: envInt('DB_LB_WRITE_PORT', 6432, -1, 65535), readPort: envInt('DB_LB_READ_PORT', 6433, -1, 65535) },
+    kafka: { port: envInt('KAFKA_PORT', 9092, -1, 65535), controllerPort: envInt('KAFKA_CONTROLLER_PORT', 9093, -1, 65535), heapMb: 384 },
   };
 }
 

@@ -13,6 +13,7 @@ export { createServiceMetrics } from './metrics/registry';
 export type { ServiceMetrics } from './metrics/registry';
 export type { ReadinessCheck } from './http/health';
 export { sendProblem, PROBLEM_CONTENT_TYPE } from './http/problem';
+export type { ProblemBody } from './http/problem';
 export { REQUEST_ID_HEADER } from './http/request-id';
 export { createConsulClient } from './discovery/consul-client';
 export type { ConsulClient } from './discovery/consul-client';

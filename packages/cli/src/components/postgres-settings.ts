@@ -1,4 +1,5 @@
 import { freePort } from '@platform/process-runner';
+import { envInt } from '../env-number';
 
 /**
  * The local database's settings. Like the rest of the platform's settings, each comes from the
@@ -14,20 +15,13 @@ export interface PostgresSettings {
   maxReplicaLagMs: number;
 }
 
-function intFrom(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be a whole number between ${min} and ${max}, got ${JSON.stringify(raw)}`);
-  return value;
-}
 
 export function loadPostgresSettings(): PostgresSettings {
   return {
-    replicas: intFrom('POSTGRES_REPLICAS', 2, 0, 8),
-    basePort: intFrom('POSTGRES_PORT', 5433, 0, 65_000),
-    roleCheckBasePort: intFrom('POSTGRES_ROLE_CHECK_PORT', 8433, 0, 65_000),
-    maxReplicaLagMs: intFrom('POSTGRES_MAX_REPLICA_LAG_MS', 500, 0, 3_600_000),
+    replicas: envInt('POSTGRES_REPLICAS', 2, 0, 8),
+    basePort: envInt('POSTGRES_PORT', 5433, 0, 65_000),
+    roleCheckBasePort: envInt('POSTGRES_ROLE_CHECK_PORT', 8433, 0, 65_000),
+    maxReplicaLagMs: envInt('POSTGRES_MAX_REPLICA_LAG_MS', 500, 0, 3_600_000),
   };
 }
 
