@@ -13,6 +13,7 @@ export interface LbControllerOptions {
   bind: Listener;
   readBind?: Listener;
   replicaMaxLagMs?: number;
+  threads?: number;
   stateDir: string;
   consulAddr: string;
   controllerId: string;
@@ -165,6 +166,7 @@ export class LbController {
       role: this.options.role,
       bind: this.options.bind,
       readBind: this.options.readBind,
+      threads: this.options.threads,
       adminSocket: this.paths.adminSocket,
       backends: [...this.backends.values()].map(({ spec, slots }) => ({ spec, slots: slots.slots })),
     });

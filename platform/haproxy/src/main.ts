@@ -18,6 +18,8 @@ runMain({
     LB_READ_BIND: env.hostPortVar.optional(),
     /** db role: replicas further behind than this leave the read set. */
     DB_REPLICA_MAX_LAG_MS: env.integerVar(0, 3_600_000).default('1000'),
+    /** HAProxy worker threads (nbthread). */
+    LB_THREADS: env.integerVar(1, 64).default('1'),
     LB_STATE_DIR: z.string().min(1),
   },
   async setup({ app, config, consul, logger, metrics }) {
@@ -26,6 +28,7 @@ runMain({
       bind: config.LB_BIND,
       readBind: config.LB_READ_BIND,
       replicaMaxLagMs: config.DB_REPLICA_MAX_LAG_MS,
+      threads: config.LB_THREADS,
       stateDir: config.LB_STATE_DIR,
       consulAddr: `${config.CONSUL_HTTP_ADDR.host}:${config.CONSUL_HTTP_ADDR.port}`,
       controllerId: config.INSTANCE_ID ?? `lb-${config.LB_ROLE}-${config.NODE_NAME}`,

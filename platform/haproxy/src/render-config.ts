@@ -14,6 +14,8 @@ export interface RenderInput {
   /** The db role's second listener, for reads. */
   readBind?: Listener;
   adminSocket: string;
+  /** HAProxy worker threads. */
+  threads?: number;
   /** Backends with their current slots, so a reload keeps the servers as they are. */
   backends: { spec: BackendSpec; slots: readonly Slot[] }[];
 }
@@ -77,6 +79,7 @@ export function renderConfig(input: RenderInput): string {
   return template('haproxy.cfg')
     .replaceAll('{{role}}', input.role)
     .replaceAll('{{adminSocket}}', input.adminSocket)
+    .replaceAll('{{threads}}', String(input.threads ?? 1))
     .replace('{{defaults}}', template(db ? 'defaults-tcp.cfg' : 'defaults-http.cfg').trimEnd())
     .replace('{{sections}}', sections.join('\n\n'));
 }
