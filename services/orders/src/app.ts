@@ -19,16 +19,15 @@ export const ordersService: ServiceDefinition<typeof configShape> = {
   async setup({ app, config, logger, metrics }) {
     const db = await connectDatabase({ service: 'orders', app, config, logger, metrics, migrationsDir: MIGRATIONS_DIR });
     registerOrderRoutes(app, createPostgresOrdersRepo(db));
-    const events = config.KAFKA_BROKERS
-      ? await messaging.startServiceMessaging({ service: 'orders', brokers: config.KAFKA_BROKERS, db: db.write, logger, registry: metrics.registry, produces: [ORDERS_TOPIC] })
-      : undefined;
-    if (!events) logger.warn('KAFKA_BROKERS is not set: order events stay in the outbox until a broker is configured');
-    return {
-      readiness: db.readiness,
-      close: async () => {
-        await events?.close();
-        await db.close();
-      },
-    };
+    const events = await messaging.startServiceMessaging({
+      service: 'orders',
+      brokers: config.KAFKA_BROKERS,
+      withoutBrokers: 'order events stay in the outbox until a broker is configured',
+      db: db.write,
+      logger,
+      registry: metrics.registry,
+      produces: [ORDERS_TOPIC],
+    });
+    return { readiness: db.readiness, close: () => events.close().then(() => db.close()) };
   },
 };

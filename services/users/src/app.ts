@@ -22,16 +22,15 @@ export const usersService: ServiceDefinition<typeof configShape> = {
     app.get<{ Params: { id: string } }>('/users/:id/stats', { schema: { params: { type: 'object', properties: { id: { type: 'string', format: 'uuid' } } } } }, async (request) =>
       readOrderStats(db.read, request.params.id),
     );
-    const events = config.KAFKA_BROKERS
-      ? await messaging.startServiceMessaging({ service: 'users', brokers: config.KAFKA_BROKERS, db: db.write, logger, registry: metrics.registry, consumes: [orderStatsConsumer] })
-      : undefined;
-    if (!events) logger.warn('KAFKA_BROKERS is not set: order statistics are not being updated');
-    return {
-      readiness: db.readiness,
-      close: async () => {
-        await events?.close();
-        await db.close();
-      },
-    };
+    const events = await messaging.startServiceMessaging({
+      service: 'users',
+      brokers: config.KAFKA_BROKERS,
+      withoutBrokers: 'order statistics are not being updated',
+      db: db.write,
+      logger,
+      registry: metrics.registry,
+      consumes: [orderStatsConsumer],
+    });
+    return { readiness: db.readiness, close: () => events.close().then(() => db.close()) };
   },
 };

@@ -9,7 +9,9 @@ import { ensureTopics, type TopicSpec } from './topics';
 
 export interface ServiceMessagingOptions {
   service: string;
-  brokers: string[];
+  /** KAFKA_BROKERS; without any, nothing starts and `withoutBrokers` says in the log what that means. */
+  brokers: string[] | undefined;
+  withoutBrokers?: string;
   db: WritePool;
   logger: Logger;
   registry: Registry;
@@ -27,10 +29,15 @@ const DLQ_RETENTION_MS = 14 * 24 * 3600 * 1000;
 
 /** Starts what a service declared: topics, the outbox relay if it produces, its idempotent consumers. */
 export async function startServiceMessaging(options: ServiceMessagingOptions): Promise<ServiceMessaging> {
-  const kafka = createKafka(options.service, options.brokers, options.logger);
+  const { brokers } = options;
+  if (!brokers || brokers.length === 0) {
+    options.logger.warn(`KAFKA_BROKERS is not set: ${options.withoutBrokers ?? 'no events are published or consumed'}`);
+    return { close: async () => undefined };
+  }
+  const kafka = createKafka(options.service, brokers, options.logger);
   const produces = options.produces ?? [];
   const consumes = options.consumes ?? [];
-  await ensureTopics(options.brokers, [
+  await ensureTopics(brokers, [
     ...produces,
     ...[...new Set(consumes.map((c) => c.topic))].map((topic) => ({ topic: deadLetterTopic(topic), partitions: 1, retentionMs: DLQ_RETENTION_MS })),
   ]);
