@@ -29,6 +29,9 @@ function stampAtCall(logger: winston.Logger): void {
   let sequence = 0;
   Object.defineProperty(logger, 'write', {
     value(info: Record<string | symbol, unknown>, ...rest: unknown[]) {
+      // winston formats every line before its transports drop those below the level; dropping them
+      // here keeps redaction and ECS formatting off the request path for lines nobody keeps.
+      if (typeof info.level === 'string' && !logger.isLevelEnabled(info.level)) return true;
       // In place, as winston itself does: `info` may be an Error whose message is not enumerable.
       info['event.sequence'] = ++sequence;
       info[LOGGED_AT] = new Date().toISOString();
