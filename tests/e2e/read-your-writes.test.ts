@@ -25,7 +25,12 @@ async function call(path: string, options: { method?: string; body?: unknown; he
     headers: { 'x-api-key': apiKey, ...(options.body ? { 'content-type': 'application/json' } : {}), ...options.headers },
     body: options.body ? JSON.stringify(options.body) : undefined,
   });
-  return { status: res.status, lsn: res.headers.get('x-db-lsn'), body: (await res.json()) as { id: string; email: string } };
+  return {
+    status: res.status,
+    lsn: res.headers.get('x-db-lsn'),
+    requestId: res.headers.get('x-request-id'),
+    body: (await res.json()) as { id: string; email: string; detail?: string },
+  };
 }
 
 beforeAll(async () => {
@@ -71,7 +76,7 @@ test('create then read with the returned x-db-lsn through the gateway: found 1,0
     expect(created.status).toBe(201);
     expect(created.lsn).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
     const read = await call(`/users/${created.body.id}`, { headers: { 'x-db-lsn': created.lsn as string } });
-    if (read.status !== 200) throw new Error(`read ${i} of a fresh write answered ${read.status}`);
+    if (read.status !== 200) throw new Error(`read ${i} of a fresh write answered ${read.status} (${read.body.detail ?? ''}, request ${read.requestId ?? '?'})`);
     expect(read.body.email).toBe(`ryw-${i}@example.com`);
   }
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { waitFor } from '@platform/process-runner';
 import { startTestConsul, type TestConsul } from '../harness/consul';
 import { startTestPostgres, type TestPostgres } from '../harness/postgres';
 import { entryPoints, startRegisteredService, type ServiceProcess } from '../harness/service-process';
@@ -14,6 +15,7 @@ const running: ServiceProcess[] = [];
 let usersA: string; // reads from replica pg-1 (paused in the read-your-writes test)
 let usersB: string; // reads from replica pg-2
 let orders: string;
+let usersSlow: ServiceProcess; // reads from pg-1 too, waiting long for a write to replay
 
 interface Answer<T> {
   status: number;
@@ -31,11 +33,13 @@ async function call<T = Record<string, unknown>>(base: string, path: string, opt
   return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as T };
 }
 
-async function start(entry: string, service: string, env: Record<string, string>): Promise<string> {
+async function startProcess(entry: string, service: string, env: Record<string, string>): Promise<ServiceProcess> {
   const proc = await startRegisteredService(entry, service, consul.httpAddr, { DRAIN_MS: '0', DRAIN_CONFIRM_TIMEOUT_MS: '0', DB_MIGRATE_ON_START: 'true', ...env });
   running.push(proc);
-  return `http://127.0.0.1:${proc.port}`;
+  return proc;
 }
+
+const start = async (entry: string, service: string, env: Record<string, string>): Promise<string> => `http://127.0.0.1:${(await startProcess(entry, service, env)).port}`;
 
 const expectProblem = (answer: Answer<unknown>, status: number): void => {
   expect(answer.status).toBe(status);
@@ -52,6 +56,7 @@ beforeAll(async () => {
     start(entryPoints.users, 'users', pg.serviceEnv(pg2)),
     start(entryPoints.orders, 'orders', pg.serviceEnv(pg2)),
   ]);
+  usersSlow = await startProcess(entryPoints.users, 'users', { ...pg.serviceEnv(pg1), DB_READ_YOUR_WRITES_WAIT_MS: '5000' });
 });
 
 afterAll(async () => {
@@ -161,6 +166,34 @@ test('read-your-writes: 1,000 create-then-read with the returned position, all f
     const fromPrimary = Number(/db_reads_total\{[^}]*served_by="primary"[^}]*\} (\d+)/.exec(metrics)?.[1] ?? 0);
     // Every read that had to see a write while its replica was paused went to the primary.
     expect(fromPrimary).toBeGreaterThanOrEqual(501);
+  } finally {
+    await pg.sql(paused!, 'SELECT pg_wal_replay_resume()');
+  }
+});
+
+test('a replica connection cut while a read waits on it (as the database HAProxy does to a lagging replica): the read is answered, the service lives on', async () => {
+  const [paused] = pg.cluster.replicas;
+  const base = `http://127.0.0.1:${usersSlow.port}`;
+  await pg.sql(paused!, 'SELECT pg_wal_replay_pause()');
+  try {
+    const created = await call<{ id: string }>(usersB, '/users', { method: 'POST', body: { email: 'cut@example.com', name: 'Cut' } });
+    const lsn = created.headers.get('x-db-lsn') ?? '';
+    // The read holds its replica connection, polling for the write to replay, between queries.
+    const reading = call<{ email: string }>(base, `/users/${created.body.id}`, { headers: { 'x-db-lsn': lsn } });
+    await waitFor(async () => (await pg.sql(paused!, "SELECT 1 FROM pg_stat_activity WHERE application_name = 'users' AND query LIKE '%pg_last_wal_replay_lsn%'")).length > 0, {
+      timeoutMs: 3_000,
+      intervalMs: 20,
+      what: 'the read to wait on the paused replica',
+    });
+    const cut = await pg.sql(paused!, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'users' AND pid <> pg_backend_pid()");
+    expect(cut.length).toBeGreaterThan(0);
+    const read = await reading;
+    expect(read.status).toBe(200);
+    expect(read.body.email).toBe('cut@example.com');
+    expect(usersSlow.child.isRunning()).toBe(true);
+    expect((await call(base, '/health/live')).status).toBe(200);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(Number(/db_read_retries_total(?:\{[^}]*\})? (\d+)/.exec(metrics)?.[1] ?? 0)).toBeGreaterThanOrEqual(1);
   } finally {
     await pg.sql(paused!, 'SELECT pg_wal_replay_resume()');
   }

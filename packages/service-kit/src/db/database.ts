@@ -34,13 +34,23 @@ export interface DatabasePools {
 
 async function withClient<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // The pool listens for errors only on idle clients. A checked-out one whose connection is cut
+  // between two queries (a load balancer dropping a lagging replica, a server restart) emits
+  // 'error', which would end the process; the next query on it fails and is handled below.
+  let broken: Error | undefined;
+  const onError = (err: Error): void => {
+    broken = err;
+  };
+  client.on('error', onError);
   try {
     const result = await work(client);
-    client.release();
+    client.removeListener('error', onError);
+    client.release(broken);
     return result;
   } catch (err) {
+    client.removeListener('error', onError);
     // A broken connection must not go back to the pool; a failed query leaves it usable.
-    client.release(isBrokenConnection(err) ? (err as Error) : undefined);
+    client.release(broken ?? (isBrokenConnection(err) ? (err as Error) : undefined));
     throw err;
   }
 }
