@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { down } from './commands/down';
 import { logs } from './commands/logs';
 import { migrate } from './commands/migrate';
+import { node } from './commands/node';
 import { parseScaleSpec, scale } from './commands/scale';
 import { status } from './commands/status';
 import { up } from './commands/up';
@@ -19,9 +20,12 @@ const USAGE = `usage: platform <command>
   down                    stop everything gracefully; no process is left behind
   migrate [svc ...] [--down] [--count N]
                           apply the services' pending database migrations (--down: revert the last N, default 1)
+  node                    run this machine's PLATFORM_ROLE of the cloud layout in the foreground
+                          (consul-server, service, edge or database; systemd runs it on cloud nodes)
 
 environment: PLATFORM_STATE_DIR, PLATFORM_NODE_NAME, CONSUL_HTTP_PORT, CONSUL_SERVER_PORT,
-             CONSUL_SERF_LAN_PORT, CONSUL_DNS_PORT (see README)`;
+             CONSUL_SERF_LAN_PORT, CONSUL_DNS_PORT; cloud nodes: PLATFORM_ROLE, PLATFORM_BIND_ADDR,
+             CONSUL_RETRY_JOIN, ... (see README)`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -57,6 +61,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'down':
       return down();
+    case 'node':
+      return node();
     case 'migrate': {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { down: { type: 'boolean', default: false }, count: { type: 'string' } } });
       const count = values.count === undefined ? undefined : Number(values.count);

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { platformHome, repoRoot } from '@platform/consul';
 import { envInt } from './env-number';
+import { loadNodeSettings, type NodeSettings } from './node-role';
 
 /**
  * Where the local platform keeps its state and which ports it uses. Every value comes from the
@@ -17,13 +18,16 @@ export interface PlatformSettings {
   kafka: { port: number; controllerPort: number; heapMb: number };
   /** The database load balancer: writes to the primary, reads across replicas. */
   dbLb: { host: string; writePort: number; readPort: number };
+  /** What this machine runs: everything (local), or one role of the cloud layout. */
+  node: NodeSettings;
 }
 
 
 export function loadSettings(): PlatformSettings {
+  const nodeName = process.env.PLATFORM_NODE_NAME ?? 'node-1';
   return {
     stateDir: process.env.PLATFORM_STATE_DIR ?? join(platformHome(), 'state'),
-    nodeName: process.env.PLATFORM_NODE_NAME ?? 'node-1',
+    nodeName,
     consul: {
       http: envInt('CONSUL_HTTP_PORT', 8500, -1, 65535),
       server: envInt('CONSUL_SERVER_PORT', 8300, -1, 65535),
@@ -34,6 +38,7 @@ export function loadSettings(): PlatformSettings {
     internalLb: { host: '127.0.0.1', port: envInt('INTERNAL_LB_PORT', 8081, -1, 65535) },
     dbLb: { host: '127.0.0.1', writePort: envInt('DB_LB_WRITE_PORT', 6432, -1, 65535), readPort: envInt('DB_LB_READ_PORT', 6433, -1, 65535) },
     kafka: { port: envInt('KAFKA_PORT', 9092, -1, 65535), controllerPort: envInt('KAFKA_CONTROLLER_PORT', 9093, -1, 65535), heapMb: 384 },
+    node: loadNodeSettings(nodeName),
   };
 }
 

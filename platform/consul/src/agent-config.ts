@@ -6,6 +6,20 @@ export interface ConsulPorts {
   dns: number;
 }
 
+/**
+ * A node of a multi-node cluster (the cloud layout: three or five servers, a client agent on
+ * every other node). Without it the agent is the single self-electing server of a local platform.
+ */
+export interface ClusterMembership {
+  server: boolean;
+  /** Servers only: how many servers to wait for before the first election. */
+  bootstrapExpect?: number;
+  /** Addresses or cloud auto-join strings ("provider=aws tag_key=... tag_value=..."). */
+  retryJoin: string[];
+  /** Where the HTTP API listens; loopback unless something off the node must reach it. */
+  clientAddr: string;
+}
+
 export interface AgentConfigInput {
   nodeName: string;
   datacenter: string;
@@ -13,22 +27,34 @@ export interface AgentConfigInput {
   bindAddr: string;
   ports: ConsulPorts;
   logLevel?: string;
+  cluster?: ClusterMembership;
+}
+
+/** Server or client, and how it finds the others; a lone local agent is a server that elects itself. */
+function membership(input: AgentConfigInput): Record<string, unknown> {
+  const { cluster } = input;
+  if (!cluster) return { server: true, bootstrap_expect: 1, client_addr: input.bindAddr };
+  return {
+    server: cluster.server,
+    ...(cluster.server ? { bootstrap_expect: cluster.bootstrapExpect ?? 3 } : {}),
+    retry_join: cluster.retryJoin,
+    client_addr: cluster.clientAddr,
+    // Servers leave the raft peer set only by an operator's hand; a client that stops leaves at once.
+    leave_on_terminate: !cluster.server,
+  };
 }
 
 /**
- * The agent configuration the platform runs: a single server that elects itself, every interface
- * on the bind address (loopback locally), no update check, no UI, no remote exec or script checks.
+ * The agent configuration the platform runs: serf and RPC on the bind address (loopback locally,
+ * the node's private address in the cloud), no update check, no UI, no remote exec or script checks.
  */
 export function renderAgentConfig(input: AgentConfigInput): Record<string, unknown> {
   return {
     node_name: input.nodeName,
     datacenter: input.datacenter,
     data_dir: input.dataDir,
-    server: true,
-    bootstrap_expect: 1,
     bind_addr: input.bindAddr,
     advertise_addr: input.bindAddr,
-    client_addr: input.bindAddr,
     ports: {
       http: input.ports.http,
       https: -1,
@@ -48,5 +74,6 @@ export function renderAgentConfig(input: AgentConfigInput): Record<string, unkno
     performance: { raft_multiplier: 1 },
     leave_on_terminate: false,
     skip_leave_on_interrupt: true,
+    ...membership(input),
   };
 }

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startChild, waitFor, type ChildHandle, type ExitStatus } from '@platform/process-runner';
-import { renderAgentConfig, type ConsulPorts } from './agent-config';
+import { renderAgentConfig, type ClusterMembership, type ConsulPorts } from './agent-config';
 import { platformBin } from './paths';
 
 export interface ConsulAgentOptions {
@@ -13,6 +13,8 @@ export interface ConsulAgentOptions {
   bindAddr?: string;
   binary?: string;
   startTimeoutMs?: number;
+  /** Join a multi-node cluster instead of being a lone server. */
+  cluster?: ClusterMembership;
 }
 
 export interface ConsulAgent {
@@ -33,6 +35,7 @@ export async function startConsulAgent(options: ConsulAgentOptions): Promise<Con
     dataDir,
     bindAddr,
     ports: options.ports,
+    cluster: options.cluster,
   });
   writeFileSync(configFile, JSON.stringify(config, null, 2));
 
@@ -40,7 +43,7 @@ export async function startConsulAgent(options: ConsulAgentOptions): Promise<Con
     outputFile: join(options.stateDir, 'consul.log'),
     detached: true,
   });
-  const httpAddr = `${bindAddr}:${options.ports.http}`;
+  const httpAddr = `${options.cluster?.clientAddr ?? bindAddr}:${options.ports.http}`;
   try {
     await waitUntilLeader(httpAddr, child, options.startTimeoutMs ?? 30_000);
   } catch (err) {

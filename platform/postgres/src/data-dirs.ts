@@ -69,7 +69,7 @@ export async function createReplicaDataDir(stateDir: string, name: string, prima
 export function writeServerConfig(dataDir: string, input: ServerConfigInput, user: ServerUser | undefined): void {
   const files: [string, string][] = [
     [join(dataDir, 'platform.conf'), renderServerConf(input)],
-    [join(dataDir, 'pg_hba.conf'), renderHba()],
+    [join(dataDir, 'pg_hba.conf'), renderHba(input.clientCidrs)],
   ];
   for (const [file, content] of files) {
     if (existsSync(file) && readFileSync(file, 'utf8') === content) continue;

@@ -1,11 +1,11 @@
-export { startPostgresCluster } from './cluster';
-export type { ClusterOptions, PostgresCluster } from './cluster';
+export { startPostgresCluster, startPostgresServer } from './cluster';
+export type { ClusterOptions, PostgresCluster, PostgresServerNode, ServerNodeOptions } from './cluster';
 export type { PgServer } from './server-process';
 export type { ConnectionSpec } from './connection';
 export { withConnection } from './connection';
 export { DB_ROLES, type DbRole, type ClusterSecrets } from './secrets';
 export { postgresBinDir, postgresMajor } from './paths';
 export { startRoleCheckers, roleCheckEntry, roleCheckEnv, roleCheckInstanceId, waitForRegistrations } from './role-checkers';
-export type { RoleChecker, RoleCheckers, RoleCheckSettings } from './role-checkers';
+export type { RoleChecker, RoleCheckers, RoleCheckSettings, RoleCheckEnvSettings } from './role-checkers';
 export type { RoleReport } from './role-check/role-observer';
 export { LagTracker } from './role-check/lag-tracker';

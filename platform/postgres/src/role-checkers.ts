@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { startChild, waitFor, type ChildHandle } from '@platform/process-runner';
 import type { PostgresCluster } from './cluster';
+import type { ClusterSecrets } from './secrets';
 import type { PgServer } from './server-process';
 
 export const roleCheckEntry = join(__dirname, 'role-check', 'main.js');
@@ -16,19 +17,23 @@ export interface RoleCheckSettings {
   pollIntervalMs?: number;
 }
 
+/** What one role check needs of its cluster: where the monitor's password is. */
+export type RoleCheckEnvSettings = Omit<RoleCheckSettings, 'cluster'> & { secrets: ClusterSecrets };
+
 /**
  * The environment of one server's role check (beyond INSTANCE_ID, NODE_NAME and LOG_DIR, which
  * whoever runs it sets). It carries the monitor password's file, never the password.
  */
-export function roleCheckEnv(settings: RoleCheckSettings, server: PgServer, port: number): Record<string, string> {
+export function roleCheckEnv(settings: RoleCheckEnvSettings, server: PgServer, port: number): Record<string, string> {
   return {
     CONSUL_HTTP_ADDR: settings.consulAddr,
-    HOST: '127.0.0.1',
+    // Load balancers on other nodes reach the check where they reach the server.
+    HOST: server.host,
     PORT: String(port),
     PG_SERVER_NAME: server.name,
     PG_HOST: server.host,
     PG_PORT: String(server.port),
-    PG_MONITOR_PASSWORD_FILE: settings.cluster.secrets.passwordFile('monitor'),
+    PG_MONITOR_PASSWORD_FILE: settings.secrets.passwordFile('monitor'),
     MAX_REPLICA_LAG_MS: String(settings.maxReplicaLagMs),
     ROLE_POLL_INTERVAL_MS: String(settings.pollIntervalMs ?? 100),
     // Tags follow the observed role within half a second.
@@ -77,7 +82,7 @@ export async function startRoleCheckers(settings: RoleCheckSettings & { ports: r
     if (!port) throw new Error(`no role-check port for ${server.name}`);
     const instanceId = roleCheckInstanceId(settings.nodeName, server.name);
     const child = startChild(process.execPath, [roleCheckEntry], {
-      env: { PATH: process.env.PATH, ...roleCheckEnv(settings, server, port), INSTANCE_ID: instanceId, NODE_NAME: settings.nodeName, LOG_DIR: settings.logDir, LOG_TO_STDOUT: 'false' },
+      env: { PATH: process.env.PATH, ...roleCheckEnv({ ...settings, secrets: settings.cluster.secrets }, server, port), INSTANCE_ID: instanceId, NODE_NAME: settings.nodeName, LOG_DIR: settings.logDir, LOG_TO_STDOUT: 'false' },
       outputFile: join(settings.logDir, 'postgres', `${instanceId}.stdio.log`),
     });
     return { server, instanceId, addr: `127.0.0.1:${port}`, child };

@@ -10,6 +10,8 @@ export interface ServerConfigInput {
   pgpassFile: string;
   sharedBuffers: string;
   maxConnections: number;
+  /** Networks beyond loopback that may log in and stream (a cloud node's private subnets). */
+  clientCidrs?: readonly string[];
 }
 
 /** Physical replication slot names allow only lower-case letters, digits and underscores. */
@@ -52,14 +54,16 @@ export function renderServerConf(input: ServerConfigInput): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Password (SCRAM) logins over loopback only; replication only for the replicator role. */
-export function renderHba(): string {
+/** Password (SCRAM) logins over loopback and the given networks only; replication only for the replicator role. */
+export function renderHba(clientCidrs: readonly string[] = []): string {
+  const line = (type: string, database: string, user: string, address: string): string => `${type.padEnd(6)}  ${database.padEnd(11)}  ${user.padEnd(28)}  ${address.padEnd(14)} scram-sha-256`;
+  const networks = ['127.0.0.1/32', ...clientCidrs];
   return [
     '# Written by @platform/postgres at every start.',
     '# TYPE  DATABASE     USER                          ADDRESS        METHOD',
-    `host    replication  ${DB_ROLES.replicator.padEnd(28)}  127.0.0.1/32   scram-sha-256`,
-    `host    all          all                           127.0.0.1/32   scram-sha-256`,
-    `host    all          all                           ::1/128        scram-sha-256`,
+    ...networks.map((cidr) => line('host', 'replication', DB_ROLES.replicator, cidr)),
+    ...networks.map((cidr) => line('host', 'all', 'all', cidr)),
+    line('host', 'all', 'all', '::1/128'),
     '',
   ].join('\n');
 }

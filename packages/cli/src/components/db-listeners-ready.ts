@@ -28,10 +28,10 @@ async function inRecovery(url: string, password: string): Promise<boolean> {
  * moment after the controller starts; migrations and services wait for that here: the write
  * listener must reach the primary, the read listener some server.
  */
-export async function waitForDbListeners(writeUrl: string, readUrl: string, passwordFile: string): Promise<void> {
+export async function waitForDbListeners(writeUrl: string, readUrl: string, passwordFile: string, timeoutMs = 30_000): Promise<void> {
   const password = readFileSync(passwordFile, 'utf8').trim();
   await waitFor(async () => (await inRecovery(writeUrl, password)) === false && (await inRecovery(readUrl, password).then(() => true)), {
-    timeoutMs: 30_000,
+    timeoutMs,
     intervalMs: 200,
     what: 'the database load balancer to serve writes from the primary and reads',
   });

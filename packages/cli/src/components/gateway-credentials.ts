@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PlatformComponent } from './component';
+import type { PlatformComponent, RunningComponent } from './component';
 
 /**
  * A development API key for the local gateway, made once: the key itself in `dev-api-key` (mode
@@ -10,7 +10,11 @@ import type { PlatformComponent } from './component';
  */
 export const gatewayCredentialsComponent: PlatformComponent = {
   name: 'gateway',
-  async start({ stateDir }) {
+  async start({ stateDir, env }): Promise<RunningComponent> {
+    // A cloud node brings its operators' keys file; a development key is for the local platform only.
+    if (env.GATEWAY_API_KEYS_FILE) {
+      return { env: {}, pids: () => [], describe: () => [`API keys          from ${env.GATEWAY_API_KEYS_FILE}`], async stop() {} };
+    }
     mkdirSync(stateDir, { recursive: true, mode: 0o700 });
     const keyFile = join(stateDir, 'dev-api-key');
     const keysFile = join(stateDir, 'api-keys.json');

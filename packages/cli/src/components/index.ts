@@ -1,3 +1,4 @@
+import type { NodeRole } from '../node-role';
 import type { PlatformComponent } from './component';
 import { consulComponent } from './consul';
 import { filebeatComponent } from './filebeat';
@@ -7,6 +8,20 @@ import { loadBalancersComponent } from './load-balancers';
 import { migrationsComponent } from './migrations';
 import { opensearchComponent } from './opensearch';
 import { postgresComponent } from './postgres';
+import { postgresNodeComponent } from './postgres-node';
 
-/** Start order; each component sees the env of those before it. Add a component with one line. */
-export const platformComponents: PlatformComponent[] = [consulComponent, postgresComponent, opensearchComponent, filebeatComponent, kafkaComponent, gatewayCredentialsComponent, loadBalancersComponent, migrationsComponent];
+/**
+ * Start order per node role; each component sees the env of those before it. Add a component
+ * with one line. On a cloud node the database, broker and log store are elsewhere, named in the
+ * node's environment file (node-role.ts, NODE_PASSTHROUGH).
+ */
+const BY_ROLE: Record<NodeRole, PlatformComponent[]> = {
+  all: [consulComponent, postgresComponent, opensearchComponent, filebeatComponent, kafkaComponent, gatewayCredentialsComponent, loadBalancersComponent, migrationsComponent],
+  'consul-server': [consulComponent],
+  service: [consulComponent, filebeatComponent, gatewayCredentialsComponent, loadBalancersComponent, migrationsComponent],
+  edge: [consulComponent, loadBalancersComponent],
+  database: [consulComponent, postgresNodeComponent],
+};
+
+export const componentsFor = (role: NodeRole): PlatformComponent[] => BY_ROLE[role];
+

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '@platform/consul';
 import { pidAlive, waitFor } from '@platform/process-runner';
+import { LB_ROLES } from '../node-role';
 import { InstanceSlot } from '../supervisor/instance-slot';
 import type { PlatformComponent } from './component';
 import { waitForDbListeners } from './db-listeners-ready';
@@ -25,8 +26,19 @@ function repoint(url: string | undefined, host: string, port: number): string | 
   return parsed.toString();
 }
 
+function describeLb(spec: LbSpec): string {
+  switch (spec.role) {
+    case 'edge':
+      return `API gateway (edge) http://${spec.host}:${spec.port}/   (the public entry: callers start here)`;
+    case 'internal':
+      return `internal LB        http://${spec.host}:${spec.port}/   (services call each other here with Host: <service>)`;
+    case 'db':
+      return `database LB        writes ${spec.host}:${spec.port} (primary), reads ${spec.extraEnv?.LB_READ_BIND ?? '?'} (replicas within the lag bound, else the primary)`;
+  }
+}
+
 /**
- * The edge, internal and database HAProxy, each driven by its own sync controller
+ * The edge, internal and database HAProxy (those the node's role runs), each driven by its own sync controller
  * (platform/haproxy), which is supervised like a service instance: a crashed controller is
  * reported and restarted, and the new one replaces the HAProxy the old one left behind.
  */
@@ -34,7 +46,8 @@ export const loadBalancersComponent: PlatformComponent = {
   name: 'haproxy',
   async start({ settings, stateDir, env, log, changed }) {
     const { dbLb } = settings;
-    const specs: LbSpec[] = [
+    const roles = LB_ROLES[settings.node.role];
+    const specs: LbSpec[] = ([
       { role: 'internal', ...settings.internalLb },
       { role: 'edge', ...settings.edge },
       {
@@ -43,7 +56,7 @@ export const loadBalancersComponent: PlatformComponent = {
         port: dbLb.writePort,
         extraEnv: { LB_READ_BIND: `${dbLb.host}:${dbLb.readPort}`, DB_REPLICA_MAX_LAG_MS: String(loadPostgresSettings().maxReplicaLagMs) },
       },
-    ];
+    ] satisfies LbSpec[]).filter((spec) => roles.includes(spec.role));
     const slots = specs.map(
       (spec, i) =>
         new InstanceSlot({
@@ -68,7 +81,7 @@ export const loadBalancersComponent: PlatformComponent = {
         .filter(existsSync)
         .map((f) => Number(readFileSync(f, 'utf8').trim()))
         .filter((pid) => pid > 0 && pidAlive(pid));
-    const [internal, edge] = specs as [LbSpec, LbSpec];
+    const internal = specs.find((s) => s.role === 'internal');
     const dbUrls: Record<string, string> = {};
     try {
       await waitFor(
@@ -81,8 +94,9 @@ export const loadBalancersComponent: PlatformComponent = {
       );
       const write = repoint(env.DB_WRITE_URL, dbLb.host, dbLb.writePort);
       const read = repoint(env.DB_READ_URL, dbLb.host, dbLb.readPort);
-      if (write && read && env.DB_PASSWORD_FILE) {
-        await waitForDbListeners(write, read, env.DB_PASSWORD_FILE);
+      if (roles.includes('db') && write && read && env.DB_PASSWORD_FILE) {
+        // A cloud node may boot long before the database nodes are ready.
+        await waitForDbListeners(write, read, env.DB_PASSWORD_FILE, settings.node.role === 'all' ? 30_000 : 300_000);
         Object.assign(dbUrls, { DB_WRITE_URL: write, DB_READ_URL: read });
       }
     } catch (err) {
@@ -91,14 +105,10 @@ export const loadBalancersComponent: PlatformComponent = {
       throw err;
     }
     return {
-      env: { INTERNAL_LB_ADDR: `${internal.host}:${internal.port}`, ...dbUrls },
+      env: { ...(internal ? { INTERNAL_LB_ADDR: `${internal.host}:${internal.port}` } : {}), ...dbUrls },
       pids: () => [...slots.map((s) => s.state.pid).filter((p): p is number => p !== null), ...haproxyPids()],
       instances: () => slots.map((s) => s.state),
-      describe: () => [
-        `API gateway (edge) http://${edge.host}:${edge.port}/   (the public entry: callers start here)`,
-        `internal LB        http://${internal.host}:${internal.port}/   (services call each other here with Host: <service>)`,
-        `database LB        writes ${dbLb.host}:${dbLb.writePort} (primary), reads ${dbLb.host}:${dbLb.readPort} (replicas within the lag bound, else the primary)`,
-      ],
+      describe: () => specs.map(describeLb),
       stop: stopAll,
     };
   },

@@ -37,7 +37,7 @@ export const postgresComponent: PlatformComponent = {
           slot: i + 1,
           nodeName: settings.nodeName,
           logDir: join(settings.stateDir, 'logs'),
-          env: { PATH: process.env.PATH, ...roleCheckEnv({ cluster, consulAddr, maxReplicaLagMs: pg.maxReplicaLagMs }, server, roleCheckPorts[i] ?? 0) },
+          env: { PATH: process.env.PATH, ...roleCheckEnv({ secrets: cluster.secrets, consulAddr, maxReplicaLagMs: pg.maxReplicaLagMs }, server, roleCheckPorts[i] ?? 0) },
           onChange: changed,
           report: log,
         }),

@@ -1,7 +1,8 @@
 import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { platformComponents } from '../components';
+import { componentsFor } from '../components';
+import { NODE_PASSTHROUGH } from '../node-role';
 import type { RunningComponent } from '../components/component';
 import { statePaths } from '../settings';
 import { startControlServer } from './control-server';
@@ -11,6 +12,12 @@ import { writeState, type SupervisorState } from './state';
 
 /** Time an instance gets to drain before it is killed: above the kit's default shutdown timeout. */
 const INSTANCE_GRACE_MS = 35_000;
+
+/** On a cloud node, what the node's environment file says of the parts that run elsewhere. */
+function nodeEnvironment(plan: SupervisorPlan): Record<string, string> {
+  if (plan.settings.node.role === 'all') return {};
+  return Object.fromEntries(NODE_PASSTHROUGH.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])));
+}
 
 /**
  * The long-running process behind `platform up`: it starts the platform components in order
@@ -27,7 +34,7 @@ export class Supervisor {
 
   constructor(private readonly plan: SupervisorPlan) {
     this.paths = statePaths(plan.settings.stateDir);
-    this.state = { pid: process.pid, phase: 'starting', startedAt: new Date().toISOString(), components: [], env: {}, instances: [] };
+    this.state = { pid: process.pid, phase: 'starting', startedAt: new Date().toISOString(), components: [], env: nodeEnvironment(plan), instances: [] };
   }
 
   log(message: string): void {
@@ -55,7 +62,7 @@ export class Supervisor {
       },
     });
     try {
-      for (const definition of platformComponents) {
+      for (const definition of componentsFor(this.plan.settings.node.role)) {
         this.log(`starting ${definition.name}`);
         const component = await definition.start({
           settings: this.plan.settings,
@@ -138,13 +145,22 @@ export class Supervisor {
   }
 }
 
-/** Entry point of the detached supervisor process: `node supervisor-main.js <plan.json>`. */
-export async function supervisorMain(planFile: string): Promise<void> {
-  const plan = JSON.parse(readFileSync(planFile, 'utf8')) as SupervisorPlan;
+/**
+ * Runs the supervisor in this process until a signal stops it: resolves with the exit code to use
+ * when the start failed, and otherwise keeps running (the control socket holds the process open).
+ */
+export async function runSupervisor(plan: SupervisorPlan): Promise<number> {
   const supervisor = new Supervisor(plan);
   const stop = (signal: string) => void supervisor.shutdown(`signal ${signal}`).then(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   process.on('SIGHUP', () => undefined);
-  if ((await supervisor.run()) === 'failed') process.exit(1);
+  if ((await supervisor.run()) === 'failed') return 1;
+  return new Promise<number>(() => undefined);
+}
+
+/** Entry point of the detached supervisor process: `node supervisor-main.js <plan.json>`. */
+export async function supervisorMain(planFile: string): Promise<void> {
+  const plan = JSON.parse(readFileSync(planFile, 'utf8')) as SupervisorPlan;
+  process.exit(await runSupervisor(plan));
 }

@@ -1,0 +1,58 @@
+import { chmodSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { roleCheckEntry, roleCheckEnv, roleCheckInstanceId, startPostgresServer, waitForRegistrations } from '@platform/postgres';
+import { InstanceSlot } from '../supervisor/instance-slot';
+import type { PlatformComponent } from './component';
+import { loadPostgresSettings } from './postgres-settings';
+
+/**
+ * A database node of the cloud layout: one PostgreSQL server (the primary, or a replica made
+ * from it) on the node's private address, and its role check registering it in Consul, where
+ * the database HAProxy on every service node finds it.
+ */
+export const postgresNodeComponent: PlatformComponent = {
+  name: 'postgres',
+  async start({ settings, stateDir, env, log, changed }) {
+    const { database, bindAddr } = settings.node;
+    if (!database || !bindAddr) throw new Error('a database node needs its database settings (PLATFORM_ROLE=database)');
+    const consulAddr = env.CONSUL_HTTP_ADDR;
+    if (!consulAddr) throw new Error('postgres needs Consul started before it (CONSUL_HTTP_ADDR)');
+    const pg = loadPostgresSettings();
+    chmodSync(settings.stateDir, statSync(settings.stateDir).mode | 0o001);
+    const node = await startPostgresServer({ stateDir, name: database.name, host: bindAddr, port: pg.basePort, primary: database.primary, replicaNames: database.replicaNames, clientCidrs: database.clientCidrs, log });
+    const slot = new InstanceSlot({
+      service: 'postgres',
+      instanceId: roleCheckInstanceId(settings.nodeName, node.server.name),
+      entry: roleCheckEntry,
+      slot: 1,
+      nodeName: settings.nodeName,
+      logDir: join(settings.stateDir, 'logs'),
+      env: { PATH: process.env.PATH, ...roleCheckEnv({ secrets: node.secrets, consulAddr, maxReplicaLagMs: pg.maxReplicaLagMs }, node.server, pg.roleCheckBasePort) },
+      onChange: changed,
+      report: log,
+    });
+    let stopping = false;
+    void node.server.exited.then((exit) => {
+      if (!stopping) log(`${node.server.name} exited unexpectedly (code ${exit.code}, signal ${exit.signal}); see ${join(stateDir, node.server.name, 'postgres.log')}`);
+    });
+    const stop = async (): Promise<void> => {
+      stopping = true;
+      await slot.stop(10_000);
+      await node.stop();
+    };
+    try {
+      slot.start();
+      await waitForRegistrations(consulAddr, [slot.state.id], () => (slot.state.restarts > 0 ? slot.state.id : undefined));
+    } catch (err) {
+      await stop();
+      throw err;
+    }
+    return {
+      env: {},
+      pids: () => [...(node.server.isRunning() ? [node.server.pid] : []), ...(slot.state.pid === null ? [] : [slot.state.pid])],
+      instances: () => [slot.state],
+      describe: () => [`PostgreSQL ${node.role.padEnd(7)}  ${bindAddr}:${node.server.port} (${node.server.name})   role check http://${bindAddr}:${pg.roleCheckBasePort}/health`],
+      stop,
+    };
+  },
+};

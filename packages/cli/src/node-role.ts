@@ -1,0 +1,102 @@
+import { isIPv4 } from 'node:net';
+import type { ClusterMembership } from '@platform/consul';
+import { envInt } from './env-number';
+
+/**
+ * What one machine runs. `all` is the local platform on one machine; the others are the cloud
+ * layout that terraform/ provisions from the packer/ image: Consul servers, service nodes (the
+ * services with a Consul client, the internal and database HAProxy and Filebeat beside them),
+ * edge nodes (the public HAProxy), and database nodes (one PostgreSQL server each).
+ */
+export const NODE_ROLES = ['all', 'consul-server', 'service', 'edge', 'database'] as const;
+export type NodeRole = (typeof NODE_ROLES)[number];
+
+/** Which HAProxy each role runs: service nodes reach each other and the database through their own. */
+export const LB_ROLES: Record<NodeRole, readonly ('edge' | 'internal' | 'db')[]> = {
+  all: ['internal', 'edge', 'db'],
+  'consul-server': [],
+  service: ['internal', 'db'],
+  edge: ['edge'],
+  database: [],
+};
+
+export interface DatabaseNodeSettings {
+  /** This server's name: its folder, and its replication slot on the primary. */
+  name: string;
+  /** Set on a replica: the primary it is made from and streams from. */
+  primary?: { host: string; port: number };
+  /** Set on the primary: the replicas that will stream from it. */
+  replicaNames: string[];
+  /** Private networks allowed to log in and to stream. */
+  clientCidrs: string[];
+}
+
+export interface NodeSettings {
+  role: NodeRole;
+  /** Cluster roles: the node's private address (Consul's serf and RPC, the database server). */
+  bindAddr?: string;
+  consul?: ClusterMembership & { datacenter: string };
+  database?: DatabaseNodeSettings;
+}
+
+/**
+ * Variables a cloud node's services get from the node's environment file rather than from a
+ * component on the same machine (the database, the broker and the log store run elsewhere).
+ */
+export const NODE_PASSTHROUGH = ['DB_WRITE_URL', 'DB_READ_URL', 'DB_PASSWORD_FILE', 'KAFKA_BROKERS', 'LOG_STORE_URL', 'GATEWAY_API_KEYS_FILE', 'GATEWAY_JWT_SECRET_FILE'] as const;
+
+const list = (raw: string | undefined): string[] =>
+  (raw ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v.length > 0);
+
+function required(name: string, role: NodeRole): string {
+  const value = process.env[name]?.trim();
+  if (!value) throw new Error(`${name} must be set on ${role === 'edge' ? 'an' : 'a'} ${role} node`);
+  return value;
+}
+
+function ipv4(name: string, value: string): string {
+  if (!isIPv4(value)) throw new Error(`${name} must be an IPv4 address, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function hostPort(name: string, value: string): { host: string; port: number } {
+  const match = /^([^:]+):(\d{1,5})$/.exec(value);
+  const port = Number(match?.[2]);
+  if (!match?.[1] || !Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${name} must be host:port, got ${JSON.stringify(value)}`);
+  return { host: match[1], port };
+}
+
+const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/(\d|[12]\d|3[0-2])$/;
+
+/** Reads PLATFORM_ROLE and what that role needs; a missing or malformed value names its variable. */
+export function loadNodeSettings(nodeName: string): NodeSettings {
+  const role = (process.env.PLATFORM_ROLE?.trim() || 'all') as NodeRole;
+  if (!NODE_ROLES.includes(role)) throw new Error(`PLATFORM_ROLE must be one of ${NODE_ROLES.join(', ')}, got ${JSON.stringify(process.env.PLATFORM_ROLE)}`);
+  if (role === 'all') return { role };
+
+  const bindAddr = ipv4('PLATFORM_BIND_ADDR', required('PLATFORM_BIND_ADDR', role));
+  const retryJoin = list(required('CONSUL_RETRY_JOIN', role));
+  const consul = {
+    server: role === 'consul-server',
+    bootstrapExpect: envInt('CONSUL_BOOTSTRAP_EXPECT', 3, 1, 7),
+    retryJoin,
+    clientAddr: ipv4('CONSUL_CLIENT_ADDR', process.env.CONSUL_CLIENT_ADDR?.trim() || '127.0.0.1'),
+    datacenter: process.env.CONSUL_DATACENTER?.trim() || 'dc1',
+  };
+  if (role !== 'database') return { role, bindAddr, consul };
+
+  const clientCidrs = list(process.env.POSTGRES_CLIENT_CIDRS);
+  const bad = clientCidrs.find((c) => !CIDR.test(c));
+  if (bad) throw new Error(`POSTGRES_CLIENT_CIDRS must list IPv4 networks such as 10.0.0.0/16, got ${JSON.stringify(bad)}`);
+  const primaryAddr = process.env.POSTGRES_PRIMARY_ADDR?.trim();
+  const database: DatabaseNodeSettings = {
+    name: nodeName,
+    primary: primaryAddr ? hostPort('POSTGRES_PRIMARY_ADDR', primaryAddr) : undefined,
+    replicaNames: list(process.env.POSTGRES_REPLICA_NAMES),
+    clientCidrs,
+  };
+  return { role, bindAddr, consul, database };
+}

@@ -1,0 +1,182 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { freePort, startChild, waitFor, type ChildHandle } from '@platform/process-runner';
+import { healthOf } from '../harness/consul-queries';
+import { repoRoot } from '../harness/service-process';
+
+/**
+ * The cloud layout of terraform/, on loopback: every machine is `platform node` with its
+ * PLATFORM_ROLE and its own address in 127.0.0.0/8, started as systemd starts it on a cloud node
+ * (the environment file terraform writes, passwords placed as the boot script places them).
+ * Three Consul servers form a quorum; a database primary and a replica on two database nodes;
+ * users on a service node reaches the primary through its own database HAProxy, found in Consul.
+ */
+const cli = join(repoRoot, 'packages/cli/dist/bin.js');
+const root = mkdtempSync(join(tmpdir(), 'cloud-nodes-'));
+const SERVERS = ['127.0.0.11', '127.0.0.12', '127.0.0.13'];
+const PRIMARY = '127.0.0.21';
+const REPLICA = '127.0.0.22';
+const SERVICE = '127.0.0.31';
+const PG_PORT = 5433;
+const nodes: { name: string; child: ChildHandle; stateDir: string }[] = [];
+let svcEnv: Record<string, string>;
+
+const consulApi = `${SERVERS[0]}:8500`;
+const passwords = { admin: randomBytes(18).toString('base64url'), app: randomBytes(18).toString('base64url'), replicator: randomBytes(18).toString('base64url'), monitor: randomBytes(18).toString('base64url') };
+
+function startNode(name: string, role: string, address: string, env: Record<string, string> = {}): void {
+  const stateDir = join(root, name);
+  mkdirSync(stateDir, { recursive: true });
+  const child = startChild(process.execPath, [cli, 'node'], {
+    outputFile: join(root, `${name}.out`),
+    env: {
+      PATH: process.env.PATH,
+      PLATFORM_STATE_DIR: stateDir,
+      PLATFORM_NODE_NAME: name,
+      PLATFORM_ROLE: role,
+      PLATFORM_BIND_ADDR: address,
+      CONSUL_CLIENT_ADDR: address,
+      CONSUL_RETRY_JOIN: SERVERS.join(','),
+      CONSUL_BOOTSTRAP_EXPECT: '3',
+      CONSUL_DNS_PORT: '-1',
+      ...env,
+    },
+  });
+  nodes.push({ name, child, stateDir });
+}
+
+/** What the database nodes' boot script does with the passwords terraform keeps in SSM. */
+function placeDatabaseSecrets(name: string): void {
+  const dir = join(root, name, 'postgres', 'secrets');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  for (const [role, password] of Object.entries(passwords)) writeFileSync(join(dir, `${role}.password`), password, { mode: 0o600 });
+}
+
+const supervisorLog = (name: string): string => {
+  try {
+    return readFileSync(join(root, name, 'logs', 'supervisor.log'), 'utf8').slice(-3_000);
+  } catch {
+    return '(no supervisor log)';
+  }
+};
+
+async function queryOn(host: string, sql: string): Promise<Record<string, unknown>[]> {
+  const client = new Client({ host, port: PG_PORT, user: 'postgres', password: passwords.admin, database: 'platform', connectionTimeoutMillis: 3_000 });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows as Record<string, unknown>[];
+  } finally {
+    await client.end();
+  }
+}
+
+beforeAll(async () => {
+  // As /var/lib/platform on a node: the postgres user may pass through to its data dir.
+  chmodSync(root, 0o711);
+  SERVERS.forEach((address, i) => startNode(`consul-${i + 1}`, 'consul-server', address));
+  placeDatabaseSecrets('db-1');
+  placeDatabaseSecrets('db-2');
+  startNode('db-1', 'database', PRIMARY, { POSTGRES_PORT: String(PG_PORT), POSTGRES_REPLICA_NAMES: 'db-2', POSTGRES_CLIENT_CIDRS: '127.0.0.0/24' });
+  // Started at once, as cloud nodes boot: the replica waits for its primary by itself.
+  startNode('db-2', 'database', REPLICA, { POSTGRES_PORT: String(PG_PORT), POSTGRES_PRIMARY_ADDR: `${PRIMARY}:${PG_PORT}`, POSTGRES_CLIENT_CIDRS: '127.0.0.0/24' });
+  const appPasswordFile = join(root, 'app.password');
+  writeFileSync(appPasswordFile, passwords.app, { mode: 0o600 });
+  const dbUrl = `postgresql://platform_app@${PRIMARY}:${PG_PORT}/platform`;
+  svcEnv = {
+    PLATFORM_SERVICES: 'users=1',
+    HOST: SERVICE,
+    DB_WRITE_URL: dbUrl,
+    DB_READ_URL: dbUrl,
+    DB_PASSWORD_FILE: appPasswordFile,
+    INTERNAL_LB_PORT: String(await freePort()),
+    DB_LB_WRITE_PORT: String(await freePort()),
+    DB_LB_READ_PORT: String(await freePort()),
+    FILEBEAT_HTTP_PORT: String(await freePort()),
+    LOG_STORE_URL: `http://127.0.0.1:${await freePort()}`,
+  };
+  startNode('svc-1', 'service', SERVICE, svcEnv);
+});
+
+afterAll(async () => {
+  // Service and database nodes first, the Consul servers last, as an operator drains a cluster.
+  const order = [...nodes].sort((a, b) => Number(a.name.startsWith('consul')) - Number(b.name.startsWith('consul')));
+  for (const node of order) await node.child.stop(40_000);
+});
+
+test('three Consul servers elect a leader and every other node joins as a client', async () => {
+  await waitFor(
+    async () => {
+      const peers = (await (await fetch(`http://${consulApi}/v1/status/peers`)).json()) as string[];
+      return peers.length === 3;
+    },
+    { timeoutMs: 60_000, intervalMs: 500, what: 'three raft peers' },
+  );
+  const members = await waitFor(
+    async () => {
+      const list = (await (await fetch(`http://${consulApi}/v1/agent/members`)).json()) as { Name: string; Status: number; Tags: { role: string } }[];
+      const alive = list.filter((m) => m.Status === 1);
+      return alive.length === 6 ? alive : undefined;
+    },
+    { timeoutMs: 90_000, intervalMs: 500, what: `six live members (svc-1: ${supervisorLog('svc-1')})` },
+  );
+  expect(members.filter((m) => m.Tags.role === 'consul').map((m) => m.Name).sort()).toEqual(['consul-1', 'consul-2', 'consul-3']);
+  expect(members.filter((m) => m.Tags.role === 'node').map((m) => m.Name).sort()).toEqual(['db-1', 'db-2', 'svc-1']);
+});
+
+test('the database nodes register a primary and a streaming replica, on their own addresses', async () => {
+  const servers = await waitFor(
+    async () => {
+      const entries = await healthOf(consulApi, 'postgres', true);
+      const roles = entries.map((e) => `${e.Service.Tags.join('')}@${e.Service.Address}:${e.Service.Port}`).sort();
+      return roles.length === 2 && roles.every((r) => !r.startsWith('@')) ? roles : undefined;
+    },
+    { timeoutMs: 120_000, intervalMs: 500, what: `postgres primary and replica passing in Consul (db-2: ${supervisorLog('db-2')})` },
+  );
+  expect(servers).toEqual([`primary@${PRIMARY}:${PG_PORT}`, `replica@${REPLICA}:${PG_PORT}`]);
+  const streaming = await queryOn(PRIMARY, "SELECT application_name, slot.slot_name FROM pg_stat_replication r JOIN pg_replication_slots slot ON slot.active_pid = r.pid WHERE r.state = 'streaming'");
+  expect(streaming).toEqual([{ application_name: 'db-2', slot_name: 'slot_db_2' }]);
+});
+
+test('users on the service node writes through its own database HAProxy to the primary, and the replica node has the row', async () => {
+  const users = await waitFor(
+    async () => {
+      const [entry] = await healthOf(consulApi, 'users', true);
+      return entry ? `${entry.Service.Address}:${entry.Service.Port}` : undefined;
+    },
+    { timeoutMs: 120_000, intervalMs: 500, what: `users passing on svc-1 (${supervisorLog('svc-1')})` },
+  );
+  expect(users.startsWith(`${SERVICE}:`)).toBe(true);
+  const created = await fetch(`http://${users}/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'cloud@example.com', name: 'Cloud' }) });
+  expect(created.status).toBe(201);
+  const { id } = (await created.json()) as { id: string };
+  const read = await fetch(`http://${users}/users/${id}`, { headers: { 'x-db-lsn': created.headers.get('x-db-lsn') ?? '' } });
+  expect(read.status).toBe(200);
+  // It reaches the database through the database HAProxy on its own node, not straight.
+  const svc = nodes.find((n) => n.name === 'svc-1');
+  const state = JSON.parse(readFileSync(join(svc?.stateDir ?? '', 'state.json'), 'utf8')) as { env: Record<string, string>; instances: { service: string; pid: number | null }[] };
+  const pid = state.instances.find((i) => i.service === 'users')?.pid;
+  const environ = readFileSync(`/proc/${pid ?? 0}/environ`, 'latin1').split('\0');
+  expect(environ).toContain(`DB_WRITE_URL=${state.env.DB_WRITE_URL}`);
+  expect(new URL(state.env.DB_WRITE_URL ?? '').host).toBe(`127.0.0.1:${svcEnv.DB_LB_WRITE_PORT}`);
+  await waitFor(async () => (await queryOn(REPLICA, `SELECT 1 FROM users.users WHERE id = '${id}'`)).length === 1, { timeoutMs: 10_000, what: 'the row on the replica node' });
+});
+
+test('stopping a node stops everything it started', async () => {
+  const db2 = nodes.find((n) => n.name === 'db-2');
+  if (!db2) throw new Error('db-2 was not started');
+  await db2.child.stop(40_000);
+  const left = readdirSync('/proc').filter((p) => {
+    if (!/^\d+$/.test(p)) return false;
+    try {
+      return (readFileSync(`/proc/${p}/environ`, 'latin1') + readFileSync(`/proc/${p}/cmdline`, 'latin1')).includes(db2.stateDir);
+    } catch {
+      return false;
+    }
+  });
+  expect(left).toEqual([]);
+  await waitFor(async () => (await healthOf(consulApi, 'postgres', true)).length === 1, { timeoutMs: 15_000, what: 'the replica to leave the passing set' });
+});
