@@ -1,0 +1,78 @@
+# The platform in the cloud: Consul servers, service nodes, edge nodes behind a network load
+# balancer, and a PostgreSQL primary with streaming replicas. Every machine boots the same image
+# (packer/) and runs `platform node` with its role, the code the local platform runs.
+
+locals {
+  consul_join = "provider=aws tag_key=${var.name}-role tag_value=consul-server"
+  common_env = {
+    CONSUL_RETRY_JOIN           = local.consul_join
+    CONSUL_DATACENTER           = var.region
+    POSTGRES_MAX_REPLICA_LAG_MS = tostring(var.max_replica_lag_ms)
+  }
+  user_data = {
+    for role, env in {
+      consul-server = { CONSUL_BOOTSTRAP_EXPECT = tostring(var.consul_servers) }
+      service = {
+        PLATFORM_SERVICES = var.services
+        # Only user and database name matter: the node's database HAProxy is where it connects.
+        DB_WRITE_URL            = "postgresql://platform_app@127.0.0.1:5432/platform"
+        DB_READ_URL             = "postgresql://platform_app@127.0.0.1:5432/platform"
+        DB_PASSWORD_FILE        = "/etc/platform/secrets/db-app.password"
+        GATEWAY_API_KEYS_FILE   = "/etc/platform/secrets/gateway-api-keys.json"
+        GATEWAY_JWT_SECRET_FILE = "/etc/platform/secrets/gateway-jwt-secret"
+        GATEWAY_JWT_ISSUER      = var.gateway_jwt.issuer
+        GATEWAY_JWT_AUDIENCE    = var.gateway_jwt.audience
+        KAFKA_BROKERS           = var.kafka_brokers
+        LOG_STORE_URL           = var.log_store_url
+      }
+      edge = { EDGE_PORT = "80", EDGE_BIND_HOST = "0.0.0.0" }
+      } : role => templatefile("${path.module}/templates/user-data.sh.tftpl", {
+        role       = role
+        node_name  = ""
+        env        = merge(local.common_env, env)
+        ssm_prefix = local.ssm_prefix
+        region     = var.region
+    })
+  }
+}
+
+module "consul_servers" {
+  source             = "./modules/node-pool"
+  name               = var.name
+  role               = "consul-server"
+  image_id           = var.image_id
+  instance_type      = var.instance_types.consul
+  subnet_ids         = var.private_subnet_ids
+  security_group_ids = [aws_security_group.nodes.id]
+  instance_profile   = aws_iam_instance_profile.node.name
+  user_data          = local.user_data["consul-server"]
+  size               = { min = var.consul_servers, desired = var.consul_servers, max = var.consul_servers }
+}
+
+module "service_nodes" {
+  source             = "./modules/node-pool"
+  name               = var.name
+  role               = "service"
+  image_id           = var.image_id
+  instance_type      = var.instance_types.service
+  subnet_ids         = var.private_subnet_ids
+  security_group_ids = [aws_security_group.nodes.id]
+  instance_profile   = aws_iam_instance_profile.node.name
+  user_data          = local.user_data["service"]
+  size               = var.service_nodes
+  depends_on         = [aws_instance.database_primary, aws_ssm_parameter.secret]
+}
+
+module "edge_nodes" {
+  source             = "./modules/node-pool"
+  name               = var.name
+  role               = "edge"
+  image_id           = var.image_id
+  instance_type      = var.instance_types.edge
+  subnet_ids         = var.private_subnet_ids
+  security_group_ids = [aws_security_group.nodes.id, aws_security_group.edge.id]
+  instance_profile   = aws_iam_instance_profile.node.name
+  user_data          = local.user_data["edge"]
+  size               = { min = var.edge_nodes, desired = var.edge_nodes, max = var.edge_nodes * 3 }
+  target_group_arns  = [aws_lb_target_group.edge.arn]
+}

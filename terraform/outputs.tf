@@ -1,0 +1,21 @@
+output "gateway_url" {
+  description = "The public entry: the API gateway through the edge HAProxy."
+  value       = "http://${aws_lb.edge.dns_name}/"
+}
+
+output "database_primary" {
+  value = "${aws_instance.database_primary.private_ip}:5432"
+}
+
+output "database_replicas" {
+  value = [for r in aws_instance.database_replica : "${r.private_ip}:5432"]
+}
+
+output "node_pools" {
+  description = "Scale a pool by its size variable (service_nodes, edge_nodes), or by hand on its group."
+  value = {
+    consul_servers = module.consul_servers.autoscaling_group
+    service_nodes  = module.service_nodes.autoscaling_group
+    edge_nodes     = module.edge_nodes.autoscaling_group
+  }
+}
