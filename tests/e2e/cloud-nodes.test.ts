@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,8 @@ import { repoRoot } from '../harness/service-process';
  * PLATFORM_ROLE and its own address in 127.0.0.0/8, started as systemd starts it on a cloud node
  * (the environment file terraform writes, passwords placed as the boot script places them).
  * Three Consul servers form a quorum; a database primary and a replica on two database nodes;
- * users on a service node reaches the primary through its own database HAProxy, found in Consul.
+ * users on a service node reaches the primary through its own database HAProxy, found in Consul;
+ * a caller enters at the edge node and reaches users through the gateway on the service node.
  */
 const cli = join(repoRoot, 'packages/cli/dist/bin.js');
 const root = mkdtempSync(join(tmpdir(), 'cloud-nodes-'));
@@ -20,6 +21,9 @@ const SERVERS = ['127.0.0.11', '127.0.0.12', '127.0.0.13'];
 const PRIMARY = '127.0.0.21';
 const REPLICA = '127.0.0.22';
 const SERVICE = '127.0.0.31';
+const EDGE = '127.0.0.41';
+const EDGE_PORT = 8080;
+const apiKey = randomBytes(24).toString('base64url');
 const PG_PORT = 5433;
 const nodes: { name: string; child: ChildHandle; stateDir: string }[] = [];
 let svcEnv: Record<string, string>;
@@ -55,13 +59,8 @@ function placeDatabaseSecrets(name: string): void {
   for (const [role, password] of Object.entries(passwords)) writeFileSync(join(dir, `${role}.password`), password, { mode: 0o600 });
 }
 
-const supervisorLog = (name: string): string => {
-  try {
-    return readFileSync(join(root, name, 'logs', 'supervisor.log'), 'utf8').slice(-3_000);
-  } catch {
-    return '(no supervisor log)';
-  }
-};
+/** Where to look when a node does not come up (what waitFor names in its timeout message). */
+const supervisorLog = (name: string): string => `see ${join(root, name, 'logs', 'supervisor.log')}`;
 
 async function queryOn(host: string, sql: string): Promise<Record<string, unknown>[]> {
   const client = new Client({ host, port: PG_PORT, user: 'postgres', password: passwords.admin, database: 'platform', connectionTimeoutMillis: 3_000 });
@@ -86,8 +85,11 @@ beforeAll(async () => {
   const appPasswordFile = join(root, 'app.password');
   writeFileSync(appPasswordFile, passwords.app, { mode: 0o600 });
   const dbUrl = `postgresql://platform_app@${PRIMARY}:${PG_PORT}/platform`;
+  const keysFile = join(root, 'api-keys.json');
+  writeFileSync(keysFile, JSON.stringify({ keys: [{ clientId: 'cloud-test', sha256: createHash('sha256').update(apiKey).digest('hex') }] }), { mode: 0o600 });
   svcEnv = {
-    PLATFORM_SERVICES: 'users=1',
+    PLATFORM_SERVICES: 'users=1,gateway=1',
+    GATEWAY_API_KEYS_FILE: keysFile,
     HOST: SERVICE,
     DB_WRITE_URL: dbUrl,
     DB_READ_URL: dbUrl,
@@ -99,6 +101,7 @@ beforeAll(async () => {
     LOG_STORE_URL: `http://127.0.0.1:${await freePort()}`,
   };
   startNode('svc-1', 'service', SERVICE, svcEnv);
+  startNode('edge-1', 'edge', EDGE, { EDGE_BIND_HOST: EDGE, EDGE_PORT: String(EDGE_PORT) });
 });
 
 afterAll(async () => {
@@ -119,12 +122,12 @@ test('three Consul servers elect a leader and every other node joins as a client
     async () => {
       const list = (await (await fetch(`http://${consulApi}/v1/agent/members`)).json()) as { Name: string; Status: number; Tags: { role: string } }[];
       const alive = list.filter((m) => m.Status === 1);
-      return alive.length === 6 ? alive : undefined;
+      return alive.length === 7 ? alive : undefined;
     },
-    { timeoutMs: 90_000, intervalMs: 500, what: `six live members (svc-1: ${supervisorLog('svc-1')})` },
+    { timeoutMs: 90_000, intervalMs: 500, what: `seven live members (svc-1: ${supervisorLog('svc-1')})` },
   );
   expect(members.filter((m) => m.Tags.role === 'consul').map((m) => m.Name).sort()).toEqual(['consul-1', 'consul-2', 'consul-3']);
-  expect(members.filter((m) => m.Tags.role === 'node').map((m) => m.Name).sort()).toEqual(['db-1', 'db-2', 'svc-1']);
+  expect(members.filter((m) => m.Tags.role === 'node').map((m) => m.Name).sort()).toEqual(['db-1', 'db-2', 'edge-1', 'svc-1']);
 });
 
 test('the database nodes register a primary and a streaming replica, on their own addresses', async () => {
@@ -163,6 +166,18 @@ test('users on the service node writes through its own database HAProxy to the p
   expect(environ).toContain(`DB_WRITE_URL=${state.env.DB_WRITE_URL}`);
   expect(new URL(state.env.DB_WRITE_URL ?? '').host).toBe(`127.0.0.1:${svcEnv.DB_LB_WRITE_PORT}`);
   await waitFor(async () => (await queryOn(REPLICA, `SELECT 1 FROM users.users WHERE id = '${id}'`)).length === 1, { timeoutMs: 10_000, what: 'the row on the replica node' });
+});
+
+test('a caller at the edge node reaches users on the service node through the gateway', async () => {
+  const call = (path: string, init: RequestInit = {}): Promise<Response> => fetch(`http://${EDGE}:${EDGE_PORT}${path}`, { ...init, headers: { 'x-api-key': apiKey, 'content-type': 'application/json', ...init.headers } });
+  await waitFor(async () => (await call('/users?limit=1')).status === 200, { timeoutMs: 60_000, intervalMs: 500, what: `users through edge-1 (${supervisorLog('edge-1')})` });
+  const created = await call('/users', { method: 'POST', body: JSON.stringify({ email: 'edge@example.com', name: 'Edge' }) });
+  expect(created.status).toBe(201);
+  const { id } = (await created.json()) as { id: string };
+  const read = await call(`/users/${id}`, { headers: { 'x-db-lsn': created.headers.get('x-db-lsn') ?? '' } });
+  expect(read.status).toBe(200);
+  expect(((await read.json()) as { email: string }).email).toBe('edge@example.com');
+  expect((await fetch(`http://${EDGE}:${EDGE_PORT}/users/${id}`)).status).toBe(401);
 });
 
 test('stopping a node stops everything it started', async () => {
