@@ -3,6 +3,6 @@
 # Each component has its own installer under platform/<component>/install.sh.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-for component in consul haproxy kafka postgres opensearch filebeat; do
+for component in consul haproxy kafka postgres opensearch filebeat monitoring; do
   bash "$here/$component/install.sh"
 done

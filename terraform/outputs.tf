@@ -19,3 +19,11 @@ output "node_pools" {
     edge_nodes     = module.edge_nodes.autoscaling_group
   }
 }
+
+output "monitoring" {
+  description = "Prometheus and Alertmanager on the private network (ALERTMANAGER_URL for platform alerts)."
+  value = {
+    prometheus   = "http://${aws_instance.monitoring.private_ip}:9090"
+    alertmanager = "http://${aws_instance.monitoring.private_ip}:9095"
+  }
+}

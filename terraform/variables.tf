@@ -62,8 +62,8 @@ variable "max_replica_lag_ms" {
 }
 
 variable "instance_types" {
-  type = object({ consul = string, service = string, edge = string, database = string })
-  default = { consul = "t3.small", service = "c6i.large", edge = "c6i.large", database = "r6i.large" }
+  type    = object({ consul = string, service = string, edge = string, database = string, monitoring = string })
+  default = { consul = "t3.small", service = "c6i.large", edge = "c6i.large", database = "r6i.large", monitoring = "t3.medium" }
 }
 
 variable "database_volume_gb" {
@@ -96,4 +96,17 @@ variable "gateway_api_keys_json" {
 variable "gateway_jwt" {
   type        = object({ issuer = string, audience = string })
   description = "Who signs the JWTs the gateway accepts; the HS256 secret is generated here."
+}
+
+variable "alert_webhook_url" {
+  type        = string
+  sensitive   = true
+  default     = ""
+  description = "Receives Alertmanager's notifications (firing and resolved) as its webhook JSON; kept in SSM. Empty: alerts are only listed (platform alerts)."
+}
+
+variable "metrics_retention" {
+  type        = string
+  default     = "15d"
+  description = "How long the monitoring node keeps metrics (PROMETHEUS_RETENTION: 36h, 15d, 2w)."
 }

@@ -22,6 +22,8 @@ const PRIMARY = '127.0.0.21';
 const REPLICA = '127.0.0.22';
 const SERVICE = '127.0.0.31';
 const EDGE = '127.0.0.41';
+const MONITORING = '127.0.0.51';
+const PROMETHEUS = `http://${MONITORING}:9090`;
 const EDGE_PORT = 8080;
 const apiKey = randomBytes(24).toString('base64url');
 const PG_PORT = 5433;
@@ -102,6 +104,7 @@ beforeAll(async () => {
   };
   startNode('svc-1', 'service', SERVICE, svcEnv);
   startNode('edge-1', 'edge', EDGE, { EDGE_BIND_HOST: EDGE, EDGE_PORT: String(EDGE_PORT) });
+  startNode('mon-1', 'monitoring', MONITORING);
 });
 
 afterAll(async () => {
@@ -122,12 +125,12 @@ test('three Consul servers elect a leader and every other node joins as a client
     async () => {
       const list = (await (await fetch(`http://${consulApi}/v1/agent/members`)).json()) as { Name: string; Status: number; Tags: { role: string } }[];
       const alive = list.filter((m) => m.Status === 1);
-      return alive.length === 7 ? alive : undefined;
+      return alive.length === 8 ? alive : undefined;
     },
-    { timeoutMs: 90_000, intervalMs: 500, what: `seven live members (svc-1: ${supervisorLog('svc-1')})` },
+    { timeoutMs: 90_000, intervalMs: 500, what: `eight live members (svc-1: ${supervisorLog('svc-1')})` },
   );
   expect(members.filter((m) => m.Tags.role === 'consul').map((m) => m.Name).sort()).toEqual(['consul-1', 'consul-2', 'consul-3']);
-  expect(members.filter((m) => m.Tags.role === 'node').map((m) => m.Name).sort()).toEqual(['db-1', 'db-2', 'edge-1', 'svc-1']);
+  expect(members.filter((m) => m.Tags.role === 'node').map((m) => m.Name).sort()).toEqual(['db-1', 'db-2', 'edge-1', 'mon-1', 'svc-1']);
 });
 
 test('the database nodes register a primary and a streaming replica, on their own addresses', async () => {
@@ -178,6 +181,22 @@ test('a caller at the edge node reaches users on the service node through the ga
   expect(read.status).toBe(200);
   expect(((await read.json()) as { email: string }).email).toBe('edge@example.com');
   expect((await fetch(`http://${EDGE}:${EDGE_PORT}/users/${id}`)).status).toBe(401);
+});
+
+test('the monitoring node scrapes every instance on every node, found through its Consul client', async () => {
+  const expected = ['db-1 postgres', 'db-2 postgres', 'edge-1 lb-controller', 'svc-1 gateway', 'svc-1 lb-controller', 'svc-1 lb-controller', 'svc-1 users'];
+  const seen = await waitFor(
+    async () => {
+      const res = await fetch(`${PROMETHEUS}/api/v1/query?query=${encodeURIComponent('up{job="platform-services"}')}`);
+      const series = ((await res.json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data.result;
+      const up = series.filter((s) => s.value[1] === '1').map((s) => `${s.metric.node} ${s.metric.service}`).sort();
+      return up.length === expected.length ? up : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 1_000, what: `Prometheus on mon-1 to scrape ${expected.length} instances (${supervisorLog('mon-1')})` },
+  );
+  expect(seen).toEqual(expected);
+  const alerts = (await (await fetch(`http://${MONITORING}:9095/api/v2/alerts`)).json()) as { labels: Record<string, string> }[];
+  expect(alerts.map((a) => a.labels.alertname)).toEqual([]);
 });
 
 test('stopping a node stops everything it started', async () => {

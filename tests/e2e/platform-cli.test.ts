@@ -50,6 +50,8 @@ beforeAll(async () => {
     OPENSEARCH_HTTP_PORT: String(await freePort()),
     OPENSEARCH_TRANSPORT_PORT: String(await freePort()),
     FILEBEAT_HTTP_PORT: String(await freePort()),
+    PROMETHEUS_PORT: String(await freePort()),
+    ALERTMANAGER_PORT: String(await freePort()),
   };
 });
 
@@ -61,6 +63,7 @@ test('platform up, status with HAProxy beside Consul, scale, a crash reported an
   const upRun = platform('up', '--instances', '1', '--scale', 'users=2', '--skip-install');
   expect(upRun.out).toContain('waiting for 4 instances');
   expect(upRun.code).toBe(0);
+  expect(upRun.out).toMatch(new RegExp(`Alerts\\s+http://127\\.0\\.0\\.1:${env.ALERTMANAGER_PORT}`));
   for (const id of ['gateway-node-1-1', 'orders-node-1-1', 'users-node-1-1', 'users-node-1-2']) {
     expect(upRun.out).toMatch(new RegExp(`${id}\\s+127\\.0\\.0\\.1:\\d+\\s+passing`));
   }
@@ -88,7 +91,8 @@ test('platform up, status with HAProxy beside Consul, scale, a crash reported an
       const run = platform('status');
       return /orders-node-1-1\s+127\.0\.0\.1:\d+\s+passing\s+\d+\s+1/.test(run.out) && run.out.includes('! orders-node-1-1 crashed 1 time(s)');
     },
-    { timeoutMs: 15_000, intervalMs: 500, what: 'the crash to be reported and the instance restarted' },
+    // The restart waits out the supervisor's backoff and the instance's own start (database, Kafka).
+    { timeoutMs: 30_000, intervalMs: 500, what: 'the crash to be reported and the instance restarted' },
   );
   expect(readFileSync(join(stateDir, 'logs/supervisor.log'), 'utf8')).toContain('instance orders-node-1-1 crashed (exit code null, signal SIGKILL)');
 

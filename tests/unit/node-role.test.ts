@@ -34,7 +34,7 @@ test('a database node with a primary address is a replica named after the node',
 });
 
 test.each([
-  [{ PLATFORM_ROLE: 'worker' }, /PLATFORM_ROLE must be one of all, consul-server, service, edge, database/],
+  [{ PLATFORM_ROLE: 'worker' }, /PLATFORM_ROLE must be one of all, consul-server, service, edge, database, monitoring/],
   [{ PLATFORM_ROLE: 'service', CONSUL_RETRY_JOIN: '10.0.1.5' }, /PLATFORM_BIND_ADDR must be set on a service node/],
   [{ PLATFORM_ROLE: 'service', PLATFORM_BIND_ADDR: 'ten.0.0.1', CONSUL_RETRY_JOIN: '10.0.1.5' }, /PLATFORM_BIND_ADDR must be an IPv4 address/],
   [{ PLATFORM_ROLE: 'edge', PLATFORM_BIND_ADDR: '10.0.0.1' }, /CONSUL_RETRY_JOIN must be set on an edge node/],

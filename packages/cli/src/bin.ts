@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { alerts } from './commands/alerts';
 import { down } from './commands/down';
 import { logs } from './commands/logs';
 import { migrate } from './commands/migrate';
@@ -17,6 +18,7 @@ const USAGE = `usage: platform <command>
                           search every service's logs in the log store (one request across services with
                           --request-id, in time order), and follow them; without the store, tail a
                           service's local files
+  alerts                  the alerts firing now (Alertmanager); exit 1 when any fires
   down                    stop everything gracefully; no process is left behind
   migrate [svc ...] [--down] [--count N]
                           apply the services' pending database migrations (--down: revert the last N, default 1)
@@ -59,6 +61,8 @@ async function main(argv: string[]): Promise<number> {
       const service = values.service ?? positionals[0];
       return logs({ service, level: values.level, since: values.since, requestId: values['request-id'], follow: values.follow ?? false, lines, local: values.local ?? false });
     }
+    case 'alerts':
+      return alerts();
     case 'down':
       return down();
     case 'node':

@@ -6,9 +6,10 @@ import { envInt } from './env-number';
  * What one machine runs. `all` is the local platform on one machine; the others are the cloud
  * layout that terraform/ provisions from the packer/ image: Consul servers, service nodes (the
  * services with a Consul client, the internal and database HAProxy and Filebeat beside them),
- * edge nodes (the public HAProxy), and database nodes (one PostgreSQL server each).
+ * edge nodes (the public HAProxy), database nodes (one PostgreSQL server each), and one monitoring
+ * node (Prometheus and Alertmanager, a Consul client to find what to scrape).
  */
-export const NODE_ROLES = ['all', 'consul-server', 'service', 'edge', 'database'] as const;
+export const NODE_ROLES = ['all', 'consul-server', 'service', 'edge', 'database', 'monitoring'] as const;
 export type NodeRole = (typeof NODE_ROLES)[number];
 
 /** Which HAProxy each role runs: service nodes reach each other and the database through their own. */
@@ -18,6 +19,7 @@ export const LB_ROLES: Record<NodeRole, readonly ('edge' | 'internal' | 'db')[]>
   service: ['internal', 'db'],
   edge: ['edge'],
   database: [],
+  monitoring: [],
 };
 
 export interface DatabaseNodeSettings {

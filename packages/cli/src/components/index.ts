@@ -6,6 +6,7 @@ import { gatewayCredentialsComponent } from './gateway-credentials';
 import { kafkaComponent } from './kafka';
 import { loadBalancersComponent } from './load-balancers';
 import { migrationsComponent } from './migrations';
+import { monitoringComponent } from './monitoring';
 import { opensearchComponent } from './opensearch';
 import { postgresComponent } from './postgres';
 import { postgresNodeComponent } from './postgres-node';
@@ -16,11 +17,13 @@ import { postgresNodeComponent } from './postgres-node';
  * node's environment file (node-role.ts, NODE_PASSTHROUGH).
  */
 const BY_ROLE: Record<NodeRole, PlatformComponent[]> = {
-  all: [consulComponent, postgresComponent, opensearchComponent, filebeatComponent, kafkaComponent, gatewayCredentialsComponent, loadBalancersComponent, migrationsComponent],
+  all: [consulComponent, postgresComponent, opensearchComponent, filebeatComponent, kafkaComponent, gatewayCredentialsComponent, loadBalancersComponent, migrationsComponent, monitoringComponent],
   'consul-server': [consulComponent],
   service: [consulComponent, filebeatComponent, gatewayCredentialsComponent, loadBalancersComponent, migrationsComponent],
   edge: [consulComponent, loadBalancersComponent],
   database: [consulComponent, postgresNodeComponent],
+  // One node: a single Alertmanager sends each notification once.
+  monitoring: [consulComponent, monitoringComponent],
 };
 
 export const componentsFor = (role: NodeRole): PlatformComponent[] => BY_ROLE[role];

@@ -103,8 +103,17 @@ export async function startService<Extra extends z.ZodRawShape>(definition: Serv
       checkPath: parts.registration?.checkPath,
       tags: [...(definition.tags ?? []), ...config.SERVICE_TAGS],
       dynamicTags: parts.registration?.dynamicTags,
-      // protocol=http tells the load balancers this instance is theirs to route.
-      meta: { version: definition.version, node: config.NODE_NAME, protocol: 'http', ...(definition.meta ?? {}), ...(parts.registration?.meta ?? {}) },
+      // protocol=http tells the load balancers this instance is theirs to route; metrics-port
+      // tells Prometheus where to scrape, which differs from `port` for a database role checker.
+      meta: {
+        version: definition.version,
+        node: config.NODE_NAME,
+        protocol: 'http',
+        'metrics-port': String(port),
+        'metrics-path': '/metrics',
+        ...(definition.meta ?? {}),
+        ...(parts.registration?.meta ?? {}),
+      },
       check: { interval: config.CHECK_INTERVAL, timeout: config.CHECK_TIMEOUT, deregisterCriticalAfter: config.DEREGISTER_CRITICAL_AFTER },
     },
     logger,

@@ -1,0 +1,13 @@
+export { startPrometheus, platformRuleFiles } from './prometheus';
+export type { PrometheusOptions } from './prometheus';
+export { startAlertmanager } from './alertmanager';
+export type { AlertmanagerOptions } from './alertmanager';
+export type { MonitorProcess } from './monitor-process';
+export { renderPrometheusConfig } from './prometheus-config';
+export type { PrometheusSettings } from './prometheus-config';
+export { renderAlertmanagerConfig, checkWebhookUrl } from './alertmanager-config';
+export type { AlertmanagerSettings } from './alertmanager-config';
+export { activeAlerts, ruleStates } from './alerts-api';
+export type { ActiveAlert } from './alerts-api';
+export { scrapeTargets } from './scrape-targets';
+export type { TargetGroup } from './scrape-targets';
