@@ -35,7 +35,7 @@ variable "consul_servers" {
 }
 
 variable "service_nodes" {
-  type = object({ min = number, desired = number, max = number })
+  type    = object({ min = number, desired = number, max = number })
   default = { min = 2, desired = 3, max = 10 }
 }
 
