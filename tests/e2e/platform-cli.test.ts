@@ -96,6 +96,19 @@ test('platform up, status with HAProxy beside Consul, scale, a crash reported an
   );
   expect(readFileSync(join(stateDir, 'logs/supervisor.log'), 'utf8')).toContain('instance orders-node-1-1 crashed (exit code null, signal SIGKILL)');
 
+  // Down and up again at once: the newcomer must not take the id of the instance still draining,
+  // whose deregistration would otherwise remove the newcomer from Consul.
+  expect(platform('scale', 'users=1').code).toBe(0);
+  expect(platform('scale', 'users=2').code).toBe(0);
+  const instancesNow = () => (JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8')) as { instances: { id: string; state: string }[] }).instances;
+  expect(instancesNow().filter((i) => i.id.startsWith('users-')).map((i) => `${i.id} ${i.state}`)).toEqual(
+    expect.arrayContaining(['users-node-1-1 running', 'users-node-1-2 stopping', 'users-node-1-3 running']),
+  );
+  await waitFor(() => !instancesNow().some((i) => i.id === 'users-node-1-2'), { timeoutMs: 40_000, intervalMs: 300, what: 'the scaled-away instance to finish draining' });
+  await waitFor(() => /users-node-1-3\s+127\.0\.0\.1:\d+\s+passing/.test(platform('status').out), { timeoutMs: 10_000, intervalMs: 300, what: 'the newcomer to pass' });
+  // Had it shared the id, it would now be missing until its next re-registration.
+  expect(platform('status').out).toMatch(/users-node-1-3\s+127\.0\.0\.1:\d+\s+passing/);
+
   const before = processesUsing(stateDir);
   // supervisor, consul, two controllers with their HAProxy (master and worker), four instances
   expect(before.length).toBeGreaterThanOrEqual(10);

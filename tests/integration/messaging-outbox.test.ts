@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Admin } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { createLogger, dbConfigShape, loadConfig, messaging, openDatabase, type Database } from '@platform/service-kit';
 import { waitFor } from '@platform/process-runner';
@@ -13,6 +14,9 @@ let kafka: TestKafka;
 let database: Database;
 let relay: messaging.OutboxRelay;
 let consumer: messaging.IdempotentConsumer;
+let lagPoller: messaging.ConsumerLagPoller;
+let lagAdmin: Admin;
+const metricsRegistry = new Registry();
 const logDir = mkdtempSync(join(tmpdir(), 'messaging-logs-'));
 const logger = createLogger({ service: 'users', instanceId: 'users-msg-test', node: 'test', level: 'info', toStdout: false, logDir });
 const kafkaClient = () => messaging.createKafka('messaging-test', kafka.brokers, logger);
@@ -63,9 +67,34 @@ beforeAll(async () => {
     },
   });
   consumer.start();
+  lagAdmin = client.admin();
+  await lagAdmin.connect();
+  lagPoller = new messaging.ConsumerLagPoller({
+    admin: lagAdmin,
+    consumers: [
+      { group: 'users.order-stats', topic: TOPIC },
+      // A group that never consumed: its lag is everything on the topic.
+      { group: 'users.idle', topic: TOPIC },
+      { group: 'users.not-yet', topic: 'orders.not-created-yet' },
+    ],
+    logger,
+    intervalMs: 300,
+  });
+  lagPoller.start();
+  messaging.createMessagingMetrics(metricsRegistry, { db: database.write, outbox: true, lag: lagPoller, logger });
 });
 
+/** `metric{labels} value` lines of one metric, as Prometheus would scrape them. */
+async function scrape(metric: string): Promise<{ labels: string; value: number }[]> {
+  const text = await metricsRegistry.metrics();
+  return [...text.matchAll(new RegExp(`^${metric}(\\{[^}]*\\})? (\\S+)$`, 'gm'))].map((m) => ({ labels: m[1] ?? '', value: Number(m[2]) }));
+}
+const lagOf = async (group: string) => (await scrape('kafka_consumer_lag')).filter((s) => s.labels.includes(`group="${group}"`));
+const sum = (samples: { value: number }[]) => samples.reduce((n, s) => n + s.value, 0);
+
 afterAll(async () => {
+  await lagPoller.stop();
+  await lagAdmin.disconnect();
   await relay.stop();
   await consumer.stop();
   await database.close();
@@ -78,6 +107,16 @@ test('1,000 events written in business transactions are applied exactly 1,000 ti
   await waitFor(async () => (await ordersOf('u-thousand')) === 1_000, { timeoutMs: 60_000, intervalMs: 200, what: '1,000 events to be applied' });
   const backlog = await database.write.query<{ n: string }>('SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL');
   expect(Number(backlog.rows[0]?.n)).toBe(0);
+});
+
+test('metrics: consumer lag per partition and outbox backlog; a topic nobody created yet gives no series and no error', async () => {
+  const ends = await lagAdmin.fetchTopicOffsets(TOPIC);
+  const onTopic = ends.reduce((n, e) => n + Number(e.high), 0);
+  expect(onTopic).toBeGreaterThanOrEqual(1_000);
+  await waitFor(async () => (await lagOf('users.idle')).length === 6 && sum(await lagOf('users.idle')) >= onTopic, { timeoutMs: 10_000, what: 'the idle group lag' });
+  await waitFor(async () => (await lagOf('users.order-stats')).length === 6 && sum(await lagOf('users.order-stats')) === 0, { timeoutMs: 10_000, what: 'the consuming group to be caught up' });
+  expect(await lagOf('users.not-yet')).toEqual([]);
+  expect(await scrape('outbox_backlog')).toEqual([{ labels: '', value: 0 }]);
 });
 
 test('events published twice (a relay crashed between send and commit) are applied once', async () => {
@@ -100,6 +139,9 @@ test('broker stopped for 30 s: every write still commits, and afterwards every e
   }
   const pending = Number((await database.write.query<{ n: string }>("SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL AND value->'payload'->>'userId' = 'u-outage'")).rows[0]?.n);
   expect(pending).toBe(written);
+  // A scrape during the outage still answers: the backlog counted now, the lag as last read.
+  expect(sum(await scrape('outbox_backlog'))).toBeGreaterThanOrEqual(written);
+  expect(await lagOf('users.order-stats')).toHaveLength(6);
   await kafka.startBroker();
   await waitFor(async () => (await ordersOf('u-outage')) === written, { timeoutMs: 90_000, intervalMs: 500, what: `all ${written} events after the broker returned` });
   await new Promise((resolve) => setTimeout(resolve, 2_000));

@@ -1,4 +1,8 @@
-import { createLogger, createServiceMetrics, NotFoundError } from '@platform/service-kit';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { waitFor } from '@platform/process-runner';
+import { createLogger, createServiceMetrics, NotFoundError, probeRoute } from '@platform/service-kit';
 import { createHttpApp } from '@platform/service-kit/dist/http/app';
 import type { HealthState } from '@platform/service-kit/dist/http/health';
 
@@ -63,4 +67,23 @@ test('request durations are exported by route and status', async () => {
   const metrics = await app.inject({ url: '/metrics' });
   expect(metrics.body).toMatch(/http_request_duration_seconds_count\{[^}]*route="\/things\/:id"[^}]*status_code="404"[^}]*\} 1/);
   expect(metrics.body).toContain('process_cpu_user_seconds_total');
+});
+
+test('probes (health, metrics) are neither counted as traffic nor logged; an unready 503 is no error', async () => {
+  const logDir = mkdtempSync(join(tmpdir(), 'http-app-'));
+  const logger = createLogger({ service: 't', instanceId: 't-2', node: 'n', level: 'info', toStdout: false, logDir });
+  const metrics = createServiceMetrics({ service: 't', instance: 't-2' });
+  const app = createHttpApp({ logger, metrics, health: { draining: true, checks: [] }, bodyLimit: 1024 });
+  app.get('/role', probeRoute, async (_request, reply) => reply.code(503).send({ role: 'replica' }));
+  app.get('/work', async () => ({ done: true }));
+  for (const url of ['/health/ready', '/health/live', '/role', '/metrics', '/work']) await app.inject({ url });
+  const body = (await app.inject({ url: '/metrics' })).body;
+  const counted = [...body.matchAll(/^http_request_duration_seconds_count\{([^}]*)\} (\d+)$/gm)].map((m) => m[1]);
+  expect(counted).toHaveLength(1);
+  expect(counted[0]).toContain('route="/work"');
+  logger.info('marker-end');
+  const logFile = join(logDir, 't', 't-2.log');
+  await waitFor(() => existsSync(logFile) && readFileSync(logFile, 'utf8').includes('marker-end'), { timeoutMs: 5_000, what: 'the log' });
+  const completed = readFileSync(logFile, 'utf8').split('\n').filter((l) => l.includes('request completed'));
+  expect(completed.map((l) => (JSON.parse(l) as { 'http.route': string })['http.route'])).toEqual(['/work']);
 });

@@ -15,6 +15,7 @@ export type { ReadinessCheck } from './http/health';
 export { sendProblem, PROBLEM_CONTENT_TYPE } from './http/problem';
 export type { ProblemBody } from './http/problem';
 export { REQUEST_ID_HEADER } from './http/request-id';
+export { probeRoute } from './http/probe-route';
 export { createConsulClient } from './discovery/consul-client';
 export type { ConsulClient } from './discovery/consul-client';
 export { watchServices, instanceHealth } from './discovery/services-watch';

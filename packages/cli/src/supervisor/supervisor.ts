@@ -13,6 +13,13 @@ import { writeState, type SupervisorState } from './state';
 /** Time an instance gets to drain before it is killed: above the kit's default shutdown timeout. */
 const INSTANCE_GRACE_MS = 35_000;
 
+/** The lowest slot number (1, 2, …) not in `taken`. */
+export function firstFreeSlot(taken: number[]): number {
+  let slot = 1;
+  while (taken.includes(slot)) slot += 1;
+  return slot;
+}
+
 /** On a cloud node, what the node's environment file says of the parts that run elsewhere. */
 function nodeEnvironment(plan: SupervisorPlan): Record<string, string> {
   if (plan.settings.node.role === 'all') return {};
@@ -27,6 +34,8 @@ function nodeEnvironment(plan: SupervisorPlan): Record<string, string> {
 export class Supervisor {
   private readonly paths;
   private readonly slots = new Map<string, InstanceSlot[]>();
+  /** Instances scaled away and still draining: listed, waited for on shutdown, their ids not reused. */
+  private readonly leaving = new Map<InstanceSlot, Promise<void>>();
   private readonly state: SupervisorState;
   private readonly running: { name: string; component: RunningComponent }[] = [];
   private control: Server | undefined;
@@ -43,7 +52,7 @@ export class Supervisor {
 
   private persist(): void {
     const componentInstances = this.running.flatMap(({ component }) => component.instances?.() ?? []);
-    this.state.instances = [...componentInstances, ...[...this.slots.values()].flat().map((s) => s.state)];
+    this.state.instances = [...componentInstances, ...[...this.slots.values()].flat().map((s) => s.state), ...[...this.leaving.keys()].map((s) => s.state)];
     this.state.components = this.running.map(({ name, component }) => ({ name, pids: component.pids(), describe: component.describe() }));
     writeState(this.paths.stateFile, this.state);
   }
@@ -98,7 +107,8 @@ export class Supervisor {
       const slot = new InstanceSlot({
         service: name,
         entry: service.entry,
-        slot: slots.length + 1,
+        // A draining instance still owns its id: its deregistration would remove a newcomer's.
+        slot: firstFreeSlot([...slots, ...this.leaving.keys()].filter((s) => s.state.service === name).map((s) => s.state.slot)),
         nodeName: this.plan.settings.nodeName,
         logDir: this.paths.logDir,
         env: { ...process.env, ...this.state.env },
@@ -108,8 +118,15 @@ export class Supervisor {
       slots.push(slot);
       slot.start();
     }
-    const removed = slots.splice(count);
-    for (const slot of removed.reverse()) void slot.stop(INSTANCE_GRACE_MS).then(() => this.persist());
+    for (const slot of slots.splice(count).reverse()) {
+      this.leaving.set(
+        slot,
+        slot.stop(INSTANCE_GRACE_MS).finally(() => {
+          this.leaving.delete(slot);
+          this.persist();
+        }),
+      );
+    }
     service.instances = count;
   }
 
@@ -130,7 +147,7 @@ export class Supervisor {
       this.log(`stopping (${reason})`);
       if (this.state.phase !== 'failed') this.state.phase = 'stopping';
       this.persist();
-      await Promise.all([...this.slots.values()].flat().map((slot) => slot.stop(INSTANCE_GRACE_MS)));
+      await Promise.all([...[...this.slots.values()].flat().map((slot) => slot.stop(INSTANCE_GRACE_MS)), ...this.leaving.values()]);
       for (const { name, component } of [...this.running].reverse()) {
         await component.stop().catch((err: Error) => this.log(`stopping ${name} failed: ${err.message}`));
       }

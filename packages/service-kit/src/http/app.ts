@@ -4,6 +4,7 @@ import type { ServiceMetrics } from '../metrics/registry';
 import { installHealthRoutes, type HealthState } from './health';
 import { installOpenApi, type OpenApiInfo } from './openapi';
 import { installProblemHandlers } from './problem';
+import { isProbe, probeRoute } from './probe-route';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id';
 import { contextOf, installRequestScope } from './request-scope';
 import { requestContext } from '../logging/request-context';
@@ -16,8 +17,6 @@ export interface HttpAppOptions {
   /** Title and version of the service's OpenAPI document (GET /openapi.json). */
   openApi?: OpenApiInfo;
 }
-
-const QUIET_ROUTES = new Set(['/health/live', '/health/ready', '/metrics']);
 
 /**
  * The Fastify instance every service starts from: request ids on every response and log line,
@@ -46,10 +45,9 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     if (options.health.draining) reply.header('connection', 'close');
   });
   app.addHook('onResponse', async (request, reply) => {
+    if (isProbe(request)) return;
     const route = request.routeOptions.url ?? 'unmatched';
-    const seconds = reply.elapsedTime / 1000;
-    metrics.httpDuration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, seconds);
-    if (QUIET_ROUTES.has(route)) return;
+    metrics.httpDuration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
     // ECS names; event.duration is in nanoseconds. onResponse runs after the reply left, outside
     // the request's context, so the line is logged inside it again to carry the request's ids.
     const line = {
@@ -67,7 +65,7 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
   installProblemHandlers(app, logger);
   installOpenApi(app, options.openApi ?? { title: 'service', version: '0.0.0' });
   installHealthRoutes(app, options.health);
-  app.get('/metrics', { logLevel: 'silent' }, async (_request, reply) => {
+  app.get('/metrics', probeRoute, async (_request, reply) => {
     reply.type(metrics.registry.contentType);
     return metrics.registry.metrics();
   });

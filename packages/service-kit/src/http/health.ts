@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { within } from '../util/within';
+import { probeRoute } from './probe-route';
 
 /** A dependency the instance needs to do useful work; `check` throws or returns false when it cannot. */
 export interface ReadinessCheck {
@@ -14,17 +16,11 @@ export interface HealthState {
 const CHECK_TIMEOUT_MS = 800;
 
 async function runCheck(check: ReadinessCheck): Promise<{ name: string; ok: boolean; error?: string }> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
-  });
   try {
-    const result = await Promise.race([check.check(), timeout]);
+    const result = await within(check.check(), CHECK_TIMEOUT_MS);
     return { name: check.name, ok: result !== false };
   } catch (err) {
     return { name: check.name, ok: false, error: err instanceof Error ? err.message : String(err) };
-  } finally {
-    clearTimeout(timer);
   }
 }
 
@@ -44,8 +40,8 @@ export async function evaluateReadiness(state: HealthState): Promise<ReadinessRe
  * dependency check passes and the instance is not draining. Consul's check calls /health/ready.
  */
 export function installHealthRoutes(app: FastifyInstance, state: HealthState): void {
-  app.get('/health/live', { logLevel: 'silent' }, async () => ({ status: 'ok' }));
-  app.get('/health/ready', { logLevel: 'silent' }, async (_request, reply) => {
+  app.get('/health/live', probeRoute, async () => ({ status: 'ok' }));
+  app.get('/health/ready', probeRoute, async (_request, reply) => {
     const report = await evaluateReadiness(state);
     const status = state.draining ? 'draining' : report.ok ? 'ready' : 'unready';
     return reply.code(report.ok ? 200 : 503).send({ status, checks: report.checks });

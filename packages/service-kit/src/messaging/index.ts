@@ -12,5 +12,8 @@ export { OUTBOX_TABLE_SQL, OUTBOX_DROP_SQL, INBOX_TABLE_SQL, INBOX_DROP_SQL } fr
 export { startServiceMessaging } from './service-messaging';
 export type { ServiceMessaging, ServiceMessagingOptions } from './service-messaging';
 export { createMessagingMetrics } from './messaging-metrics';
+export type { MessagingMetricSources } from './messaging-metrics';
+export { ConsumerLagPoller } from './consumer-lag';
+export type { ConsumerLagPollerOptions, LagSample } from './consumer-lag';
 export { messagingConfigShape } from './messaging-config';
 export type { MessagingConfig } from './messaging-config';

@@ -15,7 +15,11 @@ export function createKafka(clientId: string, brokers: string[], logger?: Logger
       if (!logger) return;
       const { message, ...fields } = entry.log;
       const line = `kafka client: ${message}`;
-      if (entry.level === logLevel.ERROR) logger.warn(line, { kafka: { namespace: entry.namespace, broker: fields.broker } });
+      // An error answer ("Response Metadata…", e.g. a topic not created yet) is retried by the
+      // client or thrown to the code that asked, which says what it means; logged at each retry
+      // it would add a line a second per instance.
+      const answeredWithError = entry.namespace === 'Connection' && message.startsWith('Response ');
+      if (entry.level === logLevel.ERROR && !answeredWithError) logger.warn(line, { kafka: { namespace: entry.namespace, broker: fields.broker } });
       else logger.debug(line, { kafka: { namespace: entry.namespace } });
     },
     retry: { initialRetryTime: 100, maxRetryTime: 3_000, retries: 10 },

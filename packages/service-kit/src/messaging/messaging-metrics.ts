@@ -1,6 +1,8 @@
-import type { Admin } from 'kafkajs';
-import type { Queryable } from '../db/database';
 import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Queryable } from '../db/database';
+import type { Logger } from '../logging/logger';
+import { within } from '../util/within';
+import type { ConsumerLagPoller } from './consumer-lag';
 
 export interface MessagingMetrics {
   published: Counter;
@@ -8,38 +10,51 @@ export interface MessagingMetrics {
   deadLettered: Counter;
 }
 
+export interface MessagingMetricSources {
+  db: Queryable;
+  /** The service publishes through an outbox: export its backlog. */
+  outbox: boolean;
+  lag?: ConsumerLagPoller;
+  logger: Logger;
+}
+
+/** A scrape answers within this even when the database does not. */
+const BACKLOG_QUERY_BUDGET_MS = 1_000;
+
 /**
- * Event counters, plus two gauges read when Prometheus scrapes: the outbox backlog (rows not yet
- * published) and, per consumer group, how far it is behind the end of each partition.
+ * Event counters, plus two gauges: the outbox backlog (rows not yet published), counted when
+ * Prometheus scrapes, and per consumer group how far it is behind the end of each partition, as the
+ * lag poller last read it. Neither can fail a scrape: one broken source must not hide every other
+ * metric of the instance (and would look like the instance being down).
  */
-export function createMessagingMetrics(registry: Registry, sources: { db: Queryable; outbox: boolean; admin?: Admin; consumers: { group: string; topic: string }[] }): MessagingMetrics {
+export function createMessagingMetrics(registry: Registry, sources: MessagingMetricSources): MessagingMetrics {
   if (sources.outbox) {
+    let failing = false;
     new Gauge({
       name: 'outbox_backlog',
-      help: 'Outbox rows committed but not yet published to Kafka',
+      help: 'Outbox rows committed but not yet published to Kafka (the last value read while the database does not answer)',
       registers: [registry],
       async collect() {
-        const { rows } = await sources.db.query<{ n: string }>('SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL');
-        this.set(Number(rows[0]?.n ?? 0));
+        try {
+          this.set(await countBacklog(sources.db));
+          failing = false;
+        } catch (err) {
+          if (!failing) sources.logger.warn('cannot count the outbox backlog; the last value stays exported', { error: err instanceof Error ? err.message : String(err) });
+          failing = true;
+        }
       },
     });
   }
-  if (sources.admin && sources.consumers.length > 0) {
-    const admin = sources.admin;
+  const lag = sources.lag;
+  if (lag) {
     new Gauge({
       name: 'kafka_consumer_lag',
       help: 'Messages between a consumer group committed offset and the end of the partition',
       labelNames: ['group', 'topic', 'partition'],
       registers: [registry],
-      async collect() {
-        for (const { group, topic } of sources.consumers) {
-          const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId: group, topics: [topic] })]);
-          for (const end of ends) {
-            const at = committed[0]?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
-            const lag = Number(end.high) - Math.max(0, Number(at));
-            this.set({ group, topic, partition: String(end.partition) }, Math.max(0, lag));
-          }
-        }
+      collect() {
+        this.reset();
+        for (const s of lag.samples()) this.set({ group: s.group, topic: s.topic, partition: String(s.partition) }, s.lag);
       },
     });
   }
@@ -48,4 +63,9 @@ export function createMessagingMetrics(registry: Registry, sources: { db: Querya
     applied: new Counter({ name: 'events_applied_total', help: 'Events applied by consumers (duplicates excluded)', labelNames: ['type'], registers: [registry] }),
     deadLettered: new Counter({ name: 'events_dead_lettered_total', help: 'Messages sent to a dead-letter topic', registers: [registry] }),
   };
+}
+
+async function countBacklog(db: Queryable): Promise<number> {
+  const { rows } = await within(db.query<{ n: string }>('SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL'), BACKLOG_QUERY_BUDGET_MS);
+  return Number(rows[0]?.n ?? 0);
 }

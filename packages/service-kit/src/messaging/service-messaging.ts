@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import type { Logger } from '../logging/logger';
 import { deadLetterTopic, IdempotentConsumer, type EventHandler } from './idempotent-consumer';
 import { createIdempotentProducer, createKafka } from './kafka-client';
+import { ConsumerLagPoller } from './consumer-lag';
 import { createMessagingMetrics } from './messaging-metrics';
 import { OutboxRelay } from './outbox-relay';
 import { ensureTopics, type TopicSpec } from './topics';
@@ -46,7 +47,9 @@ export async function startServiceMessaging(options: ServiceMessagingOptions): P
   const admin = kafka.admin();
   await admin.connect();
   const groups = consumes.map((c) => ({ group: `${options.service}.${c.name}`, topic: c.topic }));
-  const metrics = createMessagingMetrics(options.registry, { db: options.db, outbox: produces.length > 0, admin, consumers: groups });
+  const lag = groups.length > 0 ? new ConsumerLagPoller({ admin, consumers: groups, logger: options.logger }) : undefined;
+  lag?.start();
+  const metrics = createMessagingMetrics(options.registry, { db: options.db, outbox: produces.length > 0, lag, logger: options.logger });
 
   const relay = produces.length > 0 ? new OutboxRelay({ db: options.db, producer, logger: options.logger, onPublished: (n) => metrics.published.inc(n) }) : undefined;
   relay?.start();
@@ -69,6 +72,7 @@ export async function startServiceMessaging(options: ServiceMessagingOptions): P
     async close() {
       await relay?.stop();
       await Promise.all(consumers.map((c) => c.stop()));
+      await lag?.stop();
       await producer.disconnect();
       await admin.disconnect();
     },

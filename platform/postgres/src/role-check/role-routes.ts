@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { probeRoute } from '@platform/service-kit';
 import { servesAsPrimary, servesAsReplica, type RoleObserver } from './role-observer';
 
 /**
@@ -10,21 +11,20 @@ import { servesAsPrimary, servesAsReplica, type RoleObserver } from './role-obse
  *   GET /health   200 serving in its role, 429 a replica over the bound (Consul: warning), 503 down
  */
 export function installRoleRoutes(app: FastifyInstance, observer: RoleObserver): void {
-  const quiet = { logLevel: 'silent' as const };
-  app.get('/primary', quiet, async (_request, reply) => {
+  app.get('/primary', probeRoute, async (_request, reply) => {
     const report = observer.report();
     return reply.code(servesAsPrimary(report) ? 200 : 503).send(report);
   });
   app.get<{ Querystring: { max_lag_ms?: number } }>(
     '/replica',
-    { ...quiet, schema: { querystring: { type: 'object', properties: { max_lag_ms: { type: 'integer', minimum: 0, maximum: 3_600_000 } } } } },
+    { ...probeRoute, schema: { querystring: { type: 'object', properties: { max_lag_ms: { type: 'integer', minimum: 0, maximum: 3_600_000 } } } } },
     async (request, reply) => {
       const report = observer.report();
       const maxLagMs = request.query.max_lag_ms ?? report.maxLagMs;
       return reply.code(servesAsReplica(report, maxLagMs) ? 200 : 503).send({ ...report, maxLagMs });
     },
   );
-  app.get('/health', quiet, async (_request, reply) => {
+  app.get('/health', probeRoute, async (_request, reply) => {
     const report = observer.report();
     const status = servesAsPrimary(report) || servesAsReplica(report) ? 200 : report.reachable && report.role === 'replica' ? 429 : 503;
     return reply.code(status).send(report);
