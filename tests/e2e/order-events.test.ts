@@ -18,7 +18,10 @@ let kafka: TestKafka;
 let lb: TestLb;
 let gateway: RunningGateway;
 let apiKey: string;
-let users: ServiceProcess;
+let users: ServiceProcess; // the one killed with -9 mid-batch
+// A second users instance: orders asks users whether a user exists before it takes an order, so
+// orders keep being taken while the first one is down.
+let standby: ServiceProcess;
 let logging: TestLogging;
 const running: ServiceProcess[] = [];
 
@@ -62,8 +65,8 @@ beforeAll(async () => {
   const secrets = writeGatewaySecrets(['events-client'], { 'events-client': 1_000_000 });
   apiKey = secrets.keys['events-client'] as string;
   gateway = await startGateway(consul.httpAddr, lb.addr, secrets, { LOG_DIR: logging.logDir });
-  users = await startUsers('1');
-  running.push(await startRegisteredService(entryPoints.orders, 'orders', consul.httpAddr, { ...serviceEnv(), INSTANCE_ID: 'orders-1' }));
+  [users, standby] = await Promise.all([startUsers('1'), startUsers('0')]);
+  running.push(await startRegisteredService(entryPoints.orders, 'orders', consul.httpAddr, { ...serviceEnv(), INTERNAL_LB_ADDR: lb.addr, INSTANCE_ID: 'orders-1' }));
   await waitFor(async () => (await call('/users?limit=1')).status === 200 && (await call('/orders?userId=00000000-0000-4000-8000-000000000000')).status === 200, {
     timeoutMs: 15_000,
     what: 'users and orders to be routed through the gateway',
@@ -112,7 +115,8 @@ test("the request id of the POST that created an order is in its event's consume
   const requestId = 'order-request-trace-0001';
   const created = await call<{ id: string }>('/orders', { method: 'POST', body: { userId: user.body.id, items: [{ sku: 'sku-2', quantity: 2, unitPriceCents: 100 }] }, requestId });
   expect(created.status).toBe(201);
-  await waitFor(() => users.output().split('\n').some((line) => line.includes('event applied') && line.includes(requestId) && line.includes(created.body.id)), {
+  const applied = (proc: ServiceProcess) => proc.output().split('\n').some((line) => line.includes('event applied') && line.includes(requestId) && line.includes(created.body.id));
+  await waitFor(() => applied(users) || applied(standby), {
     timeoutMs: 30_000,
     what: "users' log line for the event, carrying the request id",
   });

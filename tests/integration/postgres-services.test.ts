@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { waitFor } from '@platform/process-runner';
+import { freePort, waitFor } from '@platform/process-runner';
 import { startTestConsul, type TestConsul } from '../harness/consul';
+import { startTestLb, type TestLb } from '../harness/load-balancer';
 import { startTestPostgres, type TestPostgres } from '../harness/postgres';
 import { entryPoints, startRegisteredService, type ServiceProcess } from '../harness/service-process';
 
@@ -11,6 +12,7 @@ import { entryPoints, startRegisteredService, type ServiceProcess } from '../har
  */
 let consul: TestConsul;
 let pg: TestPostgres;
+let lb: TestLb; // the internal load balancer orders asks users through
 const running: ServiceProcess[] = [];
 let usersA: string; // reads from replica pg-1 (paused in the read-your-writes test)
 let usersB: string; // reads from replica pg-2
@@ -49,18 +51,19 @@ const expectProblem = (answer: Answer<unknown>, status: number): void => {
 
 beforeAll(async () => {
   consul = await startTestConsul();
-  pg = await startTestPostgres({ replicas: 2 });
+  [pg, lb] = await Promise.all([startTestPostgres({ replicas: 2 }), startTestLb(consul.httpAddr, 'internal')]);
   const [pg1, pg2] = pg.cluster.replicas;
   [usersA, usersB, orders] = await Promise.all([
     start(entryPoints.users, 'users', { ...pg.serviceEnv(pg1), DB_READ_YOUR_WRITES_WAIT_MS: '20' }),
     start(entryPoints.users, 'users', pg.serviceEnv(pg2)),
-    start(entryPoints.orders, 'orders', pg.serviceEnv(pg2)),
+    start(entryPoints.orders, 'orders', { ...pg.serviceEnv(pg2), INTERNAL_LB_ADDR: lb.addr }),
   ]);
   usersSlow = await startProcess(entryPoints.users, 'users', { ...pg.serviceEnv(pg1), DB_READ_YOUR_WRITES_WAIT_MS: '5000' });
 });
 
 afterAll(async () => {
   await Promise.all(running.map((p) => p.child.stop(5_000)));
+  await lb?.stop();
   await pg?.stop();
   await consul?.stop();
 });
@@ -113,7 +116,8 @@ test('users: pages follow `next` through every user exactly once', async () => {
 });
 
 test('orders: create, get, 404, validation, and a user’s orders in pages', async () => {
-  const userId = randomUUID();
+  const user = await call<{ id: string }>(usersA, '/users', { method: 'POST', body: { email: 'orderer@example.com', name: 'Orderer' } });
+  const userId = user.body.id;
   const items = [
     { sku: 'apple', quantity: 3, unitPriceCents: 50 },
     { sku: 'pear', quantity: 1, unitPriceCents: 120 },
@@ -140,6 +144,43 @@ test('orders: create, get, 404, validation, and a user’s orders in pages', asy
   expect([first, second, third].map((p) => p.body.items.map((o) => o.id))).toEqual([ids.slice(0, 2), ids.slice(2, 4), ids.slice(4)]);
   expect(third.body.next).toBeNull();
   expect((await call<{ items: unknown[] }>(orders, `/orders?userId=${randomUUID()}`)).body.items).toEqual([]);
+});
+
+test('orders asks users through the internal load balancer: an unknown user is refused with 422, unreachable users with 503, and nothing is stored', async () => {
+  const items = [{ sku: 'apple', quantity: 1, unitPriceCents: 50 }];
+  const stranger = randomUUID();
+  const refused = await call<{ detail: string }>(orders, '/orders', { method: 'POST', body: { userId: stranger, items } });
+  expectProblem(refused, 422);
+  expect(refused.body.detail).toBe(`user ${stranger} does not exist`);
+
+  const cutOff = await start(entryPoints.orders, 'orders', { ...pg.serviceEnv(pg.cluster.primary), INTERNAL_LB_ADDR: `127.0.0.1:${await freePort()}` });
+  const known = await call<{ id: string }>(usersA, '/users', { method: 'POST', body: { email: 'cut-off@example.com', name: 'Cut Off' } });
+  const unavailable = await call<{ detail: string }>(cutOff, '/orders', { method: 'POST', body: { userId: known.body.id, items } });
+  expectProblem(unavailable, 503);
+  expect(unavailable.body.detail).toContain('nothing was created');
+
+  const stored = await pg.sql<{ n: string }>(pg.cluster.primary, 'SELECT count(*) AS n FROM orders.orders WHERE user_id = ANY($1::uuid[])', [[stranger, known.body.id]]);
+  expect(Number(stored[0]?.n)).toBe(0);
+});
+
+test('an order placed right after its user was created is accepted while the replica users reads from is behind', async () => {
+  const [, behind] = pg.cluster.replicas;
+  await pg.sql(behind!, 'SELECT pg_wal_replay_pause()');
+  try {
+    const refused: string[] = [];
+    for (let i = 0; i < 20; i += 1) {
+      // No x-db-lsn passed on: orders alone must not take the lagging replica's "not found" for an answer.
+      const user = await call<{ id: string }>(usersA, '/users', { method: 'POST', body: { email: `fresh-${i}@example.com`, name: `Fresh ${i}` } });
+      const order = await call(orders, '/orders', { method: 'POST', body: { userId: user.body.id, items: [{ sku: 'fresh', quantity: 1, unitPriceCents: 1 }] } });
+      if (order.status !== 201) refused.push(`${order.status}`);
+    }
+    expect(refused).toEqual([]);
+    // The replica really was behind: usersB, which reads from it, did not find the last user.
+    const last = await pg.sql<{ id: string }>(pg.cluster.primary, "SELECT id FROM users.users WHERE email = 'fresh-19@example.com'");
+    expectProblem(await call(usersB, `/users/${last[0]?.id}`), 404);
+  } finally {
+    await pg.sql(behind!, 'SELECT pg_wal_replay_resume()');
+  }
 });
 
 test('read-your-writes: 1,000 create-then-read with the returned position, all found, while one replica has replay paused', async () => {

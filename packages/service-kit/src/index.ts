@@ -3,7 +3,7 @@ export type { RunningService, ServiceContext, ServiceDefinition, ServiceParts, S
 export { runMain, describeStartFailure } from './lifecycle/run-main';
 export { loadConfig, baseConfigSchema, env } from './config';
 export type { BaseConfig } from './config';
-export { KitError, ConfigError, StartupError, HttpProblem, NotFoundError, ConflictError, InputError } from './errors';
+export { KitError, ConfigError, StartupError, HttpProblem, NotFoundError, ConflictError, InputError, UnprocessableError, DependencyUnavailableError } from './errors';
 export { createLogger, closeLogger } from './logging/logger';
 export type { Logger } from './logging/logger';
 export { makeRedactor, scrubText, REDACTED } from './logging/redact';

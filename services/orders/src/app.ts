@@ -3,6 +3,7 @@ import { connectDatabase, dbConfigShape, messaging, type ServiceDefinition } fro
 import { ORDERS_TOPIC } from './events/order-events';
 import { createPostgresOrdersRepo } from './repo/orders-repo';
 import { registerOrderRoutes } from './routes/orders-routes';
+import { createUserCheck } from './users/user-check';
 
 /** Versioned, reversible SQL migrations (services/orders/migrations), applied by `platform up` and `platform migrate`. */
 export const MIGRATIONS_DIR = join(__dirname, '..', 'migrations');
@@ -16,9 +17,9 @@ export const ordersService: ServiceDefinition<typeof configShape> = {
   // Exposed through the gateway: paths under /orders, callers must authenticate.
   meta: { 'gateway-prefix': '/orders', 'gateway-auth': 'required' },
   config: configShape,
-  async setup({ app, config, logger, metrics }) {
+  async setup({ app, config, logger, metrics, services }) {
     const db = await connectDatabase({ service: 'orders', app, config, logger, metrics, migrationsDir: MIGRATIONS_DIR });
-    registerOrderRoutes(app, createPostgresOrdersRepo(db));
+    registerOrderRoutes(app, createPostgresOrdersRepo(db), createUserCheck(services, db.write));
     const events = await messaging.startServiceMessaging({
       service: 'orders',
       brokers: config.KAFKA_BROKERS,

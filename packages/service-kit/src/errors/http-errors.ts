@@ -31,3 +31,17 @@ export class InputError extends HttpProblem {
     super(400, 'Bad Request', detail, extensions);
   }
 }
+
+/** The request is well-formed but refers to something that does not exist or cannot be used. */
+export class UnprocessableError extends HttpProblem {
+  constructor(detail: string, extensions: Record<string, unknown> = {}) {
+    super(422, 'Unprocessable Content', detail, extensions);
+  }
+}
+
+/** Another service the request needs could not answer; nothing was changed, trying again may work. */
+export class DependencyUnavailableError extends HttpProblem {
+  constructor(detail: string, extensions: Record<string, unknown> = {}) {
+    super(503, 'Service Unavailable', detail, extensions);
+  }
+}

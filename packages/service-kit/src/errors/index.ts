@@ -1,2 +1,2 @@
 export { KitError, ConfigError, StartupError } from './kit-errors';
-export { HttpProblem, NotFoundError, ConflictError, InputError } from './http-errors';
+export { HttpProblem, NotFoundError, ConflictError, InputError, UnprocessableError, DependencyUnavailableError } from './http-errors';

@@ -2,10 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { NotFoundError } from '@platform/service-kit';
 import type { NewOrder } from '../domain/order';
 import type { OrdersRepo } from '../repo/orders-repo';
+import type { UserCheck } from '../users/user-check';
 
 const uuid = { type: 'string', format: 'uuid' } as const;
 
-export function registerOrderRoutes(app: FastifyInstance, repo: OrdersRepo): void {
+export function registerOrderRoutes(app: FastifyInstance, repo: OrdersRepo, users: UserCheck): void {
   app.post<{ Body: NewOrder }>(
     '/orders',
     {
@@ -35,7 +36,11 @@ export function registerOrderRoutes(app: FastifyInstance, repo: OrdersRepo): voi
         },
       },
     },
-    async (request, reply) => reply.code(201).send(await repo.create(request.body)),
+    async (request, reply) => {
+      // An order for a user that does not exist is refused (422) rather than stored.
+      await users.ensureExists(request.body.userId);
+      return reply.code(201).send(await repo.create(request.body));
+    },
   );
 
   app.get<{ Params: { id: string } }>('/orders/:id', { schema: { params: { type: 'object', properties: { id: uuid } } } }, async (request) => {

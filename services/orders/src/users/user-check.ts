@@ -1,0 +1,40 @@
+import { consistency, DependencyUnavailableError, formatLsn, LSN_HEADER, parseLsn, requestContext, ServiceCallError, UnprocessableError, type Queryable, type ServiceClient } from '@platform/service-kit';
+
+export interface UserCheck {
+  /** Resolves when `userId` is a user; throws a 422 problem when not, a 503 when users cannot say. */
+  ensureExists(userId: string): Promise<void>;
+}
+
+const CALL_TIMEOUT_MS = 2_000;
+
+/**
+ * Asks the users service, through the internal load balancer, whether an order's user exists.
+ * Users answers from a replica: a user created a moment ago may not have reached it yet, so a
+ * "not found" is asked again with the primary's current position, which makes users read data at
+ * least that new before it answers. Only then is the order refused.
+ */
+export function createUserCheck(services: ServiceClient, primary: Queryable): UserCheck {
+  const ask = async (userId: string, lsn: bigint | undefined): Promise<number> => {
+    const headers: Record<string, string> = { ...requestContext.outgoingHeaders(), ...(lsn === undefined ? {} : { [LSN_HEADER]: formatLsn(lsn) }) };
+    try {
+      return (await services.call('users', `/users/${encodeURIComponent(userId)}`, { headers, timeoutMs: CALL_TIMEOUT_MS })).status;
+    } catch (err) {
+      if (err instanceof ServiceCallError) throw new DependencyUnavailableError(`cannot check user ${userId} with the users service (${err.message}); nothing was created, try again`);
+      throw err;
+    }
+  };
+  const primaryPosition = async (): Promise<bigint | undefined> => {
+    const { rows } = await primary.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
+    return parseLsn(rows[0]?.lsn);
+  };
+
+  return {
+    async ensureExists(userId) {
+      let status = await ask(userId, consistency.requiredLsn());
+      if (status === 404) status = await ask(userId, await primaryPosition());
+      if (status === 200) return;
+      if (status === 404) throw new UnprocessableError(`user ${userId} does not exist`, { userId });
+      throw new DependencyUnavailableError(`the users service answered ${status} when asked for user ${userId}; nothing was created, try again`);
+    },
+  };
+}
