@@ -40,6 +40,19 @@ test('a request for an unknown service gets 404 problem+json from the load balan
   expect(res.headers['content-type']).toContain('application/problem+json');
 });
 
+test('the edge answers its own errors as problem+json: no gateway instance is a 503 with Retry-After', async () => {
+  const edge = await startTestLb(consul.httpAddr, 'edge');
+  try {
+    const res = await httpRequest(edge.addr, '/users');
+    expect(res.status).toBe(503);
+    expect(res.headers['content-type']).toBe('application/problem+json');
+    expect(res.headers['retry-after']).toBe('1');
+    expect(JSON.parse(res.body)).toMatchObject({ status: 503, title: 'Service Unavailable' });
+  } finally {
+    await edge.stop();
+  }
+});
+
 test('scale 1 → 3: each new instance gets traffic within 1 s of passing; scale back to 1 under load with zero failures', async () => {
   await startInstance('a');
   await waitFor(async () => (await whoami()) === `${SERVICE}-a`, { timeoutMs: 5_000, what: 'the first instance to be routed' });

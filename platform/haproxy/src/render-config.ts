@@ -38,6 +38,25 @@ function renderBackend({ spec, slots }: RenderInput['backends'][number]): string
   return [...lines, ...slots.map(renderServer)].join('\n');
 }
 
+/**
+ * What the public entry answers when the error is its own (no gateway instance, a gateway that
+ * broke off or timed out): callers get problem+json there too. Requests HAProxy cannot even parse
+ * still get its plain 400/408 pages: those are answered before any rule applies.
+ */
+const EDGE_ERRORS: readonly { status: number; title: string; detail: string; retryAfter?: number }[] = [
+  { status: 500, title: 'Internal Server Error', detail: 'the load balancer could not handle the request' },
+  { status: 502, title: 'Bad Gateway', detail: 'the API gateway did not complete its answer' },
+  { status: 503, title: 'Service Unavailable', detail: 'no API gateway instance can take the request right now; try again shortly', retryAfter: 1 },
+  { status: 504, title: 'Gateway Timeout', detail: 'the API gateway did not answer in time' },
+];
+
+function renderEdgeErrors(): string[] {
+  return EDGE_ERRORS.map(({ status, title, detail, retryAfter }) => {
+    const body = JSON.stringify({ type: 'about:blank', title, status, detail });
+    return `  http-error status ${status} content-type application/problem+json string '${body}'${retryAfter ? ` hdr retry-after ${retryAfter}` : ''}`;
+  });
+}
+
 function renderHttpFrontend(input: RenderInput): string {
   const lines = [
     `frontend ${input.role}`,
@@ -46,7 +65,7 @@ function renderHttpFrontend(input: RenderInput): string {
     '  http-request disable-l7-retry unless { method GET HEAD OPTIONS PUT DELETE }',
   ];
   if (input.role === 'edge') {
-    lines.push('  http-request set-header X-Forwarded-Proto http', '  option forwardfor', `  default_backend ${backendName('gateway')}`);
+    lines.push('  http-request set-header X-Forwarded-Proto http', '  option forwardfor', ...renderEdgeErrors(), `  default_backend ${backendName('gateway')}`);
   } else {
     lines.push('  http-request set-var(txn.target) req.hdr(host),field(1,:),lower');
     for (const { spec } of input.backends) lines.push(`  use_backend ${spec.name} if { var(txn.target) -m str ${spec.service.toLowerCase()} }`);
