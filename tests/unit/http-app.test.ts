@@ -87,3 +87,22 @@ test('probes (health, metrics) are neither counted as traffic nor logged; an unr
   const completed = readFileSync(logFile, 'utf8').split('\n').filter((l) => l.includes('request completed'));
   expect(completed.map((l) => (JSON.parse(l) as { 'http.route': string })['http.route'])).toEqual(['/work']);
 });
+
+test('a database connection lost under a request is a 503 problem with Retry-After, not a 500', async () => {
+  const app = buildApp();
+  app.post('/things', async () => {
+    // What node-postgres raises when the server shuts down under a query.
+    throw Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+  });
+  app.get('/broken', async () => {
+    throw new Error('an ordinary bug');
+  });
+  const lost = await app.inject({ method: 'POST', url: '/things' });
+  expect(lost.statusCode).toBe(503);
+  expect(lost.headers['retry-after']).toBe('1');
+  expect(lost.json()).toMatchObject({ status: 503, title: 'Service Unavailable' });
+  expect((lost.json() as { detail: string }).detail).toContain('check whether it was saved');
+  const bug = await app.inject({ url: '/broken' });
+  expect(bug.statusCode).toBe(500);
+  expect((bug.json() as { detail: string }).detail).toBe('The server could not complete the request.');
+});

@@ -1,4 +1,4 @@
-import { startChild, waitFor, type ExitStatus } from '@platform/process-runner';
+import { startChild, waitFor, type ChildHandle, type ExitStatus } from '@platform/process-runner';
 import { withConnection } from './connection';
 import { asUser, type ServerUser } from './os-user';
 import { pgBin } from './paths';
@@ -20,51 +20,69 @@ export interface PgServer {
   readonly host: string;
   readonly port: number;
   readonly dataDir: string;
+  /** The current postmaster's; a restart changes it. */
   readonly pid: number;
+  /** Settles when the current postmaster exits; a restart gives a new one. */
   readonly exited: Promise<ExitStatus>;
   isRunning(): boolean;
   /** Fast shutdown (SIGINT: rolls back open transactions, checkpoints); SIGKILL after graceMs. */
   stop(graceMs?: number): Promise<ExitStatus>;
+  /** Starts the postmaster again on the same data dir and port, after it exited; resolves once it accepts connections. */
+  restart(): Promise<void>;
 }
 
 /** The environment a server runs with: nothing of ours leaks in (no secrets, no platform vars). */
 const serverEnv = (): NodeJS.ProcessEnv => ({ PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C', TZ: 'UTC' });
 
+async function stopChild(child: ChildHandle, graceMs: number): Promise<ExitStatus> {
+  if (!child.isRunning()) return child.exited;
+  child.signal('SIGINT');
+  const timer = setTimeout(() => child.signal('SIGKILL'), graceMs);
+  try {
+    return await child.exited;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Starts one postmaster in the foreground and resolves once it accepts connections. */
 export async function startServer(options: ServerProcessOptions): Promise<PgServer> {
-  const { command, args } = asUser(options.user, pgBin('postgres'), ['-D', options.dataDir]);
-  // Own process group: a terminal's Ctrl-C must not reach the server before the platform stops it.
-  const child = startChild(command, args, { env: serverEnv(), outputFile: options.logFile, detached: true });
-  const server: PgServer = {
+  const launch = async (): Promise<ChildHandle> => {
+    const { command, args } = asUser(options.user, pgBin('postgres'), ['-D', options.dataDir]);
+    // Own process group: a terminal's Ctrl-C must not reach the server before the platform stops it.
+    const child = startChild(command, args, { env: serverEnv(), outputFile: options.logFile, detached: true });
+    const outcome = await waitFor(
+      async () => {
+        if (!child.isRunning()) return 'exited' as const;
+        const spec = { host: options.host, port: options.port, user: DB_ROLES.admin, password: options.adminPassword, database: 'postgres' };
+        return withConnection(spec, async (client) => (await client.query('SELECT 1')).rowCount === 1 && ('ready' as const), 1_000);
+      },
+      { timeoutMs: options.startTimeoutMs ?? 60_000, intervalMs: 100, what: `postgres ${options.name} to accept connections on ${options.host}:${options.port}` },
+    ).catch(async (err: unknown) => {
+      await stopChild(child, 5_000);
+      throw err;
+    });
+    if (outcome === 'exited') throw new Error(`postgres ${options.name} exited during start; see ${options.logFile}`);
+    return child;
+  };
+
+  let child = await launch();
+  return {
     name: options.name,
     host: options.host,
     port: options.port,
     dataDir: options.dataDir,
-    pid: child.pid,
-    exited: child.exited,
+    get pid() {
+      return child.pid;
+    },
+    get exited() {
+      return child.exited;
+    },
     isRunning: () => child.isRunning(),
-    async stop(graceMs = 30_000) {
-      if (!child.isRunning()) return child.exited;
-      child.signal('SIGINT');
-      const timer = setTimeout(() => child.signal('SIGKILL'), graceMs);
-      try {
-        return await child.exited;
-      } finally {
-        clearTimeout(timer);
-      }
+    stop: (graceMs = 30_000) => stopChild(child, graceMs),
+    async restart() {
+      if (child.isRunning()) throw new Error(`postgres ${options.name} is still running (pid ${child.pid})`);
+      child = await launch();
     },
   };
-  const outcome = await waitFor(
-    async () => {
-      if (!child.isRunning()) return 'exited' as const;
-      const spec = { host: options.host, port: options.port, user: DB_ROLES.admin, password: options.adminPassword, database: 'postgres' };
-      return withConnection(spec, async (client) => (await client.query('SELECT 1')).rowCount === 1 && ('ready' as const), 1_000);
-    },
-    { timeoutMs: options.startTimeoutMs ?? 60_000, intervalMs: 100, what: `postgres ${options.name} to accept connections on ${options.host}:${options.port}` },
-  ).catch(async (err: unknown) => {
-    await server.stop(5_000);
-    throw err;
-  });
-  if (outcome === 'exited') throw new Error(`postgres ${options.name} exited during start; see ${options.logFile}`);
-  return server;
 }

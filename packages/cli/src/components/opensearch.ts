@@ -1,6 +1,7 @@
 import { LogStore, startOpenSearchNode, type OpenSearchNode } from '@platform/opensearch';
 import { loadLogSettings, logStoreUrl } from '../log-settings';
 import type { PlatformComponent } from './component';
+import { restartOnExit, type RestartWatch } from './restart-on-exit';
 
 const HOUR_MS = 3_600_000;
 
@@ -11,14 +12,25 @@ const HOUR_MS = 3_600_000;
  */
 export const opensearchComponent: PlatformComponent = {
   name: 'opensearch',
-  async start({ stateDir, log }) {
+  async start({ stateDir, log, changed }) {
     const settings = loadLogSettings();
     let node: OpenSearchNode | undefined;
-    let stopping = false;
+    let watch: RestartWatch | undefined;
     if (!settings.externalStoreUrl) {
-      node = await startOpenSearchNode({ stateDir, httpPort: settings.openSearchHttpPort, transportPort: settings.openSearchTransportPort, heap: settings.openSearchHeap });
-      void node.exited.then((exit) => {
-        if (!stopping) log(`opensearch exited unexpectedly (code ${exit.code}, signal ${exit.signal}); Filebeat keeps the lines and ships them once it is back`);
+      const start = () => startOpenSearchNode({ stateDir, httpPort: settings.openSearchHttpPort, transportPort: settings.openSearchTransportPort, heap: settings.openSearchHeap });
+      let running = await start();
+      node = running;
+      watch = restartOnExit({
+        name: 'opensearch',
+        exited: () => running.exited,
+        restart: async () => {
+          await running.stop(1_000);
+          running = await start();
+          node = running;
+        },
+        meanwhile: 'Filebeat keeps the lines and ships them once it is back',
+        log,
+        changed,
       });
     }
     const url = logStoreUrl(settings);
@@ -40,7 +52,7 @@ export const opensearchComponent: PlatformComponent = {
       pids: () => (node ? [node.pid] : []),
       describe: () => [`Log search        ${url}   (npx platform logs --request-id <id>; curl '${url}/${settings.indexPrefix}-*/_search?q=log.level:error')`],
       async stop() {
-        stopping = true;
+        await watch?.stop();
         clearInterval(timer);
         await store.close();
         if (node) await node.stop(20_000);

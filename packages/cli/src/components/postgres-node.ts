@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { roleCheckEntry, roleCheckEnv, roleCheckInstanceId, startPostgresServer, waitForRegistrations } from '@platform/postgres';
 import { InstanceSlot } from '../supervisor/instance-slot';
 import type { PlatformComponent } from './component';
+import { restartOnExit } from './restart-on-exit';
 import { loadPostgresSettings } from './postgres-settings';
 
 /**
@@ -31,12 +32,16 @@ export const postgresNodeComponent: PlatformComponent = {
       onChange: changed,
       report: log,
     });
-    let stopping = false;
-    void node.server.exited.then((exit) => {
-      if (!stopping) log(`${node.server.name} exited unexpectedly (code ${exit.code}, signal ${exit.signal}); see ${join(stateDir, node.server.name, 'postgres.log')}`);
+    const watch = restartOnExit({
+      name: `postgres ${node.server.name}`,
+      exited: () => node.server.exited,
+      restart: () => node.server.restart(),
+      meanwhile: `its role check reports it down until it is back (see ${join(stateDir, node.server.name, 'postgres.log')})`,
+      log,
+      changed,
     });
     const stop = async (): Promise<void> => {
-      stopping = true;
+      await watch.stop();
       await slot.stop(10_000);
       await node.stop();
     };

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { roleCheckEntry, roleCheckEnv, roleCheckInstanceId, startPostgresCluster, waitForRegistrations, type PostgresCluster } from '@platform/postgres';
 import { InstanceSlot } from '../supervisor/instance-slot';
 import type { PlatformComponent } from './component';
+import { restartOnExit } from './restart-on-exit';
 import { loadPostgresSettings, portsFrom } from './postgres-settings';
 
 function describeServers(cluster: PostgresCluster, roleCheckPorts: readonly number[]): string[] {
@@ -42,14 +43,18 @@ export const postgresComponent: PlatformComponent = {
           report: log,
         }),
     );
-    let stopping = false;
-    for (const server of cluster.servers) {
-      void server.exited.then((exit) => {
-        if (!stopping) log(`${server.name} exited unexpectedly (code ${exit.code}, signal ${exit.signal}); see ${join(stateDir, server.name, 'postgres.log')}`);
-      });
-    }
+    const watches = cluster.servers.map((server) =>
+      restartOnExit({
+        name: `postgres ${server.name}`,
+        exited: () => server.exited,
+        restart: () => server.restart(),
+        meanwhile: `${server === cluster.primary ? 'writes fail' : 'reads go to the other servers'} until it is back (see ${join(stateDir, server.name, 'postgres.log')})`,
+        log,
+        changed,
+      }),
+    );
     const stop = async (): Promise<void> => {
-      stopping = true;
+      await Promise.all(watches.map((w) => w.stop()));
       await Promise.all(slots.map((s) => s.stop(10_000)));
       await cluster.stop();
     };

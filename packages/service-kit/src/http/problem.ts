@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HttpProblem } from '../errors/http-errors';
+import { isBrokenConnection } from '../db/db-errors';
 import type { Logger } from '../logging/logger';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -47,6 +48,13 @@ export function installProblemHandlers(app: FastifyInstance, logger: Logger): vo
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       return sendProblem(request, reply, status, TITLES[status] ?? 'Client Error', error.message);
+    }
+    if (isBrokenConnection(error)) {
+      // The database went away under the request (restart, failover, network): the caller may try
+      // again shortly; a change the request was making may or may not have been saved.
+      logger.warn('database connection lost during the request', { requestId: request.id, method: request.method, url: request.url, error: error.message });
+      reply.header('retry-after', '1');
+      return sendProblem(request, reply, 503, 'Service Unavailable', 'The database could not be reached. Try again shortly; if this request was changing data, check whether it was saved before sending it again.');
     }
     logger.error('request failed', { requestId: request.id, method: request.method, url: request.url, err: error });
     return sendProblem(request, reply, 500, 'Internal Server Error', 'The server could not complete the request.');
