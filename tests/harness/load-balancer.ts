@@ -13,6 +13,8 @@ export interface TestLb {
   readAddr?: string;
   adminSocket: string;
   controllerId: string;
+  /** The controller's own JSON log. */
+  logFile: string;
   stop(): Promise<void>;
 }
 
@@ -45,5 +47,5 @@ export async function startTestLb(consulAddr: string, role: 'edge' | 'internal' 
     },
     { timeoutMs: 15_000, what: `the ${role} load balancer to start` },
   );
-  return { child, addr: `127.0.0.1:${port}`, readAddr, adminSocket: join(dir, 'admin.sock'), controllerId, stop: async () => void (await child.stop(15_000)) };
+  return { child, addr: `127.0.0.1:${port}`, readAddr, adminSocket: join(dir, 'admin.sock'), controllerId, logFile: join(dir, 'lb-controller', `${controllerId}.log`), stop: async () => void (await child.stop(15_000)) };
 }

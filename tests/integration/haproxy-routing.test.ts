@@ -1,3 +1,4 @@
+import { readFileSync, renameSync } from 'node:fs';
 import { sleep, waitFor } from '@platform/process-runner';
 import { startTestConsul, type TestConsul } from '../harness/consul';
 import { passingIds } from '../harness/consul-queries';
@@ -106,4 +107,28 @@ test('kill -9 of one of three under GET load: zero failed requests, and HAProxy 
   const result = await load.stop();
   expect(result.failures).toEqual([]);
   expect(removedAfter).toBeLessThanOrEqual(1_500);
+});
+
+test('a change HAProxy could not take is applied later from the full state, without waiting for another Consul change', async () => {
+  // Hide the runtime API: the controller's next pass fails half-way.
+  const hidden = `${lb.adminSocket}.hidden`;
+  renameSync(lb.adminSocket, hidden);
+  let restored = false;
+  try {
+    const late = await startInstance('late');
+    // The controller has seen the new instance and failed to apply it at least once.
+    await waitFor(() => readFileSync(lb.logFile, 'utf8').includes('applying a Consul change to HAProxy failed'), { timeoutMs: 10_000, intervalMs: 100, what: 'a failed pass' });
+    renameSync(hidden, lb.adminSocket);
+    restored = true;
+    const seen = new Set<string>();
+    await waitFor(
+      async () => {
+        seen.add(await whoami());
+        return seen.has(late.instanceId);
+      },
+      { timeoutMs: 20_000, intervalMs: 100, what: 'the late instance to be routed once HAProxy answers again' },
+    );
+  } finally {
+    if (!restored) renameSync(hidden, lb.adminSocket);
+  }
 });

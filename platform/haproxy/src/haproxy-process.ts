@@ -71,7 +71,9 @@ export class HaproxyProcess {
     if ((await check.exited).code !== 0) throw new Error(`haproxy rejected the new configuration (${candidate}); see ${this.paths.log}`);
     writeFileSync(this.paths.config, config);
     const before = await workerPid(this.paths.adminSocket);
-    await runtimeCommand(this.paths.masterSocket, 'reload', 5_000);
+    // The master re-executes itself on every reload and does not listen for a moment: a reload
+    // right after another one waits for it rather than failing.
+    await waitFor(() => runtimeCommand(this.paths.masterSocket, 'reload', 5_000).then(() => true), { timeoutMs: 10_000, intervalMs: 50, what: 'the haproxy master to take the reload' });
     await waitFor(
       async () => {
         const now = await workerPid(this.paths.adminSocket);

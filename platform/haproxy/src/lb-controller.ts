@@ -34,8 +34,16 @@ export class LbController {
   private readonly confirmer: DrainConfirmer;
   private watch: { stop(): void } | undefined;
   private pending: ServicesSnapshot | undefined;
+  /** The newest snapshot seen; a retry applies it, never an older one. */
+  private latest: ServicesSnapshot | undefined;
   private running: Promise<void> | undefined;
   private consulReachable = true;
+  /**
+   * Set when a pass failed half-way: this controller's slots then say more than HAProxy knows
+   * (a reload that did not happen, commands refused), so the next pass reloads HAProxy from the
+   * full rendered state instead of sending differences.
+   */
+  private resync = false;
 
   constructor(private readonly options: LbControllerOptions) {
     this.paths = haproxyPaths(options.stateDir);
@@ -72,6 +80,7 @@ export class LbController {
 
   private schedule(snapshot: ServicesSnapshot): void {
     this.pending = snapshot;
+    this.latest = snapshot;
     this.running ??= this.drainQueue().finally(() => (this.running = undefined));
   }
 
@@ -82,9 +91,9 @@ export class LbController {
       try {
         await this.apply(snapshot);
       } catch (err) {
-        this.options.logger.error('applying a Consul change to HAProxy failed; retrying with the next change', { index: snapshot.index, err });
-        // A failed pass leaves slots possibly out of step: a full resync on the next snapshot.
-        setTimeout(() => this.schedule(this.pending ?? snapshot), 500);
+        this.options.logger.error('applying a Consul change to HAProxy failed; reloading it from the full state in 500 ms', { index: snapshot.index, err });
+        this.resync = true;
+        setTimeout(() => this.schedule(this.latest ?? snapshot), 500);
         return;
       }
     }
@@ -114,7 +123,7 @@ export class LbController {
 
   private async apply(snapshot: ServicesSnapshot): Promise<void> {
     const { role, logger, metrics } = this.options;
-    let structural = this.ensureBackends(this.specsFor(snapshot.services));
+    let structural = this.ensureBackends(this.specsFor(snapshot.services)) || this.resync;
     const commands: string[] = [];
     let changes = 0;
     for (const backend of this.backends.values()) {
@@ -136,6 +145,7 @@ export class LbController {
       logger.info('haproxy reloaded for a structural change', { role, index: snapshot.index, backends: [...this.backends.keys()] });
       // The new worker starts from the rendered config; drain states are not in it.
       await applyCommands(this.paths.adminSocket, this.drainCommands());
+      this.resync = false;
     } else {
       await applyCommands(this.paths.adminSocket, commands);
     }
