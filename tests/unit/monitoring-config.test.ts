@@ -1,5 +1,9 @@
 import type { ServicesSnapshot, WatchedInstance } from '@platform/service-kit';
-import { checkWebhookUrl, renderAlertmanagerConfig, renderPrometheusConfig, scrapeTargets } from '@platform/monitoring';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, sleep } from '@platform/process-runner';
+import { checkWebhookUrl, renderAlertmanagerConfig, renderPrometheusConfig, scrapeTargets, syncScrapeTargets } from '@platform/monitoring';
 
 const instance = (id: string, overrides: Partial<WatchedInstance> = {}): WatchedInstance => ({
   id,
@@ -49,4 +53,18 @@ test('a bad webhook URL is refused by variable name, without echoing it', () => 
   expect(checkWebhookUrl(undefined, 'ALERT_WEBHOOK_URL')).toBeUndefined();
   expect(() => checkWebhookUrl('not a url secret-token', 'ALERT_WEBHOOK_URL')).toThrow(/^ALERT_WEBHOOK_URL is not a URL$/);
   expect(() => checkWebhookUrl('ftp://host/secret-token', 'ALERT_WEBHOOK_URL')).toThrow(/^ALERT_WEBHOOK_URL must be an http or https URL$/);
+});
+
+test('while Consul does not answer, the targets file stays readable and the outage is reported once, not at every retry', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'targets-')), 'targets.json');
+  const errors: string[] = [];
+  const sync = syncScrapeTargets({ consulAddr: `127.0.0.1:${await freePort()}`, file, onError: (err) => errors.push(err.message) });
+  try {
+    // The watch retries with backoff from 100 ms: several failed queries in this time.
+    await sleep(2_500);
+    expect(errors).toHaveLength(1);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual([]);
+  } finally {
+    sync.stop();
+  }
 });

@@ -10,4 +10,5 @@ export type { AlertmanagerSettings } from './alertmanager-config';
 export { activeAlerts, ruleStates } from './alerts-api';
 export type { ActiveAlert } from './alerts-api';
 export { scrapeTargets } from './scrape-targets';
+export { syncScrapeTargets } from './targets-sync';
 export type { TargetGroup } from './scrape-targets';

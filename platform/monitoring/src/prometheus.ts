@@ -17,6 +17,7 @@ export interface PrometheusOptions extends Omit<PrometheusSettings, 'ruleFiles' 
   binary?: string;
   startTimeoutMs?: number;
   onDiscoveryError?(error: Error): void;
+  onDiscoveryRecovered?(): void;
 }
 
 /** The platform's alert rules, shipped in the repository. */
@@ -26,7 +27,7 @@ export const platformRuleFiles = (): string[] => [join(repoRoot, 'platform', 'mo
 export async function startPrometheus(options: PrometheusOptions): Promise<MonitorProcess> {
   mkdirSync(join(options.stateDir, 'data'), { recursive: true });
   const targetsFile = join(options.stateDir, 'targets', 'consul.json');
-  const targets = syncScrapeTargets({ consulAddr: options.consulAddr, file: targetsFile, onError: options.onDiscoveryError });
+  const targets = syncScrapeTargets({ consulAddr: options.consulAddr, file: targetsFile, onError: options.onDiscoveryError, onRecovered: options.onDiscoveryRecovered });
   const configFile = join(options.stateDir, 'prometheus.yml');
   writeFileSync(configFile, renderPrometheusConfig({ ...options, targetsFile, ruleFiles: options.ruleFiles ?? platformRuleFiles() }));
   const url = `http://${options.host}:${options.port}`;

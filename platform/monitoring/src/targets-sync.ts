@@ -7,7 +7,9 @@ export interface TargetsSyncOptions {
   consulAddr: string;
   /** The file_sd file Prometheus watches. */
   file: string;
+  /** Told once per outage of Consul (or of the file), not at every failed query. */
   onError?(error: Error): void;
+  onRecovered?(): void;
 }
 
 /**
@@ -26,6 +28,15 @@ export function syncScrapeTargets(options: TargetsSyncOptions): { stop(): void }
     renameSync(tmp, options.file);
     written = content;
   };
+  let failing = false;
+  const failed = (err: unknown): void => {
+    if (!failing) options.onError?.(err instanceof Error ? err : new Error(String(err)));
+    failing = true;
+  };
+  const recovered = (): void => {
+    if (failing) options.onRecovered?.();
+    failing = false;
+  };
   // An empty list until Consul answers, so Prometheus starts with a file it can read.
   write('[]\n');
   return watchServices({
@@ -34,9 +45,12 @@ export function syncScrapeTargets(options: TargetsSyncOptions): { stop(): void }
       try {
         write(`${JSON.stringify(scrapeTargets(snapshot), null, 1)}\n`);
       } catch (err) {
-        options.onError?.(err instanceof Error ? err : new Error(String(err)));
+        failed(err);
+        return;
       }
+      recovered();
     },
-    onError: options.onError,
+    onError: failed,
+    onRecovered: recovered,
   });
 }

@@ -35,6 +35,7 @@ export const monitoringComponent: PlatformComponent = {
         evaluationIntervalS: monitoring.scrapeIntervalS,
         retention: monitoring.retention,
         onDiscoveryError: (err) => log(`prometheus targets: Consul query failed (${err.message}); the last known targets stay scraped`),
+        onDiscoveryRecovered: () => log('prometheus targets: following Consul again'),
       });
     let alertmanager = await startAm();
     let prometheus: MonitorProcess;
