@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { freePort, pidAlive, waitFor } from '@platform/process-runner';
 import { repoRoot } from '../harness/service-process';
@@ -57,6 +58,19 @@ beforeAll(async () => {
 
 afterAll(() => {
   platform('down');
+});
+
+test('platform up refuses at once, naming the variable, when one of its ports is taken; nothing is left running', async () => {
+  const squatter = createServer();
+  await new Promise<void>((resolve) => squatter.listen(Number(env.EDGE_PORT), '127.0.0.1', resolve));
+  try {
+    const run = platform('up', '--instances', '1', '--skip-install');
+    expect(run.code).toBe(1);
+    expect(run.out).toContain(`another process already listens on 127.0.0.1:${env.EDGE_PORT} (EDGE_PORT)`);
+    expect(processesUsing(stateDir)).toEqual([]);
+  } finally {
+    await new Promise((resolve) => squatter.close(resolve));
+  }
 });
 
 test('platform up, status with HAProxy beside Consul, scale, a crash reported and restarted, then down leaves no process', async () => {

@@ -51,15 +51,18 @@ export class HaproxyProcess {
     const check = startChild(binary, ['-c', '-q', '-f', paths.config], { outputFile: paths.log });
     const checked = await check.exited;
     if (checked.code !== 0) throw new Error(`haproxy rejected ${paths.config}; see ${paths.log}`);
+    const startedAt = existsSync(paths.log) ? readFileSync(paths.log, 'utf8').length : 0;
     const master = startChild(binary, ['-W', '-S', `${paths.masterSocket},mode,600`, '-f', paths.config, '-p', paths.pidFile], { outputFile: paths.log, detached: true });
     const proc = new HaproxyProcess(paths, master);
-    await waitFor(
+    const answered = await waitFor(
       async () => {
-        if (!master.isRunning()) throw new Error(`haproxy exited at start; see ${paths.log}`);
-        return existsSync(paths.adminSocket) && (await workerPid(paths.adminSocket)) !== undefined;
+        if (!master.isRunning()) return 'exited' as const;
+        return existsSync(paths.adminSocket) && (await workerPid(paths.adminSocket)) !== undefined && ('answering' as const);
       },
       { timeoutMs: 10_000, intervalMs: 50, what: 'haproxy to answer on its runtime API' },
     );
+    // Say why at once (a port in use, typically), rather than after the timeout.
+    if (answered === 'exited') throw new Error(`haproxy exited at start: ${lastAlerts(paths.log, startedAt) || `see ${paths.log}`}`);
     return proc;
   }
 
@@ -86,6 +89,12 @@ export class HaproxyProcess {
   stop(graceMs = 10_000) {
     return this.master.stop(graceMs);
   }
+}
+
+/** HAProxy's ALERT lines written to its log since `offset`, without their prefix. */
+function lastAlerts(log: string, offset: number): string {
+  const text = existsSync(log) ? readFileSync(log, 'utf8').slice(offset) : '';
+  return [...text.matchAll(/^\[ALERT\][^:]*: (.*)$/gm)].map((m) => m[1]).join('; ');
 }
 
 /** A controller killed with -9 leaves its HAProxy running on the port; the next one stops it first. */

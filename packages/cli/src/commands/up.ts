@@ -4,6 +4,7 @@ import { startChild, waitFor } from '@platform/process-runner';
 import { installComponents } from '../install';
 import { instanceTable, runningState } from '../platform-view';
 import { discoverServices } from '../service-catalog';
+import { plannedPorts, takenPorts } from '../port-preflight';
 import { loadSettings, statePaths } from '../settings';
 import type { SupervisorPlan } from '../supervisor/plan';
 import { readState } from '../supervisor/state';
@@ -32,6 +33,12 @@ export async function up(options: UpOptions): Promise<number> {
     step(`the platform is already running (supervisor pid ${already.pid})`);
     process.stdout.write(`${(await instanceTable(already)).text}\n`);
     return 0;
+  }
+
+  const taken = await takenPorts(plannedPorts(settings));
+  if (taken.length > 0) {
+    const list = taken.map((p) => `${p.host}:${p.port} (${p.variable})`).join(', ');
+    throw new Error(`another process already listens on ${list}; stop it, or move the platform with the variable named (see README, Ports)`);
   }
 
   const services = discoverServices().map((s) => ({ name: s.name, entry: s.entry, instances: options.scale[s.name] ?? options.instances ?? s.defaultInstances }));
