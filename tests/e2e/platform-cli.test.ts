@@ -73,7 +73,7 @@ test('platform up refuses at once, naming the variable, when one of its ports is
   }
 });
 
-test('platform up, status with HAProxy beside Consul, scale, a crash reported and restarted, then down leaves no process', async () => {
+test('platform up, status with HAProxy beside Consul, scale, crashes restarted, down leaves no process, and the data is there after up again', async () => {
   const upRun = platform('up', '--instances', '1', '--scale', 'users=2', '--skip-install');
   expect(upRun.out).toContain('waiting for 4 instances');
   expect(upRun.code).toBe(0);
@@ -140,6 +140,13 @@ test('platform up, status with HAProxy beside Consul, scale, a crash reported an
   // Had it shared the id, it would now be missing until its next re-registration.
   expect(platform('status').out).toMatch(/users-node-1-3\s+127\.0\.0\.1:\d+\s+passing/);
 
+  // Data written through the public entry, to be read back after down and up.
+  const apiKey = readFileSync(join(stateDir, 'gateway/dev-api-key'), 'utf8').trim();
+  const edge = `http://127.0.0.1:${env.EDGE_PORT}`;
+  const created = await fetch(`${edge}/users`, { method: 'POST', headers: { 'x-api-key': apiKey, 'content-type': 'application/json' }, body: JSON.stringify({ email: 'kept@example.com', name: 'Kept' }) });
+  expect(created.status).toBe(201);
+  const user = (await created.json()) as { id: string };
+
   const before = processesUsing(stateDir);
   // supervisor, consul, two controllers with their HAProxy (master and worker), four instances
   expect(before.length).toBeGreaterThanOrEqual(10);
@@ -151,4 +158,10 @@ test('platform up, status with HAProxy beside Consul, scale, a crash reported an
   expect(before.filter(pidAlive)).toEqual([]);
   expect(processesUsing(stateDir)).toEqual([]);
   expect(platform('status').code).toBe(3);
+
+  // Up again on the same state: the user written before is still there.
+  expect(platform('up', '--instances', '1', '--skip-install').code).toBe(0);
+  const read = await fetch(`${edge}/users/${user.id}`, { headers: { 'x-api-key': readFileSync(join(stateDir, 'gateway/dev-api-key'), 'utf8').trim() } });
+  expect(read.status).toBe(200);
+  expect(await read.json()).toMatchObject({ id: user.id, email: 'kept@example.com', name: 'Kept' });
 });
