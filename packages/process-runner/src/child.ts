@@ -24,8 +24,8 @@ export interface ChildHandle {
   readonly exited: Promise<ExitStatus>;
   isRunning(): boolean;
   signal(sig: NodeJS.Signals): void;
-  /** SIGTERM, then SIGKILL after graceMs; resolves with how it ended. */
-  stop(graceMs?: number): Promise<ExitStatus>;
+  /** `signal` (SIGTERM unless told), then SIGKILL after graceMs; resolves with how it ended. */
+  stop(graceMs?: number, signal?: NodeJS.Signals): Promise<ExitStatus>;
 }
 
 export function startChild(command: string, args: readonly string[], options: StartOptions = {}): ChildHandle {
@@ -67,9 +67,9 @@ export function startChild(command: string, args: readonly string[], options: St
     signal(sig) {
       if (running) child.kill(sig);
     },
-    async stop(graceMs = 10_000) {
+    async stop(graceMs = 10_000, signal: NodeJS.Signals = 'SIGTERM') {
       if (!running) return exited;
-      child.kill('SIGTERM');
+      child.kill(signal);
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       try {
         return await exited;

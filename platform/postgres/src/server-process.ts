@@ -34,17 +34,6 @@ export interface PgServer {
 /** The environment a server runs with: nothing of ours leaks in (no secrets, no platform vars). */
 const serverEnv = (): NodeJS.ProcessEnv => ({ PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C', TZ: 'UTC' });
 
-async function stopChild(child: ChildHandle, graceMs: number): Promise<ExitStatus> {
-  if (!child.isRunning()) return child.exited;
-  child.signal('SIGINT');
-  const timer = setTimeout(() => child.signal('SIGKILL'), graceMs);
-  try {
-    return await child.exited;
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** Starts one postmaster in the foreground and resolves once it accepts connections. */
 export async function startServer(options: ServerProcessOptions): Promise<PgServer> {
   const launch = async (): Promise<ChildHandle> => {
@@ -59,7 +48,7 @@ export async function startServer(options: ServerProcessOptions): Promise<PgServ
       },
       { timeoutMs: options.startTimeoutMs ?? 60_000, intervalMs: 100, what: `postgres ${options.name} to accept connections on ${options.host}:${options.port}` },
     ).catch(async (err: unknown) => {
-      await stopChild(child, 5_000);
+      await child.stop(5_000, 'SIGINT');
       throw err;
     });
     if (outcome === 'exited') throw new Error(`postgres ${options.name} exited during start; see ${options.logFile}`);
@@ -79,7 +68,7 @@ export async function startServer(options: ServerProcessOptions): Promise<PgServ
       return child.exited;
     },
     isRunning: () => child.isRunning(),
-    stop: (graceMs = 30_000) => stopChild(child, graceMs),
+    stop: (graceMs = 30_000) => child.stop(graceMs, 'SIGINT'),
     async restart() {
       if (child.isRunning()) throw new Error(`postgres ${options.name} is still running (pid ${child.pid})`);
       child = await launch();
