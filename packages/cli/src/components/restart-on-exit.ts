@@ -1,4 +1,5 @@
 import type { ExitStatus } from '@platform/process-runner';
+import { RestartBackoff } from '../supervisor/restart-backoff';
 
 export interface RestartOptions {
   /** How the process is named in the supervisor log. */
@@ -19,11 +20,6 @@ export interface RestartWatch {
   stop(): Promise<void>;
 }
 
-const FIRST_BACKOFF_MS = 1_000;
-const MAX_BACKOFF_MS = 30_000;
-/** A process that stayed up this long restarts quickly again next time. */
-const STABLE_AFTER_MS = 60_000;
-
 /**
  * Keeps one of the platform's own processes (a database server, the broker, the log store…)
  * running the way the supervisor keeps service instances: an exit nobody asked for is reported
@@ -32,7 +28,7 @@ const STABLE_AFTER_MS = 60_000;
 export function restartOnExit(options: RestartOptions): RestartWatch {
   let stopping = false;
   let wakeUp: (() => void) | undefined;
-  let backoffMs = FIRST_BACKOFF_MS;
+  const backoff = new RestartBackoff();
   let restarts = 0;
   let restarting: Promise<void> | undefined;
 
@@ -50,11 +46,10 @@ export function restartOnExit(options: RestartOptions): RestartWatch {
     while (!stopping) {
       const exit = await options.exited();
       if (stopping) return;
-      if (Date.now() - upSince > STABLE_AFTER_MS) backoffMs = FIRST_BACKOFF_MS;
-      options.log(`${options.name} exited unexpectedly (code ${exit.code}, signal ${exit.signal}); ${options.meanwhile}; restarting in ${backoffMs} ms`);
+      let delayMs = backoff.next(Date.now() - upSince);
+      options.log(`${options.name} exited unexpectedly (code ${exit.code}, signal ${exit.signal}); ${options.meanwhile}; restarting in ${delayMs} ms`);
       for (;;) {
-        await pause(backoffMs);
-        backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+        await pause(delayMs);
         if (stopping) return;
         try {
           restarting = options.restart();
@@ -66,7 +61,8 @@ export function restartOnExit(options: RestartOptions): RestartWatch {
           break;
         } catch (err) {
           if (stopping) return;
-          options.log(`${options.name} could not be restarted: ${err instanceof Error ? err.message : String(err)}; trying again in ${backoffMs} ms`);
+          delayMs = backoff.next();
+          options.log(`${options.name} could not be restarted: ${err instanceof Error ? err.message : String(err)}; trying again in ${delayMs} ms`);
         }
       }
     }

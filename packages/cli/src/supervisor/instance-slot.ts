@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { startChild, type ChildHandle } from '@platform/process-runner';
+import { RestartBackoff } from './restart-backoff';
 import type { InstanceState } from './state';
 
 export interface SlotOptions {
@@ -16,9 +17,6 @@ export interface SlotOptions {
   report(message: string): void;
 }
 
-const MAX_BACKOFF_MS = 30_000;
-/** An instance that stayed up this long is considered healthy again, resetting its backoff. */
-const STABLE_AFTER_MS = 60_000;
 
 /**
  * One supervised instance. A crash is reported and followed by a restart with exponential backoff;
@@ -29,7 +27,7 @@ export class InstanceSlot {
   private child: ChildHandle | undefined;
   private stopping = false;
   private restartTimer: NodeJS.Timeout | undefined;
-  private backoffMs = 1_000;
+  private readonly backoff = new RestartBackoff();
 
   constructor(private readonly options: SlotOptions) {
     const id = options.instanceId ?? `${options.service}-${options.nodeName}-${options.slot}`;
@@ -68,15 +66,14 @@ export class InstanceSlot {
       this.options.onChange();
       return;
     }
-    if (upMs > STABLE_AFTER_MS) this.backoffMs = 1_000;
+    const delayMs = this.backoff.next(upMs);
     this.state.restarts += 1;
     this.state.state = 'restarting';
     this.options.report(
-      `instance ${this.state.id} crashed (exit code ${code}, signal ${signal}${error ? `, ${error}` : ''}); restart ${this.state.restarts} in ${this.backoffMs} ms — see ${this.state.id}.stdio.log`,
+      `instance ${this.state.id} crashed (exit code ${code}, signal ${signal}${error ? `, ${error}` : ''}); restart ${this.state.restarts} in ${delayMs} ms — see ${this.state.id}.stdio.log`,
     );
     this.options.onChange();
-    this.restartTimer = setTimeout(() => this.start(), this.backoffMs);
-    this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
+    this.restartTimer = setTimeout(() => this.start(), delayMs);
   }
 
   /** Graceful: SIGTERM lets the kit drain; SIGKILL only after `graceMs`. */
