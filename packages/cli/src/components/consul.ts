@@ -1,6 +1,6 @@
 import { startConsulAgent } from '@platform/consul';
 import type { PlatformComponent } from './component';
-import { restartOnExit } from './restart-on-exit';
+import { keepRunning } from './restart-on-exit';
 
 export const consulComponent: PlatformComponent = {
   name: 'consul',
@@ -17,27 +17,15 @@ export const consulComponent: PlatformComponent = {
         // Cloud nodes boot in any order: an agent may wait minutes for the servers to form a quorum.
         startTimeoutMs: cluster ? 300_000 : undefined,
       });
-    let agent = await start();
-    const watch = restartOnExit({
-      name: 'consul agent',
-      exited: () => agent.exited,
-      restart: async () => {
-        await agent.stop(1_000);
-        agent = await start();
-      },
-      meanwhile: 'services keep running and register again when it is back',
-      log,
-      changed,
-    });
+    const agent = await keepRunning(start, { name: 'consul agent', meanwhile: 'services keep running and register again when it is back', log, changed });
+    // The address stays the same across restarts.
+    const { httpAddr } = agent.current();
     const kind = cluster ? (cluster.server ? 'server' : 'client') : 'single server';
     return {
-      env: { CONSUL_HTTP_ADDR: agent.httpAddr },
-      pids: () => [agent.pid],
-      describe: () => [`Consul HTTP API   http://${agent.httpAddr}   (${kind}; curl http://${agent.httpAddr}/v1/catalog/services)`],
-      async stop() {
-        await watch.stop();
-        await agent.stop(15_000);
-      },
+      env: { CONSUL_HTTP_ADDR: httpAddr },
+      pids: () => [agent.current().pid],
+      describe: () => [`Consul HTTP API   http://${httpAddr}   (${kind}; curl http://${httpAddr}/v1/catalog/services)`],
+      stop: () => agent.stop(15_000),
     };
   },
 };

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { startFilebeat } from '@platform/filebeat';
 import { loadLogSettings, logStoreUrl } from '../log-settings';
 import type { PlatformComponent } from './component';
-import { restartOnExit } from './restart-on-exit';
+import { keepRunning } from './restart-on-exit';
 
 /** Ships every instance's log file under the node's log folder to the log search store. */
 export const filebeatComponent: PlatformComponent = {
@@ -17,26 +17,12 @@ export const filebeatComponent: PlatformComponent = {
         indexPrefix: env.LOG_INDEX_PREFIX ?? logSettings.indexPrefix,
         httpPort: logSettings.filebeatHttpPort,
       });
-    let shipper = await start();
-    const watch = restartOnExit({
-      name: 'filebeat',
-      exited: () => shipper.exited,
-      restart: async () => {
-        await shipper.stop(1_000);
-        shipper = await start();
-      },
-      meanwhile: 'lines wait in the log files, and its registry says where to go on',
-      log,
-      changed,
-    });
+    const shipper = await keepRunning(start, { name: 'filebeat', meanwhile: 'lines wait in the log files, and its registry says where to go on', log, changed });
     return {
       env: {},
-      pids: () => [shipper.pid],
+      pids: () => [shipper.current().pid],
       describe: () => [`Log shipping      filebeat → ${env.LOG_STORE_URL ?? logStoreUrl(logSettings)}   (stats: curl http://127.0.0.1:${logSettings.filebeatHttpPort}/stats)`],
-      async stop() {
-        await watch.stop();
-        await shipper.stop(10_000);
-      },
+      stop: () => shipper.stop(10_000),
     };
   },
 };

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { startAlertmanager, startPrometheus, type MonitorProcess } from '@platform/monitoring';
 import { loadMonitoringSettings } from '../monitoring-settings';
 import type { PlatformComponent } from './component';
-import { restartOnExit } from './restart-on-exit';
+import { keepRunning, type KeptProcess } from './restart-on-exit';
 
 /**
  * Metrics and alerts: Prometheus finds every instance through the Consul catalog and evaluates the
@@ -37,48 +37,24 @@ export const monitoringComponent: PlatformComponent = {
         onDiscoveryError: (err) => log(`prometheus targets: Consul query failed (${err.message}); the last known targets stay scraped`),
         onDiscoveryRecovered: () => log('prometheus targets: following Consul again'),
       });
-    let alertmanager = await startAm();
-    let prometheus: MonitorProcess;
+    const alertmanager = await keepRunning(startAm, { name: 'alertmanager', meanwhile: 'no alert is sent until it is back', log, changed });
+    let prometheus: KeptProcess<MonitorProcess>;
     try {
-      prometheus = await startProm();
+      // A restart stops what is left of the old one first, its Consul watch included.
+      prometheus = await keepRunning(startProm, { name: 'prometheus', meanwhile: 'no alert fires until it is back', log, changed });
     } catch (err) {
       await alertmanager.stop(5_000);
       throw err;
     }
-    const watches = [
-      restartOnExit({
-        name: 'alertmanager',
-        exited: () => alertmanager.exited,
-        restart: async () => {
-          await alertmanager.stop(1_000);
-          alertmanager = await startAm();
-        },
-        meanwhile: 'no alert is sent until it is back',
-        log,
-        changed,
-      }),
-      restartOnExit({
-        name: 'prometheus',
-        exited: () => prometheus.exited,
-        restart: async () => {
-          // Also ends its Consul watch, which the new one starts again.
-          await prometheus.stop(1_000);
-          prometheus = await startProm();
-        },
-        meanwhile: 'no alert fires until it is back',
-        log,
-        changed,
-      }),
-    ];
+    const urls = { prometheus: prometheus.current().url, alertmanager: alertmanager.current().url };
     return {
-      env: { PROMETHEUS_URL: prometheus.url, ALERTMANAGER_URL: alertmanager.url },
-      pids: () => [alertmanager.pid, prometheus.pid],
+      env: { PROMETHEUS_URL: urls.prometheus, ALERTMANAGER_URL: urls.alertmanager },
+      pids: () => [alertmanager.current().pid, prometheus.current().pid],
       describe: () => [
-        `Metrics           ${prometheus.url}   (every instance found through Consul; targets: ${prometheus.url}/targets)`,
-        `Alerts            ${alertmanager.url}   (npx platform alerts${monitoring.webhookUrl ? '; sent to ALERT_WEBHOOK_URL' : '; set ALERT_WEBHOOK_URL to be notified'})`,
+        `Metrics           ${urls.prometheus}   (every instance found through Consul; targets: ${urls.prometheus}/targets)`,
+        `Alerts            ${urls.alertmanager}   (npx platform alerts${monitoring.webhookUrl ? '; sent to ALERT_WEBHOOK_URL' : '; set ALERT_WEBHOOK_URL to be notified'})`,
       ],
       async stop() {
-        await Promise.all(watches.map((w) => w.stop()));
         await Promise.all([prometheus.stop(10_000), alertmanager.stop(10_000)]);
       },
     };

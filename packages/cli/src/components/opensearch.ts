@@ -1,7 +1,7 @@
 import { LogStore, startOpenSearchNode, type OpenSearchNode } from '@platform/opensearch';
 import { loadLogSettings, logStoreUrl } from '../log-settings';
 import type { PlatformComponent } from './component';
-import { restartOnExit, type RestartWatch } from './restart-on-exit';
+import { keepRunning, type KeptProcess } from './restart-on-exit';
 
 const HOUR_MS = 3_600_000;
 
@@ -14,24 +14,10 @@ export const opensearchComponent: PlatformComponent = {
   name: 'opensearch',
   async start({ stateDir, log, changed }) {
     const settings = loadLogSettings();
-    let node: OpenSearchNode | undefined;
-    let watch: RestartWatch | undefined;
+    let node: KeptProcess<OpenSearchNode> | undefined;
     if (!settings.externalStoreUrl) {
       const start = () => startOpenSearchNode({ stateDir, httpPort: settings.openSearchHttpPort, transportPort: settings.openSearchTransportPort, heap: settings.openSearchHeap });
-      let running = await start();
-      node = running;
-      watch = restartOnExit({
-        name: 'opensearch',
-        exited: () => running.exited,
-        restart: async () => {
-          await running.stop(1_000);
-          running = await start();
-          node = running;
-        },
-        meanwhile: 'Filebeat keeps the lines and ships them once it is back',
-        log,
-        changed,
-      });
+      node = await keepRunning(start, { name: 'opensearch', meanwhile: 'Filebeat keeps the lines and ships them once it is back', log, changed });
     }
     const url = logStoreUrl(settings);
     const store = new LogStore({ url, indexPrefix: settings.indexPrefix, username: process.env.LOG_STORE_USERNAME, password: process.env.LOG_STORE_PASSWORD });
@@ -49,10 +35,9 @@ export const opensearchComponent: PlatformComponent = {
     timer.unref();
     return {
       env: { LOG_STORE_URL: url, LOG_INDEX_PREFIX: settings.indexPrefix },
-      pids: () => (node ? [node.pid] : []),
+      pids: () => (node ? [node.current().pid] : []),
       describe: () => [`Log search        ${url}   (npx platform logs --request-id <id>; curl '${url}/${settings.indexPrefix}-*/_search?q=log.level:error')`],
       async stop() {
-        await watch?.stop();
         clearInterval(timer);
         await store.close();
         if (node) await node.stop(20_000);

@@ -78,3 +78,40 @@ export function restartOnExit(options: RestartOptions): RestartWatch {
     },
   };
 }
+
+/** A process a component starts by calling a function that resolves once it serves. */
+export interface StartedProcess {
+  readonly pid: number;
+  readonly exited: Promise<ExitStatus>;
+  stop(graceMs: number): Promise<unknown>;
+}
+
+export interface KeptProcess<P extends StartedProcess> {
+  /** The process running now (a restart replaces it). */
+  current(): P;
+  /** No more restarts; then stops the current process. */
+  stop(graceMs: number): Promise<void>;
+}
+
+/**
+ * Starts a process with `start` and, on an exit nobody asked for, starts it again the same way
+ * (what is left of the old one, such as a watch it ran, is stopped first).
+ */
+export async function keepRunning<P extends StartedProcess>(start: () => Promise<P>, options: Omit<RestartOptions, 'exited' | 'restart'>): Promise<KeptProcess<P>> {
+  let current = await start();
+  const watch = restartOnExit({
+    ...options,
+    exited: () => current.exited,
+    restart: async () => {
+      await current.stop(1_000);
+      current = await start();
+    },
+  });
+  return {
+    current: () => current,
+    async stop(graceMs) {
+      await watch.stop();
+      await current.stop(graceMs);
+    },
+  };
+}
