@@ -51,6 +51,9 @@ beforeAll(async () => {
     OPENSEARCH_HTTP_PORT: String(await freePort()),
     OPENSEARCH_TRANSPORT_PORT: String(await freePort()),
     FILEBEAT_HTTP_PORT: String(await freePort()),
+    // Long enough that an instance scaled away is still draining when the next CLI call comes,
+    // however slow the machine (the id-reuse check below depends on it).
+    DRAIN_MS: '4000',
     PROMETHEUS_PORT: String(await freePort()),
     ALERTMANAGER_PORT: String(await freePort()),
   };
@@ -162,6 +165,7 @@ test('platform up, status with HAProxy beside Consul, scale, crashes restarted, 
   // Up again on the same state: the user written before is still there.
   expect(platform('up', '--instances', '1', '--skip-install').code).toBe(0);
   const read = await fetch(`${edge}/users/${user.id}`, { headers: { 'x-api-key': readFileSync(join(stateDir, 'gateway/dev-api-key'), 'utf8').trim() } });
-  expect(read.status).toBe(200);
-  expect(await read.json()).toMatchObject({ id: user.id, email: 'kept@example.com', name: 'Kept' });
+  const body = (await read.json()) as Record<string, unknown>;
+  expect({ status: read.status, body }).toMatchObject({ status: 200 });
+  expect(body).toMatchObject({ id: user.id, email: 'kept@example.com', name: 'Kept' });
 });

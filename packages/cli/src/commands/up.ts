@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startChild, waitFor } from '@platform/process-runner';
 import { installComponents } from '../install';
+import { unroutedInstances } from '../lb-view';
 import { instanceTable, runningState } from '../platform-view';
 import { discoverServices } from '../service-catalog';
 import { plannedPorts, takenPorts } from '../port-preflight';
@@ -71,17 +72,24 @@ export async function up(options: UpOptions): Promise<number> {
 
   const expected = services.reduce((n, s) => n + s.instances, 0);
   step(`waiting for ${expected} instances to pass their health checks in Consul`);
-  const table = await waitFor(
+  const view = await waitFor(
     async () => {
       const current = readState(paths.stateFile) ?? state;
-      const view = await instanceTable(current);
-      const passing = current.instances.filter((i) => view.consul.some((c) => c.id === i.id && c.health === 'passing'));
-      return passing.length === current.instances.length && passing.length >= expected ? view.text : undefined;
+      const seen = await instanceTable(current);
+      const passing = current.instances.filter((i) => seen.consul.some((c) => c.id === i.id && c.health === 'passing'));
+      return passing.length === current.instances.length && passing.length >= expected ? seen : undefined;
     },
     { timeoutMs: 60_000, intervalMs: 250, what: `all ${expected} instances to pass (run platform status to see which did not)` },
   );
-  process.stdout.write(`\n${table}\n\n`);
+  // Passing in Consul is not yet callable: the load balancers apply it a moment later (a new
+  // backend takes a reload), and `up` promises addresses that answer.
   const final = readState(paths.stateFile) ?? state;
+  const planned = new Set(services.map((s) => s.name));
+  await waitFor(
+    async () => (await unroutedInstances(view.consul, final.instances.filter((i) => planned.has(i.service)))).length === 0,
+    { timeoutMs: 30_000, intervalMs: 250, what: 'the load balancers to route every instance (run platform status to see which they do not)' },
+  );
+  process.stdout.write(`\n${view.text}\n\n`);
   for (const line of final.components.flatMap((c) => c.describe)) process.stdout.write(`${line}\n`);
   process.stdout.write(`Instances: curl http://<ADDRESS>/health/ready   status: npx platform status   logs: npx platform logs <service>   stop: npm run down\n`);
   return 0;
