@@ -32,9 +32,10 @@ export async function startTestLogging(): Promise<TestLogging> {
   const root = mkdtempSync(join(tmpdir(), 'logging-test-'));
   const logDir = join(root, 'logs');
   mkdirSync(logDir, { recursive: true });
-  const ports = { http: await freePort(), transport: await freePort(), filebeat: await freePort() };
+  const ports = { http: await freePort(), transport: await freePort() };
   const startStore = () => startOpenSearchNode({ stateDir: join(root, 'opensearch'), httpPort: ports.http, transportPort: ports.transport, heap: '384m' });
-  const startShipper = () => startFilebeat({ stateDir: join(root, 'filebeat'), logDir, storeUrl: `http://127.0.0.1:${ports.http}`, httpPort: ports.filebeat });
+  // The stats port is chosen at each start, not before OpenSearch's boot: nothing can take it meanwhile.
+  const startShipper = async () => startFilebeat({ stateDir: join(root, 'filebeat'), logDir, storeUrl: `http://127.0.0.1:${ports.http}`, httpPort: await freePort() });
 
   const openSearch = await startStore();
   const store = new LogStore({ url: openSearch.url });
