@@ -16,6 +16,8 @@ export { sendProblem, PROBLEM_CONTENT_TYPE } from './http/problem';
 export type { ProblemBody } from './http/problem';
 export { REQUEST_ID_HEADER } from './http/request-id';
 export { probeRoute } from './http/probe-route';
+export { OutageReport } from './util/outage';
+export type { OutageHandlers } from './util/outage';
 export { createConsulClient } from './discovery/consul-client';
 export type { ConsulClient } from './discovery/consul-client';
 export { watchServices, instanceHealth } from './discovery/services-watch';

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { watchServices, type ConsulClient, type Logger, type ServicesSnapshot, type WatchedInstance } from '@platform/service-kit';
+import { OutageReport, watchServices, type ConsulClient, type Logger, type ServicesSnapshot, type WatchedInstance } from '@platform/service-kit';
 import { BackendSlots, type Slot } from './backend-slots';
 import { DrainConfirmer } from './drain-confirmations';
 import { HaproxyProcess, haproxyPaths, type HaproxyPaths } from './haproxy-process';
@@ -37,7 +37,10 @@ export class LbController {
   /** The newest snapshot seen; a retry applies it, never an older one. */
   private latest: ServicesSnapshot | undefined;
   private running: Promise<void> | undefined;
-  private consulReachable = true;
+  private readonly consulOutage = new OutageReport({
+    down: (error) => this.options.logger.warn('consul unreachable; HAProxy keeps the last known servers', { error: error.message }),
+    up: () => this.options.logger.info('consul reachable again; following it'),
+  });
   /**
    * Set when a pass failed half-way: this controller's slots then say more than HAProxy knows
    * (a reload that did not happen, commands refused), so the next pass reloads HAProxy from the
@@ -60,13 +63,9 @@ export class LbController {
       onChange: (snapshot) => this.schedule(snapshot),
       onError: (err) => {
         this.options.metrics.consulErrors.inc({ role });
-        if (this.consulReachable) this.options.logger.warn('consul unreachable; HAProxy keeps the last known servers', { error: err.message });
-        this.consulReachable = false;
+        this.consulOutage.failed(err);
       },
-      onRecovered: () => {
-        this.consulReachable = true;
-        this.options.logger.info('consul reachable again; following it');
-      },
+      onRecovered: () => this.consulOutage.succeeded(),
     });
   }
 

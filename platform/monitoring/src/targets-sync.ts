@@ -1,6 +1,6 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { watchServices } from '@platform/service-kit';
+import { OutageReport, watchServices } from '@platform/service-kit';
 import { scrapeTargets } from './scrape-targets';
 
 export interface TargetsSyncOptions {
@@ -28,15 +28,7 @@ export function syncScrapeTargets(options: TargetsSyncOptions): { stop(): void }
     renameSync(tmp, options.file);
     written = content;
   };
-  let failing = false;
-  const failed = (err: unknown): void => {
-    if (!failing) options.onError?.(err instanceof Error ? err : new Error(String(err)));
-    failing = true;
-  };
-  const recovered = (): void => {
-    if (failing) options.onRecovered?.();
-    failing = false;
-  };
+  const outage = new OutageReport({ down: (error) => options.onError?.(error), up: () => options.onRecovered?.() });
   // An empty list until Consul answers, so Prometheus starts with a file it can read.
   write('[]\n');
   return watchServices({
@@ -45,12 +37,12 @@ export function syncScrapeTargets(options: TargetsSyncOptions): { stop(): void }
       try {
         write(`${JSON.stringify(scrapeTargets(snapshot), null, 1)}\n`);
       } catch (err) {
-        failed(err);
+        outage.failed(err);
         return;
       }
-      recovered();
+      outage.succeeded();
     },
-    onError: failed,
-    onRecovered: recovered,
+    onError: (err) => outage.failed(err),
+    onRecovered: () => outage.succeeded(),
   });
 }

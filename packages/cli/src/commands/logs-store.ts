@@ -1,4 +1,5 @@
 import { sleep } from '@platform/process-runner';
+import { OutageReport } from '@platform/service-kit';
 import type { LogEntry, LogFilter, LogStore } from '@platform/opensearch';
 import { renderEntry } from '../log-render';
 
@@ -47,7 +48,8 @@ export async function storeLogs(options: StoreLogsOptions): Promise<number> {
   // that become searchable out of order are neither skipped nor printed twice.
   const seen = new Map<string, number>();
   let since = new Date(started.getTime() - FOLLOW_OVERLAP_MS);
-  let unreachable = false;
+  // The store restarting is no reason to stop following: lines wait in Filebeat meanwhile.
+  const outage = new OutageReport({ down: (error) => process.stderr.write(`(log store unreachable, retrying: ${error.message})\n`) });
   while (!options.signal?.aborted) {
     await sleep(options.pollMs ?? 1_000);
     const pollStarted = Date.now();
@@ -55,12 +57,10 @@ export async function storeLogs(options: StoreLogsOptions): Promise<number> {
     try {
       found = await store.searchAll({ ...filter, ingestedSince: since }, REQUEST_LINE_CAP);
     } catch (err) {
-      // The store restarting is no reason to stop following: lines wait in Filebeat meanwhile.
-      if (!unreachable) process.stderr.write(`(log store unreachable, retrying: ${err instanceof Error ? err.message : String(err)})\n`);
-      unreachable = true;
+      outage.failed(err);
       continue;
     }
-    unreachable = false;
+    outage.succeeded();
     const fresh = found.filter((e) => !seen.has(e.id));
     print(fresh);
     for (const entry of fresh) seen.set(entry.id, pollStarted);

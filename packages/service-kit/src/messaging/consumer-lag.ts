@@ -1,5 +1,6 @@
 import type { Admin } from 'kafkajs';
 import type { Logger } from '../logging/logger';
+import { OutageReport } from '../util/outage';
 
 export interface ConsumerGroupTopic {
   group: string;
@@ -27,7 +28,11 @@ export class ConsumerLagPoller {
   private latest: LagSample[] = [];
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
-  private failing = false;
+  // The last figures stay exported while Kafka does not answer.
+  private readonly outage = new OutageReport({
+    down: (error) => this.options.logger.warn('cannot read consumer lag from Kafka; the last figures stay exported', { error: error.message }),
+    up: () => this.options.logger.info('consumer lag readable again'),
+  });
   private stopped = false;
 
   constructor(private readonly options: ConsumerLagPollerOptions) {}
@@ -54,7 +59,7 @@ export class ConsumerLagPoller {
 
   /** One read of every group's committed offsets against its topic's end offsets. Never throws. */
   async pollOnce(): Promise<void> {
-    const { admin, consumers, logger } = this.options;
+    const { admin, consumers } = this.options;
     try {
       // Asking for offsets of a topic that does not exist makes the client retry for seconds.
       const existing = new Set(await admin.listTopics());
@@ -68,12 +73,9 @@ export class ConsumerLagPoller {
         }
       }
       this.latest = next;
-      if (this.failing) logger.info('consumer lag readable again');
-      this.failing = false;
+      this.outage.succeeded();
     } catch (err) {
-      // The last figures stay exported; one line per outage, not one per poll.
-      if (!this.failing) logger.warn('cannot read consumer lag from Kafka; the last figures stay exported', { error: err instanceof Error ? err.message : String(err) });
-      this.failing = true;
+      this.outage.failed(err);
     }
   }
 }

@@ -1,6 +1,7 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Queryable } from '../db/database';
 import type { Logger } from '../logging/logger';
+import { OutageReport } from '../util/outage';
 import { within } from '../util/within';
 import type { ConsumerLagPoller } from './consumer-lag';
 
@@ -29,7 +30,7 @@ const BACKLOG_QUERY_BUDGET_MS = 1_000;
  */
 export function createMessagingMetrics(registry: Registry, sources: MessagingMetricSources): MessagingMetrics {
   if (sources.outbox) {
-    let failing = false;
+    const outage = new OutageReport({ down: (error) => sources.logger.warn('cannot count the outbox backlog; the last value stays exported', { error: error.message }) });
     new Gauge({
       name: 'outbox_backlog',
       help: 'Outbox rows committed but not yet published to Kafka (the last value read while the database does not answer)',
@@ -37,10 +38,9 @@ export function createMessagingMetrics(registry: Registry, sources: MessagingMet
       async collect() {
         try {
           this.set(await countBacklog(sources.db));
-          failing = false;
+          outage.succeeded();
         } catch (err) {
-          if (!failing) sources.logger.warn('cannot count the outbox backlog; the last value stays exported', { error: err instanceof Error ? err.message : String(err) });
-          failing = true;
+          outage.failed(err);
         }
       },
     });
