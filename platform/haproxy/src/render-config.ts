@@ -41,7 +41,9 @@ function renderBackend({ spec, slots }: RenderInput['backends'][number]): string
 /**
  * What the public entry answers when the error is its own (no gateway instance, a gateway that
  * broke off or timed out): callers get problem+json there too. Requests HAProxy cannot even parse
- * still get its plain 400/408 pages: those are answered before any rule applies.
+ * still get its plain 400/408 pages: in 2.6 the H1 multiplexer answers those itself, ignoring
+ * `http-error` and `errorfile` wherever they are set (checked by hand on Debian's 2.6.12; upstream
+ * haproxy/haproxy#3032, fixed in 3.2).
  */
 const EDGE_ERRORS: readonly { status: number; title: string; detail: string; retryAfter?: number }[] = [
   { status: 500, title: 'Internal Server Error', detail: 'the load balancer could not handle the request' },
