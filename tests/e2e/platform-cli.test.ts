@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -168,4 +169,54 @@ test('platform up, status with HAProxy beside Consul, scale, crashes restarted, 
   const body = (await read.json()) as Record<string, unknown>;
   expect({ status: read.status, body }).toMatchObject({ status: 200 });
   expect(body).toMatchObject({ id: user.id, email: 'kept@example.com', name: 'Kept' });
+});
+
+/**
+ * What a team writes for a new service, as plain JavaScript so the test needs no build: a route
+ * under its own prefix reading a table its own migration created and filled.
+ */
+function writeNewService(dir: string, name: string): void {
+  mkdirSync(join(dir, 'migrations'), { recursive: true });
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `@platform/${name}`, version: '0.1.0', private: true, main: 'main.js', platform: { instances: 1 } }));
+  writeFileSync(join(dir, 'migrations', '1764900000000_create-shelf.sql'), '-- Up Migration\nCREATE TABLE shelf (sku text PRIMARY KEY);\nINSERT INTO shelf VALUES (\'a\'), (\'b\');\n\n-- Down Migration\nDROP TABLE shelf;\n');
+  writeFileSync(
+    join(dir, 'main.js'),
+    `const { runMain, connectDatabase, dbConfigShape } = require('@platform/service-kit');
+runMain({
+  name: '${name}',
+  version: '0.1.0',
+  meta: { 'gateway-prefix': '/${name}', 'gateway-auth': 'public' },
+  config: { ...dbConfigShape },
+  async setup({ app, config, logger, metrics }) {
+    const db = await connectDatabase({ service: '${name}', app, config, logger, metrics });
+    app.get('/${name}/shelf', async () => ({ skus: (await db.read.query('SELECT sku FROM shelf ORDER BY sku')).rows.map((r) => r.sku) }));
+    return { readiness: db.readiness, close: () => db.close() };
+  },
+});
+`,
+  );
+}
+
+test('a service folder added while the platform runs starts with platform scale: migrated first, routed by the gateway, nothing else restarted', async () => {
+  const name = `e2e-added-${randomBytes(3).toString('hex')}`;
+  const dir = join(repoRoot, 'services', name);
+  const edge = `http://127.0.0.1:${env.EDGE_PORT}`;
+  const pidsBefore = (JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8')) as { instances: { id: string; pid: number }[] }).instances;
+  try {
+    writeNewService(dir, name);
+    const scaleRun = platform('scale', `${name}=1`);
+    expect(scaleRun).toMatchObject({ code: 0 });
+    await waitFor(async () => (await fetch(`${edge}/${name}/shelf`)).status === 200, { timeoutMs: 30_000, intervalMs: 300, what: `${name} to be routed through the edge and the gateway` });
+    expect(await (await fetch(`${edge}/${name}/shelf`)).json()).toEqual({ skus: ['a', 'b'] });
+    expect(readFileSync(join(stateDir, 'logs/supervisor.log'), 'utf8')).toContain(`${name}: migrations applied 1764900000000_create-shelf`);
+    const pidsAfter = (JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8')) as { instances: { id: string; pid: number }[] }).instances;
+    for (const before of pidsBefore) expect(pidsAfter).toContainEqual(expect.objectContaining({ id: before.id, pid: before.pid }));
+
+    const unknown = platform('scale', 'no-such-service=1');
+    expect(unknown.code).toBe(1);
+    expect(unknown.out).toContain(`unknown service no-such-service; services here: `);
+    expect(unknown.out).toContain(name);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

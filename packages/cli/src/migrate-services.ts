@@ -1,6 +1,3 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { repoRoot } from '@platform/consul';
 import { defaultSchema, runMigrations } from '@platform/service-kit';
 import { discoverServices } from './service-catalog';
 
@@ -28,9 +25,7 @@ export interface MigrateOptions {
 export async function migrateServices(options: MigrateOptions): Promise<MigrationOutcome[]> {
   const url = options.env.DB_WRITE_URL;
   if (!url) throw new Error('DB_WRITE_URL is not set: start the platform (npm run up) or set DB_WRITE_URL and DB_PASSWORD_FILE');
-  const known = discoverServices()
-    .map((s) => ({ service: s.name, dir: join(repoRoot, 'services', s.name, 'migrations') }))
-    .filter((s) => existsSync(s.dir));
+  const known = discoverServices().flatMap((s) => (s.migrationsDir ? [{ service: s.name, dir: s.migrationsDir }] : []));
   for (const name of options.services ?? []) {
     if (!known.some((s) => s.service === name)) throw new Error(`${name} has no migrations; services with migrations: ${known.map((s) => s.service).join(', ')}`);
   }

@@ -6,6 +6,8 @@ export interface ServiceEntry {
   name: string;
   entry: string;
   defaultInstances: number;
+  /** services/<name>/migrations, when the service has one. */
+  migrationsDir?: string;
 }
 
 interface ServicePackageJson {
@@ -25,7 +27,13 @@ export function discoverServices(root = repoRoot): ServiceEntry[] {
     if (!existsSync(pkgFile)) continue;
     const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as ServicePackageJson;
     if (!pkg.platform) continue;
-    entries.push({ name, entry: join(servicesDir, name, pkg.main ?? 'dist/main.js'), defaultInstances: pkg.platform.instances ?? 1 });
+    const migrationsDir = join(servicesDir, name, 'migrations');
+    entries.push({
+      name,
+      entry: join(servicesDir, name, pkg.main ?? 'dist/main.js'),
+      defaultInstances: pkg.platform.instances ?? 1,
+      ...(existsSync(migrationsDir) ? { migrationsDir } : {}),
+    });
   }
   return entries;
 }

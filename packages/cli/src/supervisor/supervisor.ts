@@ -1,8 +1,10 @@
-import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { componentsFor } from '../components';
+import { migrateServices } from '../migrate-services';
 import { NODE_PASSTHROUGH } from '../node-role';
+import { discoverServices } from '../service-catalog';
 import type { RunningComponent } from '../components/component';
 import { statePaths } from '../settings';
 import { startControlServer } from './control-server';
@@ -39,6 +41,8 @@ export class Supervisor {
   private readonly state: SupervisorState;
   private readonly running: { name: string; component: RunningComponent }[] = [];
   private control: Server | undefined;
+  /** Services added to the checkout while running, being migrated before their first instance. */
+  private readonly adopting = new Map<string, Promise<void>>();
   private shuttingDown: Promise<void> | undefined;
 
   constructor(private readonly plan: SupervisorPlan) {
@@ -136,10 +140,33 @@ export class Supervisor {
       throw new Error('scale needs {"service": name, "instances": 0..50}');
     }
     if (this.state.phase !== 'running') throw new Error(`cannot scale while the platform is ${this.state.phase}`);
+    if (!this.plan.services.some((s) => s.name === service)) {
+      const adoption = this.adopting.get(service) ?? this.adopt(service).finally(() => this.adopting.delete(service));
+      this.adopting.set(service, adoption);
+      await adoption;
+    }
     this.setInstances(service, instances);
     this.log(`scaled ${service} to ${instances}`);
     this.persist();
     return { service, instances };
+  }
+
+  /**
+   * A service folder a team added while the platform runs joins at its first `platform scale`,
+   * found the way `platform up` finds services, with its schema migrated before any instance
+   * starts: adding a service never needs the other services stopped.
+   */
+  private async adopt(name: string): Promise<void> {
+    const known = discoverServices();
+    const found = known.find((s) => s.name === name);
+    if (!found) throw new Error(`unknown service ${name}; services here: ${known.map((s) => s.name).join(', ')} (a service is a folder under services/ whose package.json has a "platform" section)`);
+    if (!existsSync(found.entry)) throw new Error(`${name} is not built (${found.entry} missing); run npm run build`);
+    if (found.migrationsDir && this.state.env.DB_WRITE_URL) {
+      const [outcome] = await migrateServices({ env: this.state.env, services: [name], direction: 'up' });
+      this.log(`${name}: migrations ${outcome?.changed.length ? `applied ${outcome.changed.join(', ')}` : 'up to date'}`);
+    }
+    this.plan.services.push({ name, entry: found.entry, instances: 0 });
+    this.log(`added service ${name} (${found.entry})`);
   }
 
   shutdown(reason: string, finalPhase: 'stopped' | 'failed' = 'stopped'): Promise<void> {
