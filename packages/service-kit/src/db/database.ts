@@ -55,11 +55,16 @@ async function withClient<T>(pool: Pool, work: (client: PoolClient) => Promise<T
   }
 }
 
+/** The primary's current WAL position, asked on a connection to the primary (`db.write`). */
+export async function primaryWalLsn(primary: Queryable): Promise<bigint | undefined> {
+  const { rows } = await primary.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
+  return parseLsn(rows[0]?.lsn);
+}
+
 /** Remembers the primary's position after a write, for this request's reads and its response header. */
 async function noteWritePosition(client: PoolClient): Promise<void> {
   if (!consistency.current()) return;
-  const { rows } = await client.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
-  const lsn = parseLsn(rows[0]?.lsn);
+  const lsn = await primaryWalLsn(client);
   if (lsn !== undefined) consistency.noteWrite(lsn);
 }
 

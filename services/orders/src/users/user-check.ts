@@ -1,4 +1,4 @@
-import { consistency, DependencyUnavailableError, formatLsn, LSN_HEADER, parseLsn, requestContext, ServiceCallError, UnprocessableError, type Queryable, type ServiceClient } from '@platform/service-kit';
+import { consistency, DependencyUnavailableError, formatLsn, LSN_HEADER, primaryWalLsn, requestContext, ServiceCallError, UnprocessableError, type Queryable, type ServiceClient } from '@platform/service-kit';
 
 export interface UserCheck {
   /** Resolves when `userId` is a user; throws a 422 problem when not, a 503 when users cannot say. */
@@ -23,15 +23,10 @@ export function createUserCheck(services: ServiceClient, primary: Queryable): Us
       throw err;
     }
   };
-  const primaryPosition = async (): Promise<bigint | undefined> => {
-    const { rows } = await primary.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
-    return parseLsn(rows[0]?.lsn);
-  };
-
   return {
     async ensureExists(userId) {
       let status = await ask(userId, consistency.requiredLsn());
-      if (status === 404) status = await ask(userId, await primaryPosition());
+      if (status === 404) status = await ask(userId, await primaryWalLsn(primary));
       if (status === 200) return;
       if (status === 404) throw new UnprocessableError(`user ${userId} does not exist`, { userId });
       throw new DependencyUnavailableError(`the users service answered ${status} when asked for user ${userId}; nothing was created, try again`);
