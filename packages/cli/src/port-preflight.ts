@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { portIsFree } from '@platform/process-runner';
 import { loadLogSettings } from './log-settings';
 import { loadMonitoringSettings } from './monitoring-settings';
 import { loadPostgresSettings } from './components/postgres-settings';
@@ -45,16 +45,8 @@ export function plannedPorts(settings: PlatformSettings): PlannedPort[] {
   return ports.filter((p) => p.port > 0);
 }
 
-function canListen({ host, port }: PlannedPort): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(true)));
-  });
-}
-
 /** The planned ports something else already listens on (or that cannot be bound at all). */
 export async function takenPorts(ports: readonly PlannedPort[]): Promise<PlannedPort[]> {
-  const free = await Promise.all(ports.map(canListen));
+  const free = await Promise.all(ports.map(({ port, host }) => portIsFree(port, host)));
   return ports.filter((_, i) => !free[i]);
 }

@@ -2,4 +2,4 @@ export { startChild, pidAlive } from './child';
 export type { ChildHandle, ExitStatus, StartOptions } from './child';
 export { waitFor, sleep } from './wait';
 export type { WaitOptions } from './wait';
-export { freePort } from './ports';
+export { freePort, portIsFree } from './ports';

@@ -25,7 +25,8 @@ function ephemeralRangeStart(): number {
 const handedOut = new Set<number>();
 const HANDED_OUT_LIMIT = 2_000;
 
-function canBind(port: number, host: string): Promise<boolean> {
+/** Whether nothing listens on host:port now (bound exclusively for a moment, then released). */
+export function portIsFree(port: number, host: string): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.unref();
@@ -44,7 +45,7 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   for (let attempt = 0; attempt < 200; attempt += 1) {
     const port = LOWEST_PORT + Math.floor(Math.random() * (high - LOWEST_PORT));
     if (handedOut.has(port)) continue;
-    if (await canBind(port, host)) {
+    if (await portIsFree(port, host)) {
       if (handedOut.size >= HANDED_OUT_LIMIT) handedOut.clear();
       handedOut.add(port);
       return port;
