@@ -7,10 +7,6 @@ interface LbState {
   backends: { service: string; servers: { name: string; instanceId?: string; address: string; port: number; state: string; haproxy: string }[] }[];
 }
 
-/**
- * Every load balancer's servers as its controller placed them and as HAProxy itself reports them,
- * beside Consul's health for the same instance: the three should agree.
- */
 /** What each passing load-balancer controller reports, or why it could not be asked. */
 async function loadBalancerStates(consul: readonly ConsulInstanceView[]): Promise<{ controller: ConsulInstanceView; state?: LbState; error?: string }[]> {
   const controllers = consul.filter((c) => c.service === 'lb-controller' && c.health === 'passing');
@@ -41,6 +37,10 @@ export async function unroutedInstances(consul: readonly ConsulInstanceView[], i
     .map((i) => i.id);
 }
 
+/**
+ * Every load balancer's servers as its controller placed them and as HAProxy itself reports them,
+ * beside Consul's health for the same instance: the three should agree.
+ */
 export async function loadBalancerTable(consul: readonly ConsulInstanceView[]): Promise<string> {
   const rows: string[][] = [];
   for (const { controller, state, error } of await loadBalancerStates(consul)) {
