@@ -18,7 +18,7 @@ export { REQUEST_ID_HEADER } from './http/request-id';
 export { probeRoute } from './http/probe-route';
 export { OutageReport } from './util/outage';
 export type { OutageHandlers } from './util/outage';
-export { createConsulClient } from './discovery/consul-client';
+export { createConsulClient, consulHeaders } from './discovery/consul-client';
 export type { ConsulClient } from './discovery/consul-client';
 export { watchServices, instanceHealth } from './discovery/services-watch';
 export type { WatchedInstance, ServicesSnapshot, InstanceHealth, ServicesWatchOptions } from './discovery/services-watch';

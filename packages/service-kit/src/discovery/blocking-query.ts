@@ -1,3 +1,5 @@
+import { consulHeaders } from './consul-client';
+
 /**
  * One Consul blocking query loop: GET `path` with `?index=&wait=`, calling `onResult` only when the
  * index moves. Errors back off exponentially with jitter (so many watchers do not stampede a
@@ -5,6 +7,8 @@
  */
 export interface BlockingQueryOptions<T> {
   httpAddr: string;
+  /** ACL token sent as X-Consul-Token; never put in the URL, where logs and errors could show it. */
+  token?: string;
   path: string;
   waitSeconds?: number;
   onResult(value: T, index: string): void;
@@ -30,7 +34,10 @@ export function startBlockingQuery<T>(options: BlockingQueryOptions<T>): Blockin
     while (!controller.signal.aborted) {
       try {
         const url = `http://${options.httpAddr}${options.path}${separator}index=${index}&wait=${wait}`;
-        const res = await fetch(url, { signal: AbortSignal.any([controller.signal, AbortSignal.timeout((options.waitSeconds ?? 30) * 1000 + 10_000)]) });
+        const res = await fetch(url, {
+          headers: consulHeaders(options.token),
+          signal: AbortSignal.any([controller.signal, AbortSignal.timeout((options.waitSeconds ?? 30) * 1000 + 10_000)]),
+        });
         if (!res.ok) throw new Error(`consul answered ${res.status} for ${options.path}`);
         const next = res.headers.get('x-consul-index') ?? '0';
         const body = (await res.json()) as T;

@@ -2,9 +2,18 @@ import Consul from 'consul';
 
 export type ConsulClient = InstanceType<typeof Consul>;
 
-/** A client for the local agent; every call is bounded so a hung agent cannot hang the service. */
-export function createConsulClient(addr: { host: string; port: number }, timeoutMs = 2_000): ConsulClient {
-  return new Consul({ host: addr.host, port: addr.port, defaults: { timeout: timeoutMs } as Record<string, unknown> });
+/**
+ * A client for the local agent; every call is bounded so a hung agent cannot hang the service.
+ * `token` is the ACL token every call carries (Consul runs with ACLs default-deny).
+ */
+export function createConsulClient(addr: { host: string; port: number }, timeoutMs = 2_000, token?: string): ConsulClient {
+  const defaults: Record<string, unknown> = { timeout: timeoutMs, ...(token ? { token } : {}) };
+  return new Consul({ host: addr.host, port: addr.port, defaults });
+}
+
+/** Headers for a plain fetch to Consul's HTTP API: the one way a token travels outside the client. */
+export function consulHeaders(token?: string): Record<string, string> {
+  return token ? { 'X-Consul-Token': token } : {};
 }
 
 export function describeConsulError(err: unknown): string {

@@ -38,6 +38,8 @@ export function instanceHealth(checks: HealthEntry['Checks']): InstanceHealth {
 
 export interface ServicesWatchOptions {
   httpAddr: string;
+  /** ACL token for the catalog and health reads. */
+  token?: string;
   /** Which services to follow; by default every one except Consul itself. */
   include?: (service: string) => boolean;
   onChange(snapshot: ServicesSnapshot): void;
@@ -61,6 +63,7 @@ export function watchServices(options: ServicesWatchOptions): { stop(): void } {
   const follow = (service: string): void => {
     const query = startBlockingQuery<HealthEntry[]>({
       httpAddr: options.httpAddr,
+      token: options.token,
       path: `/v1/health/service/${encodeURIComponent(service)}`,
       waitSeconds: options.waitSeconds,
       onError: options.onError,
@@ -88,6 +91,7 @@ export function watchServices(options: ServicesWatchOptions): { stop(): void } {
 
   const catalog = startBlockingQuery<Record<string, string[]>>({
     httpAddr: options.httpAddr,
+    token: options.token,
     path: '/v1/catalog/services',
     waitSeconds: options.waitSeconds,
     onError: options.onError,
