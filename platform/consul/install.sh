@@ -19,8 +19,8 @@ for sub in api sdk proto-public envoyextensions troubleshoot; do
   go mod edit -dropreplace "$GO_CONSUL_MODULE/$sub" 2>/dev/null || true
 done
 log "building consul (takes a few minutes on a fresh cache)"
-go mod download
-go build -mod=mod -trimpath -ldflags "-s -w -X $GO_CONSUL_MODULE/version.GitCommit=v$CONSUL_VERSION" -o "$target.tmp" .
+# Dropping the replaces adds the sub-modules' hashes to go.sum: the committed go.sum has them.
+go_build_pinned "$target.tmp" -trimpath -ldflags "-s -w -X $GO_CONSUL_MODULE/version.GitCommit=v$CONSUL_VERSION" .
 mv "$target.tmp" "$target"
 cd / && rm -rf "$work"
 [ "$(installed_version)" = "Consul v$CONSUL_VERSION" ] || die "built binary reports '$(installed_version)'"

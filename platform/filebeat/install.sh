@@ -25,7 +25,7 @@ cd "$work"
 # No `go mod download` of the whole graph: the build fetches only the modules Filebeat imports,
 # a fraction of what the Beats repository (every beat, x-pack) requires.
 log "building filebeat (about two minutes on a fresh cache)"
-go build -mod=mod -trimpath -ldflags "-s -w" -o "$target.tmp" ./filebeat
+go_build_pinned "$target.tmp" -trimpath -ldflags "-s -w" ./filebeat
 mv "$target.tmp" "$target"
 cd / && rm -rf "$work"
 [ "$(installed_version)" = "$FILEBEAT_VERSION" ] || die "built binary reports '$(installed_version)'"
