@@ -31,6 +31,8 @@ export interface DatabaseNodeSettings {
   replicaNames: string[];
   /** Private networks allowed to log in and to stream. */
   clientCidrs: string[];
+  /** The server's TLS certificate and key files: logins from clientCidrs must then use TLS. */
+  tls?: { certFile: string; keyFile: string };
 }
 
 export interface NodeSettings {
@@ -99,6 +101,16 @@ export function loadNodeSettings(nodeName: string): NodeSettings {
     primary: primaryAddr ? hostPort('POSTGRES_PRIMARY_ADDR', primaryAddr) : undefined,
     replicaNames: list(process.env.POSTGRES_REPLICA_NAMES),
     clientCidrs,
+    tls: serverTls(),
   };
   return { role, bindAddr, consul, database };
+}
+
+/** POSTGRES_TLS_CERT_FILE and POSTGRES_TLS_KEY_FILE come together (the cloud layout) or not at all. */
+function serverTls(): DatabaseNodeSettings['tls'] {
+  const certFile = process.env.POSTGRES_TLS_CERT_FILE?.trim();
+  const keyFile = process.env.POSTGRES_TLS_KEY_FILE?.trim();
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile || !keyFile) throw new Error('POSTGRES_TLS_CERT_FILE and POSTGRES_TLS_KEY_FILE must be set together');
+  return { certFile, keyFile };
 }
