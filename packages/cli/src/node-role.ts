@@ -47,7 +47,7 @@ export interface NodeSettings {
  * Variables a cloud node's services get from the node's environment file rather than from a
  * component on the same machine (the database, the broker and the log store run elsewhere).
  */
-export const NODE_PASSTHROUGH = ['DB_WRITE_URL', 'DB_READ_URL', 'DB_PASSWORD_FILE', 'KAFKA_BROKERS', 'LOG_STORE_URL', 'GATEWAY_API_KEYS_FILE', 'GATEWAY_JWT_SECRET_FILE'] as const;
+export const NODE_PASSTHROUGH = ['DB_WRITE_URL', 'DB_READ_URL', 'DB_PASSWORD_FILE', 'DB_TLS_CA_FILE', 'KAFKA_BROKERS', 'LOG_STORE_URL', 'GATEWAY_API_KEYS_FILE', 'GATEWAY_JWT_SECRET_FILE'] as const;
 
 const list = (raw: string | undefined): string[] =>
   (raw ?? '')

@@ -96,7 +96,7 @@ export const loadBalancersComponent: PlatformComponent = {
       const read = repoint(env.DB_READ_URL, dbLb.host, dbLb.readPort);
       if (roles.includes('db') && write && read && env.DB_PASSWORD_FILE) {
         // A cloud node may boot long before the database nodes are ready.
-        await waitForDbListeners(write, read, env.DB_PASSWORD_FILE, settings.node.role === 'all' ? 30_000 : 300_000);
+        await waitForDbListeners(write, read, env.DB_PASSWORD_FILE, env.DB_TLS_CA_FILE, settings.node.role === 'all' ? 30_000 : 300_000);
         Object.assign(dbUrls, { DB_WRITE_URL: write, DB_READ_URL: read });
       }
     } catch (err) {
