@@ -7,17 +7,4 @@ COMPONENT=tofu
 
 target="$PLATFORM_BIN/tofu"
 installed_version() { [ -x "$target" ] && "$target" version 2>/dev/null | sed -n 's/^OpenTofu v\([0-9.]*\)$/\1/p' || true; }
-if [ "$(installed_version)" = "$TOFU_VERSION" ]; then
-  log "tofu $TOFU_VERSION already installed"
-  exit 0
-fi
-need_cmd go
-
-work="$(go_module_source "$GO_TOFU_MODULE" "$TOFU_VERSION" tofu)"
-cd "$work"
-log "building tofu (a few minutes on a fresh cache)"
-go_build_pinned "$target.tmp" -trimpath -ldflags "-s -w -X $GO_TOFU_MODULE/version.dev=no" ./cmd/tofu
-mv "$target.tmp" "$target"
-cd / && rm -rf "$work"
-[ "$(installed_version)" = "$TOFU_VERSION" ] || die "built binary reports '$(installed_version)'"
-log "installed tofu $(installed_version)"
+install_go_binary "$target" "$GO_TOFU_MODULE" "$TOFU_VERSION" -trimpath -ldflags "-s -w -X $GO_TOFU_MODULE/version.dev=no" ./cmd/tofu
