@@ -3,7 +3,7 @@ data "aws_vpc" "this" {
 }
 
 # One security group per node role, and "cluster" on every node. Each port is open only from the
-# nodes that use it (tests/unit/terraform-network.test.ts checks the Consul ones):
+# nodes that use it; every ingress rule is a row below (tests/unit/terraform-network.test.ts reads them):
 # - Consul serf LAN (8301 tcp+udp) among all nodes: every agent gossips with every other;
 # - Consul RPC (8300) only into consul-servers, from all nodes (clients forward to servers);
 # - Consul's HTTP API (8500) and DNS (8600) stay on each node's loopback: no rule names them;
@@ -11,18 +11,38 @@ data "aws_vpc" "this" {
 #   service nodes' own load balancers and the edge HAProxy; that range on every node from
 #   Prometheus, which scrapes each kit process (instances, controllers, role checks);
 # - PostgreSQL (5432) and its role check (8008) from service nodes (their database HAProxy),
-#   the other database nodes (replication) and, for the role check, Prometheus.
+#   the other database nodes (replication) and, for the role check, Prometheus;
+# - from address ranges: the edge's 80 and 443 (callers, and the load balancer's health checks
+#   from inside the VPC), Prometheus and Alertmanager from the operators' networks only.
 locals {
-  node_roles       = ["consul-server", "service", "edge", "database", "monitoring"]
-  instance_ports   = { from = 10000, to = 32767 }
-  cluster_sg       = aws_security_group.cluster.id
-  role_sg          = { for role in local.node_roles : role => aws_security_group.role[role].id }
-  role_sg_ids      = { for role in local.node_roles : role => [local.cluster_sg, local.role_sg[role]] }
-  instance_callers = ["service", "edge"]
-  edge_ports       = { http = 80, https = 443 }
-  edge_callers     = toset(distinct(concat(var.public_ingress_cidrs, [data.aws_vpc.this.cidr_block])))
-  monitoring_ports = { prometheus = 9090, alertmanager = 9095 }
-  database_callers = { postgres = ["service", "database"], role_check = ["service", "database", "monitoring"] }
+  node_roles = ["consul-server", "service", "edge", "database", "monitoring"]
+  edge_ports = { http = 80, https = 443 }
+  group_rules = {
+    consul-serf-tcp            = { into = "cluster", from = "cluster", protocol = "tcp", from_port = 8301, to_port = 8301 }
+    consul-serf-udp            = { into = "cluster", from = "cluster", protocol = "udp", from_port = 8301, to_port = 8301 }
+    consul-rpc                 = { into = "consul-server", from = "cluster", protocol = "tcp", from_port = 8300, to_port = 8300 }
+    instances-from-service     = { into = "service", from = "service", protocol = "tcp", from_port = 10000, to_port = 32767 }
+    instances-from-edge        = { into = "service", from = "edge", protocol = "tcp", from_port = 10000, to_port = 32767 }
+    metrics-scrape             = { into = "cluster", from = "monitoring", protocol = "tcp", from_port = 10000, to_port = 32767 }
+    postgres-from-service      = { into = "database", from = "service", protocol = "tcp", from_port = 5432, to_port = 5432 }
+    postgres-from-database     = { into = "database", from = "database", protocol = "tcp", from_port = 5432, to_port = 5432 }
+    role-check-from-service    = { into = "database", from = "service", protocol = "tcp", from_port = 8008, to_port = 8008 }
+    role-check-from-database   = { into = "database", from = "database", protocol = "tcp", from_port = 8008, to_port = 8008 }
+    role-check-from-monitoring = { into = "database", from = "monitoring", protocol = "tcp", from_port = 8008, to_port = 8008 }
+  }
+  # `ranges` names a list of local.address_ranges.
+  address_rules = {
+    edge-http    = { into = "edge", ranges = "callers", port = 80 }
+    edge-https   = { into = "edge", ranges = "callers", port = 443 }
+    prometheus   = { into = "monitoring", ranges = "operators", port = 9090 }
+    alertmanager = { into = "monitoring", ranges = "operators", port = 9095 }
+  }
+  address_ranges = {
+    callers   = distinct(concat(var.public_ingress_cidrs, [data.aws_vpc.this.cidr_block]))
+    operators = var.monitoring_ingress_cidrs
+  }
+  groups      = merge({ cluster = aws_security_group.cluster.id }, { for role in local.node_roles : role => aws_security_group.role[role].id })
+  role_sg_ids = { for role in local.node_roles : role => [local.groups.cluster, local.groups[role]] }
 }
 
 resource "aws_security_group" "cluster" {
@@ -39,119 +59,32 @@ resource "aws_security_group" "role" {
 }
 
 resource "aws_vpc_security_group_egress_rule" "cluster" {
-  security_group_id = local.cluster_sg
+  security_group_id = local.groups.cluster
   description       = "SSM, EC2 auto-join, Kafka, the log store and the other nodes"
   ip_protocol       = "-1"
   cidr_ipv4         = "0.0.0.0/0"
 }
 
-resource "aws_vpc_security_group_ingress_rule" "consul_serf_tcp" {
-  security_group_id            = local.cluster_sg
-  referenced_security_group_id = local.cluster_sg
-  description                  = "Consul serf LAN among all nodes (tcp)"
-  ip_protocol                  = "tcp"
-  from_port                    = 8301
-  to_port                      = 8301
+resource "aws_vpc_security_group_ingress_rule" "group" {
+  for_each                     = local.group_rules
+  security_group_id            = local.groups[each.value.into]
+  referenced_security_group_id = local.groups[each.value.from]
+  description                  = each.key
+  ip_protocol                  = each.value.protocol
+  from_port                    = each.value.from_port
+  to_port                      = each.value.to_port
 }
 
-resource "aws_vpc_security_group_ingress_rule" "consul_serf_udp" {
-  security_group_id            = local.cluster_sg
-  referenced_security_group_id = local.cluster_sg
-  description                  = "Consul serf LAN among all nodes (udp)"
-  ip_protocol                  = "udp"
-  from_port                    = 8301
-  to_port                      = 8301
-}
-
-resource "aws_vpc_security_group_ingress_rule" "consul_rpc" {
-  security_group_id            = local.role_sg["consul-server"]
-  referenced_security_group_id = local.cluster_sg
-  description                  = "Consul RPC from every agent to the servers"
-  ip_protocol                  = "tcp"
-  from_port                    = 8300
-  to_port                      = 8300
-}
-
-resource "aws_vpc_security_group_ingress_rule" "service_instances" {
-  for_each                     = toset(local.instance_callers)
-  security_group_id            = local.role_sg["service"]
-  referenced_security_group_id = local.role_sg[each.key]
-  description                  = "service instances from ${each.key} nodes"
-  ip_protocol                  = "tcp"
-  from_port                    = local.instance_ports.from
-  to_port                      = local.instance_ports.to
-}
-
-resource "aws_vpc_security_group_ingress_rule" "metrics_scrape" {
-  security_group_id            = local.cluster_sg
-  referenced_security_group_id = local.role_sg["monitoring"]
-  description                  = "Prometheus scraping every node's kit processes"
-  ip_protocol                  = "tcp"
-  from_port                    = local.instance_ports.from
-  to_port                      = local.instance_ports.to
-}
-
-resource "aws_vpc_security_group_ingress_rule" "postgres" {
-  for_each                     = toset(local.database_callers.postgres)
-  security_group_id            = local.role_sg["database"]
-  referenced_security_group_id = local.role_sg[each.key]
-  description                  = "PostgreSQL from ${each.key} nodes"
-  ip_protocol                  = "tcp"
-  from_port                    = 5432
-  to_port                      = 5432
-}
-
-resource "aws_vpc_security_group_ingress_rule" "postgres_role_check" {
-  for_each                     = toset(local.database_callers.role_check)
-  security_group_id            = local.role_sg["database"]
-  referenced_security_group_id = local.role_sg[each.key]
-  description                  = "PostgreSQL role check from ${each.key} nodes"
-  ip_protocol                  = "tcp"
-  from_port                    = 8008
-  to_port                      = 8008
-}
-
-# The edge HAProxy is the one public entry; the network load balancer keeps callers' addresses,
-# and checks the targets' health from its own addresses inside the VPC.
-resource "aws_vpc_security_group_ingress_rule" "edge_http" {
-  for_each          = local.edge_callers
-  security_group_id = local.role_sg["edge"]
-  description       = "callers of the API gateway (http)"
+resource "aws_vpc_security_group_ingress_rule" "address" {
+  for_each = merge([
+    for name, rule in local.address_rules : { for cidr in local.address_ranges[rule.ranges] : "${name} ${cidr}" => merge(rule, { cidr = cidr }) }
+  ]...)
+  security_group_id = local.groups[each.value.into]
+  cidr_ipv4         = each.value.cidr
+  description       = each.key
   ip_protocol       = "tcp"
-  cidr_ipv4         = each.value
-  from_port         = local.edge_ports.http
-  to_port           = local.edge_ports.http
-}
-
-resource "aws_vpc_security_group_ingress_rule" "edge_https" {
-  for_each          = local.edge_callers
-  security_group_id = local.role_sg["edge"]
-  description       = "callers of the API gateway (https)"
-  ip_protocol       = "tcp"
-  cidr_ipv4         = each.value
-  from_port         = local.edge_ports.https
-  to_port           = local.edge_ports.https
-}
-
-# Prometheus and Alertmanager: only from the operators' networks given (none by default).
-resource "aws_vpc_security_group_ingress_rule" "prometheus" {
-  for_each          = toset(var.monitoring_ingress_cidrs)
-  security_group_id = local.role_sg["monitoring"]
-  description       = "operators reading Prometheus"
-  ip_protocol       = "tcp"
-  cidr_ipv4         = each.value
-  from_port         = local.monitoring_ports.prometheus
-  to_port           = local.monitoring_ports.prometheus
-}
-
-resource "aws_vpc_security_group_ingress_rule" "alertmanager" {
-  for_each          = toset(var.monitoring_ingress_cidrs)
-  security_group_id = local.role_sg["monitoring"]
-  description       = "operators reading Alertmanager"
-  ip_protocol       = "tcp"
-  cidr_ipv4         = each.value
-  from_port         = local.monitoring_ports.alertmanager
-  to_port           = local.monitoring_ports.alertmanager
+  from_port         = each.value.port
+  to_port           = each.value.port
 }
 
 resource "aws_lb" "edge" {
