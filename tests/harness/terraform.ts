@@ -62,12 +62,3 @@ export function body(blocks: HclBlocks, type: string, name: string): HclBody {
   if (bodies?.length !== 1) throw new Error(`expected one ${type}.${name}, found ${bodies?.length ?? 0}`);
   return bodies[0] as HclBody;
 }
-
-/** A literal, or a `${local.a.b}` reference to a literal local. */
-export function literal(config: TerraformConfig, value: HclValue | undefined): HclValue | undefined {
-  const ref = typeof value === 'string' ? /^\$\{local\.([a-z0-9_.]+)\}$/.exec(value) : null;
-  if (!ref?.[1]) return value;
-  let current: HclValue | undefined = config.locals;
-  for (const key of ref[1].split('.')) current = current !== null && typeof current === 'object' && !Array.isArray(current) ? current[key] : undefined;
-  return current;
-}
