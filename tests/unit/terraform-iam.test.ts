@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { body, loadTerraform, type HclValue, type TerraformConfig } from '../harness/terraform';
+import { body, hclStrings, loadTerraform, type HclValue, type TerraformConfig } from '../harness/terraform';
 
 /**
  * The SSM parameters (under /<name>/) each node role may read: the security decision itself, so
@@ -22,14 +22,6 @@ const ROLE_PARAMETERS: Record<string, string[]> = {
 };
 const ROLES = Object.keys(ROLE_PARAMETERS);
 const sorted = (values: readonly string[]): string[] => [...new Set(values)].sort();
-
-/** Every string anywhere in a value, for scans such as "which actions are granted". */
-function strings(value: HclValue | undefined): string[] {
-  if (typeof value === 'string') return [value];
-  if (Array.isArray(value)) return value.flatMap(strings);
-  if (value && typeof value === 'object') return Object.values(value).flatMap(strings);
-  return [];
-}
 
 /**
  * The parameters platform-first-boot reads, per role: calls before the `case` are every role's,
@@ -77,7 +69,7 @@ test('each node role has its own role and instance profile, and its policy reads
 });
 
 test('no other policy grants SSM, KMS, IAM or STS actions beyond the role assumption', () => {
-  const granted = [...strings(config.data as unknown as HclValue), ...strings(config.resources as unknown as HclValue)].filter((s) => /^(ssm|kms|iam|sts|secretsmanager):/.test(s));
+  const granted = [...hclStrings(config.data as unknown as HclValue), ...hclStrings(config.resources as unknown as HclValue)].filter((s) => /^(ssm|kms|iam|sts|secretsmanager):/.test(s));
   expect(granted.sort()).toEqual(['ssm:GetParameter', 'sts:AssumeRole']);
   expect(Object.keys(config.resources).filter((type) => type.startsWith('aws_iam_')).sort()).toEqual(['aws_iam_instance_profile', 'aws_iam_role', 'aws_iam_role_policy']);
 });
