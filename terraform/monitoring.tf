@@ -24,7 +24,7 @@ resource "aws_instance" "monitoring" {
     # Prometheus and Alertmanager listen on the node's private address (the monitoring role's default).
     env = merge(local.common_env, {
       PROMETHEUS_RETENTION = var.metrics_retention
-    }, nonsensitive(var.alert_webhook_url == "") ? {} : { ALERT_WEBHOOK_URL_FILE = "/etc/platform/secrets/alert-webhook-url" })
+    }, nonsensitive(var.alert_webhook_url == "") ? {} : { ALERT_WEBHOOK_URL_FILE = "${local.secrets_dir}/alert-webhook-url" })
     ssm_prefix = local.ssm_prefix
     region     = var.region
   })
