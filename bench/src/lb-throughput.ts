@@ -40,10 +40,10 @@ export async function benchLbThroughput(): Promise<void> {
   const secrets = writeGatewaySecrets(['bench'], { bench: 100_000_000 });
   const quiet = { LOG_LEVEL: 'warn' };
   const gateway = await startGateway(consul.httpAddr, internal.addr, secrets, { ...quiet, GATEWAY_TRUSTED_PROXIES: '127.0.0.1' });
-  const instance = await startRegisteredService(entryPoints.slow, 'who', consul.httpAddr, {
+  const instance = await startRegisteredService(entryPoints.slow, 'whoami', consul.httpAddr, {
     ...quiet,
     INSTANCE_ID: 'who-bench',
-    FIXTURE_SERVICE_NAME: 'who',
+    FIXTURE_SERVICE_NAME: 'whoami',
     FIXTURE_LABEL: 'bench',
     FIXTURE_GATEWAY_PREFIX: '/whoami',
   });
@@ -51,7 +51,7 @@ export async function benchLbThroughput(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     const results = [
       await measurePath('client → service (direct)', `http://127.0.0.1:${instance.port}/whoami`),
-      await measurePath('client → internal HAProxy → service', `http://${internal.addr}/whoami`, { host: 'who' }),
+      await measurePath('client → internal HAProxy → service', `http://${internal.addr}/whoami`, { host: 'whoami' }),
       await measurePath('client → edge → gateway → internal → service', `http://${edge.addr}/whoami`, { 'x-api-key': secrets.keys.bench as string }),
     ];
     printPaths(`Throughput and latency, ${CONNECTIONS} connections, ${DURATION_S} s each, one instance of everything, same run`, results);

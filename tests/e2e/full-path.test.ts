@@ -16,9 +16,9 @@ const services: ServiceProcess[] = [];
 let apiKey: string;
 
 const startWho = async (label: string): Promise<ServiceProcess> => {
-  const proc = await startRegisteredService(entryPoints.slow, 'who', consul.httpAddr, {
+  const proc = await startRegisteredService(entryPoints.slow, 'whoami', consul.httpAddr, {
     INSTANCE_ID: `who-${label}`,
-    FIXTURE_SERVICE_NAME: 'who',
+    FIXTURE_SERVICE_NAME: 'whoami',
     FIXTURE_LABEL: label,
     FIXTURE_GATEWAY_PREFIX: '/whoami',
     DRAIN_MS: '200',
