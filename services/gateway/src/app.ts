@@ -57,6 +57,7 @@ export const gatewayService: ServiceDefinition<typeof gatewayConfigShape> = {
 
     await app.register(async (scope) => {
       scope.decorateRequest('gatewayRoute', null);
+      scope.decorateRequest('gatewayUrl', null);
       scope.decorateRequest('clientId', null);
       installBodyPassthrough(scope);
       await installForwarding(scope, { pool, lbOrigin });
