@@ -1,7 +1,7 @@
 import autocannon from 'autocannon';
 import { startTestConsul } from '@platform/tests/dist/harness/consul';
 import { startGateway, writeGatewaySecrets } from '@platform/tests/dist/harness/gateway';
-import { startTestLb } from '@platform/tests/dist/harness/load-balancer';
+import { LOAD_TEST_EDGE, startTestLb } from '@platform/tests/dist/harness/load-balancer';
 import { entryPoints, startRegisteredService } from '@platform/tests/dist/harness/service-process';
 import { printTable } from './stats';
 
@@ -36,7 +36,7 @@ export function printPaths(title: string, results: readonly PathResult[]): void 
  */
 export async function benchLbThroughput(): Promise<void> {
   const consul = await startTestConsul();
-  const [internal, edge] = await Promise.all([startTestLb(consul.httpAddr, 'internal'), startTestLb(consul.httpAddr, 'edge')]);
+  const [internal, edge] = await Promise.all([startTestLb(consul.httpAddr, 'internal'), startTestLb(consul.httpAddr, 'edge', LOAD_TEST_EDGE)]);
   const secrets = writeGatewaySecrets(['bench'], { bench: 100_000_000 });
   const quiet = { LOG_LEVEL: 'warn' };
   const gateway = await startGateway(consul.httpAddr, internal.addr, secrets, { ...quiet, GATEWAY_TRUSTED_PROXIES: '127.0.0.1' });

@@ -9,7 +9,7 @@ export interface HttpAnswer {
   body: string;
 }
 
-export function httpRequest(addr: string, path: string, options: { method?: string; host?: string; headers?: Record<string, string>; body?: string; timeoutMs?: number } = {}): Promise<HttpAnswer> {
+export function httpRequest(addr: string, path: string, options: { method?: string; host?: string; headers?: Record<string, string>; body?: string; timeoutMs?: number; localAddress?: string } = {}): Promise<HttpAnswer> {
   const [hostname, port] = addr.split(':');
   return new Promise((resolve, reject) => {
     const req = request(
@@ -19,6 +19,8 @@ export function httpRequest(addr: string, path: string, options: { method?: stri
         port: Number(port),
         path,
         method: options.method ?? 'GET',
+        // Another loopback source (127.0.0.x), for per-source limits.
+        ...(options.localAddress ? { localAddress: options.localAddress } : {}),
         headers: { ...(options.host ? { host: options.host } : {}), ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}), ...options.headers },
         timeout: options.timeoutMs ?? 10_000,
       },

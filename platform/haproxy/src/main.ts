@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { env, runMain } from '@platform/service-kit';
+import { edgeConfigShape, edgeSettings } from './edge-settings';
 import { LbController } from './lb-controller';
 import { createLbMetrics } from './lb-metrics';
+import { workerPrivileges } from './privileges';
 
 /**
  * The sync controller of one HAProxy, itself a service on the kit: registered in Consul as
@@ -21,6 +23,7 @@ runMain({
     /** HAProxy worker threads (nbthread). */
     LB_THREADS: env.integerVar(1, 64).default('1'),
     LB_STATE_DIR: z.string().min(1),
+    ...edgeConfigShape,
   },
   async setup({ app, config, consul, logger, metrics }) {
     const controller = new LbController({
@@ -35,6 +38,10 @@ runMain({
       consul,
       logger,
       metrics: createLbMetrics(metrics.registry),
+      render: {
+        edge: config.LB_ROLE === 'edge' ? edgeSettings(config, config.LB_STATE_DIR) : undefined,
+        privileges: workerPrivileges(config.LB_STATE_DIR),
+      },
     });
     await controller.start();
     app.get('/lb/state', async () => controller.describe());
