@@ -1,11 +1,10 @@
 import { readFileSync, statSync } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { freePort, waitFor } from '@platform/process-runner';
 import { ensureEdgeCertificate, type EdgeCertificate } from '@platform/haproxy/dist/local-ca';
 import { startTestConsul, type TestConsul } from '../harness/consul';
 import { startEcho, startGateway, writeGatewaySecrets, type GatewaySecrets, type RunningGateway } from '../harness/gateway';
-import { httpRequest, type HttpAnswer } from '../harness/http-client';
+import { httpRequest, httpsGet as httpsGetFrom, type HttpAnswer } from '../harness/http-client';
 import { startTestLb, type TestLb } from '../harness/load-balancer';
 import type { ServiceProcess } from '../harness/service-process';
 
@@ -47,19 +46,7 @@ afterAll(async () => {
 const viaEdge = (path: string, client: string | undefined, localAddress = '127.0.0.1', lb: TestLb = edge): Promise<HttpAnswer> =>
   httpRequest(lb.addr, path, { localAddress, headers: client ? { 'x-api-key': secrets.keys[client] ?? `not-a-key-${client}` } : {} });
 
-/** `ca` unset: only the system's trusted roots. */
-function httpsGet(path: string, ca?: string): Promise<HttpAnswer> {
-  const [host, port] = tlsAddr.split(':');
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest({ host, port: Number(port), path, ...(ca ? { ca } : {}), servername: 'localhost', headers: { 'x-api-key': secrets.keys.alice ?? '' } }, (res) => {
-      let body = '';
-      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+const httpsGet = (path: string, ca?: string): Promise<HttpAnswer> => httpsGetFrom(tlsAddr, path, { ca, headers: { 'x-api-key': secrets.keys.alice ?? '' } });
 
 /** Requests the gateway itself answered with `status`, from its own metrics (read directly, not via the edge). */
 async function gatewayAnswered(status: number): Promise<number> {
