@@ -82,6 +82,16 @@ test("the gateway's metrics and probes are not reachable through the edge, howev
   expect((await fetch(`${gateway.base}/metrics`)).status).toBe(200);
 });
 
+test('hostile paths through the edge get a 4xx or reach the service the normalised path names, never a 5xx', async () => {
+  const paths = ['/echo/%2e%2e/x', '/echo/a#b', '/echo/%7ex', '//echo/x', '/echo%2Fx', '/echo/x;y', '/%65cho/x', '/echo/..%5Cx', '/echo/%zz'];
+  for (const path of paths) {
+    const res = await viaEdge(path, 'alice', '127.0.0.7');
+    const reached = res.status === 200 ? (JSON.parse(res.body) as { url: string; headers: { host: string } }) : undefined;
+    expect({ path, ok: res.status < 500, service: reached?.headers.host ?? 'none' }).toEqual({ path, ok: true, service: reached ? 'echo' : 'none' });
+  }
+  expect(JSON.parse((await viaEdge('/%65cho/%7ex', 'alice', '127.0.0.7')).body)).toMatchObject({ url: '/echo/~x', headers: { host: 'echo' } });
+});
+
 test('100 bad API keys from one source are throttled with 429 before the gateway authenticates them; another source is unaffected', async () => {
   const before = await gatewayAnswered(401);
   const statuses: number[] = [];
