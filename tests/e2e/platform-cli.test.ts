@@ -155,8 +155,6 @@ test('platform up, status with HAProxy beside Consul, scale, crashes restarted, 
   const created = await fetch(`${edge}/users`, { method: 'POST', headers: { 'x-api-key': apiKey, 'content-type': 'application/json' }, body: JSON.stringify({ email: 'kept@example.com', name: 'Kept' }) });
   expect(created.status).toBe(201);
   const user = (await created.json()) as { id: string };
-  const overTls = await httpsGet(`127.0.0.1:${env.EDGE_TLS_PORT}`, `/users/${user.id}`, { ca: readFileSync(caCert, 'utf8'), headers: { 'x-api-key': apiKey } });
-  expect({ status: overTls.status, body: JSON.parse(overTls.body) as unknown }).toMatchObject({ status: 200, body: { id: user.id } });
 
   const before = processesUsing(stateDir);
   // supervisor, consul, two controllers with their HAProxy (master and worker), four instances
@@ -176,6 +174,9 @@ test('platform up, status with HAProxy beside Consul, scale, crashes restarted, 
   const body = (await read.json()) as Record<string, unknown>;
   expect({ status: read.status, body }).toMatchObject({ status: 200 });
   expect(body).toMatchObject({ id: user.id, email: 'kept@example.com', name: 'Kept' });
+  // The same user over HTTPS, with the CA made at the first up (kept across runs).
+  const overTls = await httpsGet(`127.0.0.1:${env.EDGE_TLS_PORT}`, `/users/${user.id}`, { ca: readFileSync(caCert, 'utf8'), headers: { 'x-api-key': apiKey } });
+  expect({ status: overTls.status, body: JSON.parse(overTls.body) as unknown }).toMatchObject({ status: 200, body: { id: user.id } });
 });
 
 /**
