@@ -27,7 +27,7 @@ export const edgeConfigShape = {
 type EdgeConfig = z.infer<z.ZodObject<typeof edgeConfigShape>>;
 
 /** A path pasted into haproxy.cfg: nothing that could end the word or the line. */
-const SAFE_PATH = /^\/[A-Za-z0-9._\/+-]+$/;
+const SAFE_PATH = /^\/[A-Za-z0-9._/+-]+$/;
 
 /**
  * Checks the certificate and key (parsed, and the key matches the certificate) and writes them as
