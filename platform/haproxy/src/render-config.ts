@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Slot } from './backend-slots';
 import type { WorkerPrivileges } from './privileges';
-import { renderEdgeFrontend, type EdgeSettings } from './render-edge';
+import { renderEdgeFrontend, returnProblem, type EdgeSettings } from './render-edge';
 import type { BackendSpec, LbRole } from './roles';
 
 export interface Listener {
@@ -32,8 +32,6 @@ export interface RenderSettings {
 
 const templates = join(__dirname, '..', 'templates');
 const template = (name: string): string => readFileSync(join(templates, name), 'utf8');
-
-const NOT_FOUND_BODY = '{"type":"about:blank","title":"Not Found","status":404,"detail":"no service is routed for this Host"}';
 
 function renderServer(slot: Slot): string {
   // A free slot stays configured but disabled, so it can be filled at run time without a reload.
@@ -91,7 +89,7 @@ function renderDbFrontends(input: RenderInput): string {
   ].join('\n\n');
 }
 
-const NO_ROUTE = ['backend no_route', `  http-request return status 404 content-type application/problem+json string '${NOT_FOUND_BODY}'`].join('\n');
+const NO_ROUTE = ['backend no_route', returnProblem({ status: 404, title: 'Not Found', detail: 'no service is routed for this Host' })].join('\n');
 
 /** The whole haproxy.cfg for one load balancer: the template's global section, defaults by mode, sections. */
 export function renderConfig(input: RenderInput): string {

@@ -17,7 +17,7 @@ export interface EdgeSettings {
   limits: EdgeLimits;
 }
 
-type Problem = { status: number; title: string; detail: string; retryAfter?: number };
+export type Problem = { status: number; title: string; detail: string; retryAfter?: number };
 
 const problemBody = ({ status, title, detail }: Problem): string => JSON.stringify({ type: 'about:blank', title, status, detail });
 
@@ -37,9 +37,9 @@ const EDGE_ERRORS: readonly Problem[] = [
 
 const retryAfter = (problem: Problem): string => (problem.retryAfter ? ` hdr retry-after ${problem.retryAfter}` : '');
 
-/** An answer HAProxy gives itself, before the request reaches the gateway. */
-const answer = (problem: Problem, condition: string): string =>
-  `  http-request return status ${problem.status} content-type application/problem+json${retryAfter(problem)} string '${problemBody(problem)}' ${condition}`;
+/** A problem+json answer HAProxy gives itself (when `condition` holds), before any server sees the request. */
+export const returnProblem = (problem: Problem, condition = ''): string =>
+  `  http-request return status ${problem.status} content-type application/problem+json${retryAfter(problem)} string '${problemBody(problem)}'${condition ? ` ${condition}` : ''}`;
 
 const TOO_MANY_REQUESTS: Problem = { status: 429, title: 'Too Many Requests', detail: 'too many connections or requests from this address; slow down', retryAfter: 10 };
 const TOO_MANY_FAILURES: Problem = { status: 429, title: 'Too Many Requests', detail: 'too many failed authentications from this address; try again later', retryAfter: 60 };
@@ -63,8 +63,8 @@ function renderLimits({ connRate, requestRate, authFailures }: EdgeLimits): stri
   return [
     '  stick-table type ipv6 size 100k expire 10m store conn_rate(10s),http_req_rate(10s),gpc0,gpc0_rate(60s)',
     '  tcp-request connection track-sc0 src',
-    ...(authFailures > 0 ? [answer(TOO_MANY_FAILURES, `if { sc0_gpc0_rate gt ${authFailures} }`), '  http-response sc-inc-gpc0(0) if { status 401 403 }'] : []),
-    ...(rates ? [answer(TOO_MANY_REQUESTS, `if ${rates}`)] : []),
+    ...(authFailures > 0 ? [returnProblem(TOO_MANY_FAILURES, `if { sc0_gpc0_rate gt ${authFailures} }`), '  http-response sc-inc-gpc0(0) if { status 401 403 }'] : []),
+    ...(rates ? [returnProblem(TOO_MANY_REQUESTS, `if ${rates}`)] : []),
   ];
 }
 
@@ -78,7 +78,7 @@ export function renderEdgeFrontend(bind: Listener, edge: EdgeSettings): string {
     ...renderLimits(edge.limits),
     // Only idempotent methods may be retried once a request may have reached a server.
     '  http-request disable-l7-retry unless { method GET HEAD OPTIONS PUT DELETE }',
-    answer(NOT_FOUND, `if ${PROBE_PATH}`),
+    returnProblem(NOT_FOUND, `if ${PROBE_PATH}`),
     '  http-request set-header X-Forwarded-Proto https if { ssl_fc }',
     '  http-request set-header X-Forwarded-Proto http unless { ssl_fc }',
     '  option forwardfor',
