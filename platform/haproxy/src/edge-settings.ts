@@ -26,9 +26,6 @@ export const edgeConfigShape = {
 
 type EdgeConfig = z.infer<z.ZodObject<typeof edgeConfigShape>>;
 
-/** A path pasted into haproxy.cfg: nothing that could end the word or the line. */
-const SAFE_PATH = /^\/[A-Za-z0-9._/+-]+$/;
-
 /**
  * Checks the certificate and key (parsed, and the key matches the certificate) and writes them as
  * the one PEM HAProxy loads, mode 0600 in the controller's state folder; HAProxy's master reads it
@@ -61,7 +58,6 @@ export function edgeSettings(config: EdgeConfig, stateDir: string): EdgeSettings
   const limits = { connRate: config.EDGE_LIMIT_CONN_RATE, requestRate: config.EDGE_LIMIT_REQUEST_RATE, authFailures: config.EDGE_LIMIT_AUTH_FAILURES };
   if (!config.EDGE_TLS_BIND) return { limits };
   if (!config.EDGE_TLS_CERT_FILE) throw new ConfigError(['EDGE_TLS_CERT_FILE: is required when EDGE_TLS_BIND is set']);
-  if (!SAFE_PATH.test(stateDir)) throw new ConfigError([`LB_STATE_DIR: ${JSON.stringify(stateDir)} must be an absolute path of letters, digits and ._/+-`]);
   const bind: Listener = config.EDGE_TLS_BIND;
   return { tls: { bind, pemFile: edgePem(config.EDGE_TLS_CERT_FILE, config.EDGE_TLS_KEY_FILE, stateDir) }, limits };
 }

@@ -22,7 +22,8 @@ runMain({
     DB_REPLICA_MAX_LAG_MS: env.integerVar(0, 3_600_000).default('1000'),
     /** HAProxy worker threads (nbthread). */
     LB_THREADS: env.integerVar(1, 64).default('1'),
-    LB_STATE_DIR: z.string().min(1),
+    /** Pasted into haproxy.cfg (sockets, chroot, the edge's PEM): nothing that could end a word or a line. */
+    LB_STATE_DIR: z.string().regex(/^\/[A-Za-z0-9._/+-]+$/, 'must be an absolute path of letters, digits and ._/+-'),
     ...edgeConfigShape,
   },
   async setup({ app, config, consul, logger, metrics }) {
