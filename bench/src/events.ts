@@ -26,9 +26,8 @@ export async function benchEvents(): Promise<void> {
     { topic: TOPIC, partitions: 6, retentionMs: 3_600_000 },
     { topic: messaging.deadLetterTopic(TOPIC), partitions: 1, retentionMs: 3_600_000 },
   ]);
-  const client = messaging.createKafka('bench', kafka.brokers, logger);
+  const client = messaging.createKafka('bench', kafka.brokers);
   const producer = messaging.createIdempotentProducer(client);
-  await producer.connect();
   try {
     // Relay throughput: a backlog written in one statement, drained by one relay.
     await db.write.query(
@@ -92,7 +91,7 @@ export async function benchEvents(): Promise<void> {
       ],
     );
   } finally {
-    await producer.disconnect();
+    await producer.close();
     await db.close();
     await kafka.stop();
     await pg.stop();
