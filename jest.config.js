@@ -1,3 +1,17 @@
+const { spawnSync } = require('node:child_process');
+const { join } = require('node:path');
+
+// The Kafka client (@platformatic/kafka) is an ES module that the kit require()s. Jest loads it
+// only on Node >= 24.9 with --experimental-vm-modules (its require(esm) path), so a jest started any
+// other way (`npx jest` on the machine's own node) starts itself again that way, on the platform's
+// Node.js (platform/with-node), with the same arguments, and exits with its status.
+const REQUIRE_ESM = '--experimental-vm-modules';
+if (!process.execArgv.includes(REQUIRE_ESM)) {
+  const jest = require.resolve('jest/bin/jest');
+  const run = spawnSync(join(__dirname, 'platform/with-node'), ['node', REQUIRE_ESM, '--disable-warning=ExperimentalWarning', jest, ...process.argv.slice(2)], { stdio: 'inherit' });
+  process.exit(run.status ?? 1);
+}
+
 /** One jest run for the whole repo: unit tests beside integration and e2e tests on real components. */
 module.exports = {
   testEnvironment: 'node',

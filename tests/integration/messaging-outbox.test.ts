@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Admin } from 'kafkajs';
+import { MessagesStreamModes, Producer, type Admin } from '@platformatic/kafka';
 import { Registry } from 'prom-client';
 import { createLogger, dbConfigShape, loadConfig, messaging, openDatabase, type Database } from '@platform/service-kit';
 import { waitFor } from '@platform/process-runner';
@@ -19,7 +19,7 @@ let lagAdmin: Admin;
 const metricsRegistry = new Registry();
 const logDir = mkdtempSync(join(tmpdir(), 'messaging-logs-'));
 const logger = createLogger({ service: 'users', instanceId: 'users-msg-test', node: 'test', level: 'info', toStdout: false, logDir });
-const kafkaClient = () => messaging.createKafka('messaging-test', kafka.brokers, logger);
+const kafkaClient = () => messaging.createKafka('messaging-test', kafka.brokers);
 
 async function placeOrders(count: number, userId: string, requestId?: string): Promise<string[]> {
   const ids: string[] = [];
@@ -48,7 +48,6 @@ beforeAll(async () => {
   ]);
   const client = kafkaClient();
   const producer = messaging.createIdempotentProducer(client);
-  await producer.connect();
   relay = new messaging.OutboxRelay({ db: database.write, producer, logger });
   relay.start();
   consumer = new messaging.IdempotentConsumer({
@@ -67,8 +66,7 @@ beforeAll(async () => {
     },
   });
   consumer.start();
-  lagAdmin = client.admin();
-  await lagAdmin.connect();
+  lagAdmin = messaging.createAdmin(client);
   lagPoller = new messaging.ConsumerLagPoller({
     admin: lagAdmin,
     consumers: [
@@ -94,7 +92,7 @@ const sum = (samples: { value: number }[]) => samples.reduce((n, s) => n + s.val
 
 afterAll(async () => {
   await lagPoller.stop();
-  await lagAdmin.disconnect();
+  await lagAdmin.close();
   await relay.stop();
   await consumer.stop();
   await database.close();
@@ -110,8 +108,8 @@ test('1,000 events written in business transactions are applied exactly 1,000 ti
 });
 
 test('metrics: consumer lag per partition and outbox backlog; a topic nobody created yet gives no series and no error', async () => {
-  const ends = await lagAdmin.fetchTopicOffsets(TOPIC);
-  const onTopic = ends.reduce((n, e) => n + Number(e.high), 0);
+  const ends = await messaging.topicEndOffsets(lagAdmin, TOPIC);
+  const onTopic = [...ends.values()].reduce((n, end) => n + end, 0);
   expect(onTopic).toBeGreaterThanOrEqual(1_000);
   await waitFor(async () => (await lagOf('users.idle')).length === 6 && sum(await lagOf('users.idle')) >= onTopic, { timeoutMs: 10_000, what: 'the idle group lag' });
   await waitFor(async () => (await lagOf('users.order-stats')).length === 6 && sum(await lagOf('users.order-stats')) === 0, { timeoutMs: 10_000, what: 'the consuming group to be caught up' });
@@ -150,21 +148,20 @@ test('broker stopped for 30 s: every write still commits, and afterwards every e
 
 test('a poison message and a failing event go to the dead-letter topic with their error; later events still apply', async () => {
   const client = kafkaClient();
-  const raw = client.producer();
-  await raw.connect();
-  await raw.send({ topic: TOPIC, messages: [{ key: 'junk', value: 'this is not an event' }] });
-  await raw.disconnect();
+  const raw = new Producer(client);
+  await raw.send({ messages: [{ topic: TOPIC, key: Buffer.from('junk'), value: Buffer.from('this is not an event') }] });
+  await raw.close();
   await placeOrders(1, 'poison-user');
   await placeOrders(5, 'u-after-poison');
   await waitFor(async () => (await ordersOf('u-after-poison')) === 5, { timeoutMs: 30_000, what: 'events after the poison to apply' });
 
-  const dlq = client.consumer({ groupId: `dlq-reader-${Date.now()}` });
+  const dlq = messaging.createGroupConsumer(client, `dlq-reader-${Date.now()}`);
   const seen: { error: string; value: string }[] = [];
-  await dlq.connect();
-  await dlq.subscribe({ topic: messaging.deadLetterTopic(TOPIC), fromBeginning: true });
-  await dlq.run({ eachMessage: async ({ message }) => void seen.push({ error: String(message.headers?.['dlq-error'] ?? ''), value: String(message.value ?? '') }) });
+  const stream = await dlq.consume({ topics: [messaging.deadLetterTopic(TOPIC)], mode: MessagesStreamModes.EARLIEST });
+  const header = (headers: Map<Buffer, Buffer>, name: string) => [...headers].find(([key]) => key.toString() === name)?.[1].toString() ?? '';
+  stream.on('data', (message) => void seen.push({ error: header(message.headers, 'dlq-error'), value: message.value.toString() }));
   await waitFor(() => seen.length >= 2, { timeoutMs: 30_000, what: 'two dead letters' });
-  await dlq.disconnect();
+  await dlq.close(true);
   expect(seen.map((s) => s.error)).toEqual(expect.arrayContaining(['message value is not JSON', 'this user cannot have orders']));
   expect(seen.find((s) => s.error === 'this user cannot have orders')?.value).toContain('poison-user');
   const inbox = await database.write.query("SELECT status FROM inbox WHERE status = 'dead-lettered'");
@@ -183,7 +180,6 @@ test('the request id of the write travels in the Kafka headers and reaches the c
 test('published rows are deleted from the outbox once older than the keep time', async () => {
   await relay.stop();
   const producer = messaging.createIdempotentProducer(kafkaClient());
-  await producer.connect();
   relay = new messaging.OutboxRelay({ db: database.write, producer, logger, keepSentMs: 0, cleanupEveryMs: 200 });
   relay.start();
   await placeOrders(10, 'u-cleanup');

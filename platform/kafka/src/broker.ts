@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { Admin } from '@platformatic/kafka';
 import { platformHome } from '@platform/consul';
 import { startChild, waitFor, type ExitStatus } from '@platform/process-runner';
 import { LOG4J_PROPERTIES, renderBrokerConfig } from './broker-config';
@@ -72,18 +72,17 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
 }
 
 async function waitUntilServing(brokers: string[], running: () => boolean, logFile: string): Promise<void> {
-  const admin = new Kafka({ clientId: 'platform-readiness', brokers, logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+  const admin = new Admin({ clientId: 'platform-readiness', bootstrapBrokers: brokers, retries: 0, connectTimeout: 1_000 });
   try {
     await waitFor(
       async () => {
         if (!running()) throw new Error(`kafka exited during start; see ${logFile}`);
-        await admin.connect();
-        const cluster = await admin.describeCluster();
-        return cluster.brokers.length > 0 && cluster.controller !== null;
+        const cluster = await admin.metadata({ topics: [], forceUpdate: true });
+        return cluster.brokers.size > 0 && cluster.controllerId >= 0;
       },
       { timeoutMs: 90_000, intervalMs: 500, what: `kafka at ${brokers.join(',')} to serve` },
     );
   } finally {
-    await admin.disconnect().catch(() => undefined);
+    await admin.close().catch(() => undefined);
   }
 }

@@ -1,6 +1,8 @@
-import type { Admin } from 'kafkajs';
+import type { Admin } from '@platformatic/kafka';
 import type { Logger } from '../logging/logger';
 import { OutageReport } from '../util/outage';
+import { errorMessage } from './kafka-client';
+import { committedOffsets, lagByPartition, topicEndOffsets } from './kafka-offsets';
 
 export interface ConsumerGroupTopic {
   group: string;
@@ -30,7 +32,7 @@ export class ConsumerLagPoller {
   private running: Promise<void> | undefined;
   // The last figures stay exported while Kafka does not answer.
   private readonly outage = new OutageReport({
-    down: (error) => this.options.logger.warn('cannot read consumer lag from Kafka; the last figures stay exported', { error: error.message }),
+    down: (error) => this.options.logger.warn('cannot read consumer lag from Kafka; the last figures stay exported', { error: errorMessage(error) }),
     up: () => this.options.logger.info('consumer lag readable again'),
   });
   private stopped = false;
@@ -66,11 +68,8 @@ export class ConsumerLagPoller {
       const next: LagSample[] = [];
       for (const { group, topic } of consumers) {
         if (!existing.has(topic)) continue;
-        const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId: group, topics: [topic] })]);
-        for (const end of ends) {
-          const at = committed[0]?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
-          next.push({ group, topic, partition: end.partition, lag: Math.max(0, Number(end.high) - Math.max(0, Number(at))) });
-        }
+        const [ends, committed] = await Promise.all([topicEndOffsets(admin, topic), committedOffsets(admin, group, topic)]);
+        for (const [partition, lag] of lagByPartition(ends, committed)) next.push({ group, topic, partition, lag });
       }
       this.latest = next;
       this.outage.succeeded();

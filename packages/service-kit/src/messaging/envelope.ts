@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { IHeaders, Message } from 'kafkajs';
+
+/** A record as the outbox stores it and the relay sends it: key, JSON value, string headers. */
+export interface OutgoingRecord {
+  key: string;
+  value: string;
+  headers: Record<string, string>;
+}
+
+/** Headers of a record as the client takes and gives them: names and values as bytes. */
+export type RecordHeaders = Map<Buffer, Buffer>;
 
 /** Every event on the platform, whatever its type; the payload is the type's own. */
 export interface EventEnvelope<P = unknown> {
@@ -22,8 +31,8 @@ export function newEvent<P>(type: string, aggregateId: string, payload: P, schem
 }
 
 /** Keyed by aggregate id, so one aggregate's events land in one partition, in order. */
-export function toKafkaMessage(event: EventEnvelope, trace: EventTrace): Message {
-  const headers: IHeaders = { 'event-id': event.id, 'event-type': event.type };
+export function toKafkaMessage(event: EventEnvelope, trace: EventTrace): OutgoingRecord {
+  const headers: Record<string, string> = { 'event-id': event.id, 'event-type': event.type };
   if (trace.requestId) headers['x-request-id'] = trace.requestId;
   if (trace.traceparent) headers.traceparent = trace.traceparent;
   return { key: event.aggregateId, value: JSON.stringify(event), headers };
@@ -31,15 +40,14 @@ export function toKafkaMessage(event: EventEnvelope, trace: EventTrace): Message
 
 export class MalformedEventError extends Error {}
 
-const header = (headers: IHeaders | undefined, name: string): string | undefined => {
-  const value = headers?.[name];
-  if (value === undefined) return undefined;
-  return Array.isArray(value) ? String(value[0]) : String(value);
+const header = (headers: RecordHeaders | undefined, name: string): string | undefined => {
+  for (const [key, value] of headers ?? []) if (key.toString('utf8') === name) return value.toString('utf8');
+  return undefined;
 };
 
 /** Parses and checks a consumed message; a message that is not an envelope is a poison message. */
-export function fromKafkaMessage(value: Buffer | null, headers: IHeaders | undefined): { event: EventEnvelope; trace: EventTrace } {
-  if (!value) throw new MalformedEventError('message has no value');
+export function fromKafkaMessage(value: Buffer | null | undefined, headers: RecordHeaders | undefined): { event: EventEnvelope; trace: EventTrace } {
+  if (!value || value.length === 0) throw new MalformedEventError('message has no value');
   let parsed: unknown;
   try {
     parsed = JSON.parse(value.toString('utf8'));

@@ -1,13 +1,15 @@
-import type { Producer } from 'kafkajs';
+import { ProduceAcks } from '@platformatic/kafka';
 import type { Queryable, WritePool } from '../db/database';
 import type { Logger } from '../logging/logger';
+import type { RecordHeaders } from './envelope';
+import { errorMessage, type KafkaProducer } from './kafka-client';
 import { OUTBOX_SHARDS } from './outbox';
 
 export interface OutboxRelayOptions {
   /** The service's write pool (the primary): the relay's lease and updates are transactions there. */
   db: WritePool;
   /** An idempotent producer (acks from all in-sync replicas); see kafka-client.ts. */
-  producer: Producer;
+  producer: KafkaProducer;
   logger: Logger;
   batchSize?: number;
   /** Sent rows older than this are deleted, in batches, every `cleanupEveryMs` (1 h, 1 min). */
@@ -64,7 +66,7 @@ export class OutboxRelay {
       } catch (err) {
         this.failures += 1;
         if (this.failures === 1 || this.failures % 20 === 0) {
-          this.options.logger.warn('outbox relay could not publish; events stay in the outbox', { attempt: this.failures, error: err instanceof Error ? err.message : String(err) });
+          this.options.logger.warn('outbox relay could not publish; events stay in the outbox', { attempt: this.failures, error: errorMessage(err) });
         }
         await sleep(Math.min(5_000, 100 * 2 ** Math.min(this.failures, 6)) * (0.5 + Math.random()));
         continue;
@@ -95,15 +97,7 @@ export class OutboxRelay {
         [shards, this.options.batchSize ?? 500],
       );
       if (rows.length > 0) {
-        const byTopic = new Map<string, OutboxRow[]>();
-        for (const row of rows) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row]);
-        await this.options.producer.sendBatch({
-          acks: -1,
-          topicMessages: [...byTopic.entries()].map(([topic, list]) => ({
-            topic,
-            messages: list.map((r) => ({ key: r.key, value: JSON.stringify(r.value), headers: r.headers })),
-          })),
-        });
+        await this.options.producer.send({ acks: ProduceAcks.ALL, messages: rows.map(toProducerRecord) });
         await tx.query('UPDATE outbox SET sent_at = now() WHERE seq = ANY($1)', [rows.map((r) => r.seq)]);
       }
       return rows.length;
@@ -119,6 +113,12 @@ export class OutboxRelay {
     );
     return rows.map((r) => r.shard);
   }
+}
+
+/** Keyed by aggregate id (the row's key), so one aggregate keeps its partition and its order. */
+function toProducerRecord(row: OutboxRow): { topic: string; key: Buffer; value: Buffer; headers: RecordHeaders } {
+  const headers: RecordHeaders = new Map(Object.entries(row.headers).map(([name, value]) => [Buffer.from(name), Buffer.from(value)]));
+  return { topic: row.topic, key: Buffer.from(row.key), value: Buffer.from(JSON.stringify(row.value)), headers };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

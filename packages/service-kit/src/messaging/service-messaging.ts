@@ -2,7 +2,7 @@ import type { WritePool } from '../db/database';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logging/logger';
 import { deadLetterTopic, IdempotentConsumer, type EventHandler } from './idempotent-consumer';
-import { createIdempotentProducer, createKafka } from './kafka-client';
+import { createAdmin, createIdempotentProducer, createKafka } from './kafka-client';
 import { ConsumerLagPoller } from './consumer-lag';
 import { createMessagingMetrics } from './messaging-metrics';
 import { OutboxRelay } from './outbox-relay';
@@ -35,17 +35,16 @@ export async function startServiceMessaging(options: ServiceMessagingOptions): P
     options.logger.warn(`KAFKA_BROKERS is not set: ${options.withoutBrokers ?? 'no events are published or consumed'}`);
     return { close: async () => undefined };
   }
-  const kafka = createKafka(options.service, brokers, options.logger);
+  const kafka = createKafka(options.service, brokers);
   const produces = options.produces ?? [];
   const consumes = options.consumes ?? [];
   await ensureTopics(brokers, [
     ...produces,
     ...[...new Set(consumes.map((c) => c.topic))].map((topic) => ({ topic: deadLetterTopic(topic), partitions: 1, retentionMs: DLQ_RETENTION_MS })),
   ]);
+  // Both connect on first use (@platformatic/kafka has no connect()).
   const producer = createIdempotentProducer(kafka);
-  await producer.connect();
-  const admin = kafka.admin();
-  await admin.connect();
+  const admin = createAdmin(kafka);
   const groups = consumes.map((c) => ({ group: `${options.service}.${c.name}`, topic: c.topic }));
   const lag = groups.length > 0 ? new ConsumerLagPoller({ admin, consumers: groups, logger: options.logger }) : undefined;
   lag?.start();
@@ -73,8 +72,8 @@ export async function startServiceMessaging(options: ServiceMessagingOptions): P
       await relay?.stop();
       await Promise.all(consumers.map((c) => c.stop()));
       await lag?.stop();
-      await producer.disconnect();
-      await admin.disconnect();
+      await producer.close();
+      await admin.close();
     },
   };
 }
