@@ -22,7 +22,7 @@ runMain({
     LB_THREADS: env.integerVar(1, 64).default('1'),
     LB_STATE_DIR: z.string().min(1),
   },
-  async setup({ app, config, consul, logger, metrics }) {
+  async setup({ app, config, consul, consulToken, logger, metrics }) {
     const controller = new LbController({
       role: config.LB_ROLE,
       bind: config.LB_BIND,
@@ -31,6 +31,7 @@ runMain({
       threads: config.LB_THREADS,
       stateDir: config.LB_STATE_DIR,
       consulAddr: `${config.CONSUL_HTTP_ADDR.host}:${config.CONSUL_HTTP_ADDR.port}`,
+      consulToken,
       controllerId: config.INSTANCE_ID ?? `lb-${config.LB_ROLE}-${config.NODE_NAME}`,
       consul,
       logger,

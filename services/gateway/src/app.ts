@@ -36,7 +36,7 @@ export const gatewayService: ServiceDefinition<typeof gatewayConfigShape> = {
   version: VERSION,
   tags: ['edge'],
   config: gatewayConfigShape,
-  async setup({ app, config, logger }) {
+  async setup({ app, config, consulToken, logger }) {
     checkGatewayConfig(config);
     const auth = createAuthenticator(config, logger);
     const lbOrigin = `http://${config.INTERNAL_LB_ADDR.host}:${config.INTERNAL_LB_ADDR.port}`;
@@ -50,7 +50,7 @@ export const gatewayService: ServiceDefinition<typeof gatewayConfigShape> = {
       headersTimeout: config.GATEWAY_UPSTREAM_TIMEOUT_MS,
       bodyTimeout: config.GATEWAY_UPSTREAM_TIMEOUT_MS,
     });
-    const watcher = watchRoutes({ consulAddr: `${config.CONSUL_HTTP_ADDR.host}:${config.CONSUL_HTTP_ADDR.port}`, selfName: NAME, logger });
+    const watcher = watchRoutes({ consulAddr: `${config.CONSUL_HTTP_ADDR.host}:${config.CONSUL_HTTP_ADDR.port}`, consulToken, selfName: NAME, logger });
 
     await app.register(async (scope) => {
       scope.decorateRequest('gatewayRoute', null);
