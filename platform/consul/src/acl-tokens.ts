@@ -47,7 +47,8 @@ export class ConsulAcl {
     });
   }
 
-  async ensurePolicy(name: string, rules: string): Promise<string> {
+  /** `raced`: another server created it a moment ago; look once more, then give up. */
+  async ensurePolicy(name: string, rules: string, raced = false): Promise<string> {
     const found = await this.call('GET', `/v1/acl/policy/name/${encodeURIComponent(name)}`);
     if (found.ok) {
       const policy = (await found.json()) as PolicyView;
@@ -56,12 +57,12 @@ export class ConsulAcl {
     }
     const created = await this.call('PUT', '/v1/acl/policy', { Name: name, Rules: rules });
     // Another server created it between the two calls.
-    if (!created.ok && /already exists/i.test(await created.clone().text())) return this.ensurePolicy(name, rules);
+    if (!created.ok && !raced && /already exists/i.test(await created.clone().text())) return this.ensurePolicy(name, rules, true);
     return (await this.ok<PolicyView>(created, `creating policy ${name}`)).ID;
   }
 
   /** Makes `secretId` a token with exactly what `spec` grants. */
-  async ensureToken(secretId: string, spec: TokenSpec): Promise<void> {
+  async ensureToken(secretId: string, spec: TokenSpec, raced = false): Promise<void> {
     if (!isTokenSecret(secretId)) throw new Error(`a token for "${spec.description}" is not a UUID`);
     const body = {
       Description: spec.description,
@@ -76,7 +77,7 @@ export class ConsulAcl {
       return;
     }
     const created = await this.call('PUT', '/v1/acl/token', { ...body, SecretID: secretId });
-    if (!created.ok && /already in use|already exists/i.test(await created.clone().text())) return this.ensureToken(secretId, spec);
+    if (!created.ok && !raced && /already in use|already exists/i.test(await created.clone().text())) return this.ensureToken(secretId, spec, true);
     await this.ok(created, `creating token "${spec.description}"`);
   }
 

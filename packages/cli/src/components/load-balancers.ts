@@ -87,9 +87,10 @@ export const loadBalancersComponent: PlatformComponent = {
     const internal = specs.find((s) => s.role === 'internal');
     const dbUrls: Record<string, string> = {};
     try {
+      const headers = consulHeaders(readSecretFile(tokenFile, 'the lb-controller Consul token file'));
       await waitFor(
         async () => {
-          const res = await fetch(`http://${env.CONSUL_HTTP_ADDR}/v1/health/service/lb-controller?passing=true`, { headers: consulHeaders(readSecretFile(tokenFile, 'the lb-controller Consul token file')) });
+          const res = await fetch(`http://${env.CONSUL_HTTP_ADDR}/v1/health/service/lb-controller?passing=true`, { headers });
           const passing = ((await res.json()) as { Service: { ID: string } }[]).map((e) => e.Service.ID);
           return slots.every((s) => passing.includes(s.state.id));
         },

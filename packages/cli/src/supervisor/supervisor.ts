@@ -119,7 +119,7 @@ export class Supervisor {
         slot: firstFreeSlot([...slots, ...this.leaving.keys()].filter((s) => s.state.service === name).map((s) => s.state.slot)),
         nodeName: this.plan.settings.nodeName,
         logDir: this.paths.logDir,
-        env: { ...process.env, ...this.state.env, CONSUL_HTTP_TOKEN_FILE: this.tokenFiles.get(name) },
+        env: { ...process.env, ...this.state.env, CONSUL_HTTP_TOKEN_FILE: this.tokenFileOf(name) },
         onChange: () => this.persist(),
         report: (message) => this.log(message),
       });
@@ -143,6 +143,12 @@ export class Supervisor {
     const consulAddr = this.state.env.CONSUL_HTTP_ADDR;
     if (!consulAddr) throw new Error(`cannot start ${name}: Consul is not running on this node`);
     this.tokenFiles.set(name, await ensureServiceToken(this.plan.settings, consulAddr, name));
+  }
+
+  private tokenFileOf(name: string): string {
+    const file = this.tokenFiles.get(name);
+    if (!file) throw new Error(`no Consul token prepared for ${name}`);
+    return file;
   }
 
   private async scale(body: unknown): Promise<{ service: string; instances: number }> {
