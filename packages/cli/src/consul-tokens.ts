@@ -30,14 +30,22 @@ export function consulSecretPaths(settings: PlatformSettings): ConsulSecretPaths
 /** The file holding token `name` for a process of this node (it may not exist yet). */
 export const consulTokenFile = (settings: PlatformSettings, name: string): string => join(consulSecretPaths(settings).tokensDir, name);
 
-/** The operator's token for `platform status` and friends, when this machine holds it (root-only file). */
+/**
+ * The token `platform status` and friends read Consul with: the management token where this
+ * machine holds it (a root-only file), else a read-only role token the node has (a cloud service
+ * or edge node: lb-controller; monitoring), else none (Consul then shows nothing).
+ */
 export function operatorConsulToken(settings: PlatformSettings): string | undefined {
-  const file = consulSecretPaths(settings).managementTokenFile;
-  try {
-    return file && existsSync(file) ? readSecretFile(file, 'the Consul management token file') : undefined;
-  } catch {
-    return undefined;
+  const paths = consulSecretPaths(settings);
+  const candidates = [paths.managementTokenFile, join(paths.tokensDir, 'lb-controller'), join(paths.tokensDir, 'monitoring')];
+  for (const file of candidates) {
+    try {
+      if (file && existsSync(file)) return readSecretFile(file, 'a Consul token file');
+    } catch {
+      // Not ours to read (another user's 0600 file): try the next.
+    }
   }
+  return undefined;
 }
 
 function aclFor(settings: PlatformSettings, httpAddr: string): ConsulAcl | undefined {
