@@ -6,3 +6,5 @@ here="$(cd "$(dirname "$0")" && pwd)"
 for component in consul haproxy kafka postgres opensearch filebeat monitoring; do
   bash "$here/$component/install.sh"
 done
+# Tools of the test suite, not of the platform (tofu: `fmt -check` of terraform/); a node image skips them.
+[ "${PLATFORM_NODE_IMAGE:-}" = 1 ] || bash "$here/tofu/install.sh"

@@ -7,6 +7,8 @@ locals {
     POSTGRES_PORT            = "5432"
     POSTGRES_ROLE_CHECK_PORT = "8008"
     POSTGRES_CLIENT_CIDRS    = data.aws_vpc.this.cidr_block
+    POSTGRES_TLS_CERT_FILE   = "/var/lib/platform/postgres/secrets/tls-cert.pem"
+    POSTGRES_TLS_KEY_FILE    = "/var/lib/platform/postgres/secrets/tls-key.pem"
   })
   replica_user_data = {
     for name in local.replica_names : name => templatefile("${path.module}/templates/user-data.sh.tftpl", {
@@ -23,8 +25,8 @@ resource "aws_instance" "database_primary" {
   ami                    = var.image_id
   instance_type          = var.instance_types.database
   subnet_id              = var.private_subnet_ids[0]
-  vpc_security_group_ids = [aws_security_group.nodes.id]
-  iam_instance_profile   = aws_iam_instance_profile.node.name
+  vpc_security_group_ids = local.role_sg_ids["database"]
+  iam_instance_profile   = aws_iam_instance_profile.node["database"].name
   user_data = templatefile("${path.module}/templates/user-data.sh.tftpl", {
     role       = "database"
     node_name  = "db-1"
@@ -52,8 +54,8 @@ resource "aws_instance" "database_replica" {
   ami                    = var.image_id
   instance_type          = var.instance_types.database
   subnet_id              = var.private_subnet_ids[(count.index + 1) % length(var.private_subnet_ids)]
-  vpc_security_group_ids = [aws_security_group.nodes.id]
-  iam_instance_profile   = aws_iam_instance_profile.node.name
+  vpc_security_group_ids = local.role_sg_ids["database"]
+  iam_instance_profile   = aws_iam_instance_profile.node["database"].name
   user_data              = local.replica_user_data[local.replica_names[count.index]]
   metadata_options {
     http_tokens = "required"

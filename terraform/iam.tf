@@ -1,4 +1,36 @@
-# What a node may do: find the Consul servers by tag (cloud auto-join) and read its secrets.
+# What a node may do: find the Consul servers by tag (cloud auto-join) and read its own secrets.
+# One role and instance profile per node role; each reads only the SSM parameters below (under
+# local.ssm_prefix), the ones platform-first-boot copies for that role, and nothing else.
+# tests/unit/terraform-iam.test.ts holds both to this table.
+locals {
+  role_parameters = {
+    consul-server = [
+      "consul/gossip-key", "consul/ca-cert", "consul/tokens/agent",
+      "consul/ca-key", "consul/management-token", "consul/tokens/*",
+    ]
+    service = [
+      "consul/gossip-key", "consul/ca-cert", "consul/tokens/agent",
+      "consul/tokens/lb-controller", "consul/tokens/gateway", "consul/tokens/service-*",
+      "postgres/app", "postgres/tls-cert", "gateway/api-keys", "gateway/jwt-secret",
+    ]
+    edge = [
+      "consul/gossip-key", "consul/ca-cert", "consul/tokens/agent",
+      "consul/tokens/lb-controller", "edge/tls-cert", "edge/tls-key",
+    ]
+    database = [
+      "consul/gossip-key", "consul/ca-cert", "consul/tokens/agent",
+      "consul/tokens/postgres", "postgres/admin", "postgres/app", "postgres/replicator", "postgres/monitor",
+      "postgres/tls-cert", "postgres/tls-key",
+    ]
+    monitoring = [
+      "consul/gossip-key", "consul/ca-cert", "consul/tokens/agent",
+      "consul/tokens/monitoring", "alerting/webhook-url",
+    ]
+  }
+}
+
+data "aws_caller_identity" "this" {}
+
 data "aws_iam_policy_document" "assume" {
   statement {
     actions = ["sts:AssumeRole"]
@@ -10,27 +42,31 @@ data "aws_iam_policy_document" "assume" {
 }
 
 data "aws_iam_policy_document" "node" {
+  for_each = local.role_parameters
   statement {
     actions   = ["ec2:DescribeInstances"]
     resources = ["*"]
   }
   statement {
     actions   = ["ssm:GetParameter"]
-    resources = ["arn:aws:ssm:${var.region}:*:parameter${local.ssm_prefix}/*"]
+    resources = [for parameter in each.value : "arn:aws:ssm:${var.region}:${data.aws_caller_identity.this.account_id}:parameter${local.ssm_prefix}/${parameter}"]
   }
 }
 
 resource "aws_iam_role" "node" {
-  name               = "${var.name}-node"
+  for_each           = local.role_parameters
+  name               = "${var.name}-${each.key}"
   assume_role_policy = data.aws_iam_policy_document.assume.json
 }
 
 resource "aws_iam_role_policy" "node" {
-  role   = aws_iam_role.node.id
-  policy = data.aws_iam_policy_document.node.json
+  for_each = local.role_parameters
+  role     = aws_iam_role.node[each.key].id
+  policy   = data.aws_iam_policy_document.node[each.key].json
 }
 
 resource "aws_iam_instance_profile" "node" {
-  name = "${var.name}-node"
-  role = aws_iam_role.node.name
+  for_each = local.role_parameters
+  name     = "${var.name}-${each.key}"
+  role     = aws_iam_role.node[each.key].name
 }

@@ -16,15 +16,15 @@ resource "aws_instance" "monitoring" {
   ami                    = var.image_id
   instance_type          = var.instance_types.monitoring
   subnet_id              = var.private_subnet_ids[0]
-  vpc_security_group_ids = [aws_security_group.nodes.id]
-  iam_instance_profile   = aws_iam_instance_profile.node.name
+  vpc_security_group_ids = local.role_sg_ids["monitoring"]
+  iam_instance_profile   = aws_iam_instance_profile.node["monitoring"].name
   user_data = templatefile("${path.module}/templates/user-data.sh.tftpl", {
     role      = "monitoring"
     node_name = "monitoring-1"
     # Prometheus and Alertmanager listen on the node's private address (the monitoring role's default).
     env = merge(local.common_env, {
       PROMETHEUS_RETENTION = var.metrics_retention
-    }, nonsensitive(var.alert_webhook_url == "") ? {} : { ALERT_WEBHOOK_URL_FILE = "/etc/platform/secrets/alert-webhook-url" })
+    }, nonsensitive(var.alert_webhook_url == "") ? {} : { ALERT_WEBHOOK_URL_FILE = "${local.secrets_dir}/alert-webhook-url" })
     ssm_prefix = local.ssm_prefix
     region     = var.region
   })
@@ -36,5 +36,5 @@ resource "aws_instance" "monitoring" {
     volume_type = "gp3"
   }
   tags       = { Name = "${var.name}-monitoring-1", "${var.name}-role" = "monitoring" }
-  depends_on = [aws_ssm_parameter.alert_webhook]
+  depends_on = [aws_ssm_parameter.alert_webhook, aws_ssm_parameter.secret]
 }

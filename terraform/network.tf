@@ -2,37 +2,89 @@ data "aws_vpc" "this" {
   id = var.vpc_id
 }
 
-# Every node talks to every other inside the platform: Consul gossip and RPC, HAProxy to service
-# instances (on ports they pick at start), PostgreSQL and its role checks.
-resource "aws_security_group" "nodes" {
-  name   = "${var.name}-nodes"
-  vpc_id = var.vpc_id
-  ingress {
-    description = "platform nodes among themselves"
-    from_port   = 0
-    to_port     = 0
-    protocol    = "-1"
-    self        = true
+# One security group per node role, and "cluster" on every node. Each port is open only from the
+# nodes that use it; every ingress rule is a row below (tests/unit/terraform-network.test.ts reads them):
+# - Consul serf LAN (8301 tcp+udp) among all nodes: every agent gossips with every other;
+# - Consul RPC (8300) only into consul-servers, from all nodes (clients forward to servers);
+# - Consul's HTTP API (8500) and DNS (8600) stay on each node's loopback: no rule names them;
+# - service instances (ports 10000-32767, drawn below the kernel's ephemeral range) from the
+#   service nodes' own load balancers and the edge HAProxy; that range on every node from
+#   Prometheus, which scrapes each kit process (instances, controllers, role checks);
+# - PostgreSQL (5432) and its role check (8008) from service nodes (their database HAProxy),
+#   the other database nodes (replication) and, for the role check, Prometheus;
+# - from address ranges: the edge's 80 and 443 (callers, and the load balancer's health checks
+#   from inside the VPC), Prometheus and Alertmanager from the operators' networks only.
+locals {
+  node_roles = ["consul-server", "service", "edge", "database", "monitoring"]
+  edge_ports = { http = 80, https = 443 }
+  group_rules = {
+    consul-serf-tcp            = { into = "cluster", from = "cluster", protocol = "tcp", from_port = 8301, to_port = 8301 }
+    consul-serf-udp            = { into = "cluster", from = "cluster", protocol = "udp", from_port = 8301, to_port = 8301 }
+    consul-rpc                 = { into = "consul-server", from = "cluster", protocol = "tcp", from_port = 8300, to_port = 8300 }
+    instances-from-service     = { into = "service", from = "service", protocol = "tcp", from_port = 10000, to_port = 32767 }
+    instances-from-edge        = { into = "service", from = "edge", protocol = "tcp", from_port = 10000, to_port = 32767 }
+    metrics-scrape             = { into = "cluster", from = "monitoring", protocol = "tcp", from_port = 10000, to_port = 32767 }
+    postgres-from-service      = { into = "database", from = "service", protocol = "tcp", from_port = 5432, to_port = 5432 }
+    postgres-from-database     = { into = "database", from = "database", protocol = "tcp", from_port = 5432, to_port = 5432 }
+    role-check-from-service    = { into = "database", from = "service", protocol = "tcp", from_port = 8008, to_port = 8008 }
+    role-check-from-database   = { into = "database", from = "database", protocol = "tcp", from_port = 8008, to_port = 8008 }
+    role-check-from-monitoring = { into = "database", from = "monitoring", protocol = "tcp", from_port = 8008, to_port = 8008 }
   }
-  egress {
-    from_port   = 0
-    to_port     = 0
-    protocol    = "-1"
-    cidr_blocks = ["0.0.0.0/0"]
+  # `ranges` names a list of local.address_ranges.
+  address_rules = {
+    edge-http    = { into = "edge", ranges = "callers", port = 80 }
+    edge-https   = { into = "edge", ranges = "callers", port = 443 }
+    prometheus   = { into = "monitoring", ranges = "operators", port = 9090 }
+    alertmanager = { into = "monitoring", ranges = "operators", port = 9095 }
   }
+  address_ranges = {
+    callers   = distinct(concat(var.public_ingress_cidrs, [data.aws_vpc.this.cidr_block]))
+    operators = var.monitoring_ingress_cidrs
+  }
+  groups      = merge({ cluster = aws_security_group.cluster.id }, { for role in local.node_roles : role => aws_security_group.role[role].id })
+  role_sg_ids = { for role in local.node_roles : role => [local.groups.cluster, local.groups[role]] }
 }
 
-# The edge HAProxy is the one public entry; the network load balancer keeps callers' addresses.
-resource "aws_security_group" "edge" {
-  name   = "${var.name}-edge"
-  vpc_id = var.vpc_id
-  ingress {
-    description = "callers of the API gateway"
-    from_port   = 80
-    to_port     = 80
-    protocol    = "tcp"
-    cidr_blocks = var.public_ingress_cidrs
-  }
+resource "aws_security_group" "cluster" {
+  name        = "${var.name}-cluster"
+  description = "every platform node"
+  vpc_id      = var.vpc_id
+}
+
+resource "aws_security_group" "role" {
+  for_each    = toset(local.node_roles)
+  name        = "${var.name}-${each.key}"
+  description = "platform ${each.key} nodes"
+  vpc_id      = var.vpc_id
+}
+
+resource "aws_vpc_security_group_egress_rule" "cluster" {
+  security_group_id = local.groups.cluster
+  description       = "SSM, EC2 auto-join, Kafka, the log store and the other nodes"
+  ip_protocol       = "-1"
+  cidr_ipv4         = "0.0.0.0/0"
+}
+
+resource "aws_vpc_security_group_ingress_rule" "group" {
+  for_each                     = local.group_rules
+  security_group_id            = local.groups[each.value.into]
+  referenced_security_group_id = local.groups[each.value.from]
+  description                  = each.key
+  ip_protocol                  = each.value.protocol
+  from_port                    = each.value.from_port
+  to_port                      = each.value.to_port
+}
+
+resource "aws_vpc_security_group_ingress_rule" "address" {
+  for_each = merge([
+    for name, rule in local.address_rules : { for cidr in local.address_ranges[rule.ranges] : "${name} ${cidr}" => merge(rule, { cidr = cidr }) }
+  ]...)
+  security_group_id = local.groups[each.value.into]
+  cidr_ipv4         = each.value.cidr
+  description       = each.key
+  ip_protocol       = "tcp"
+  from_port         = each.value.port
+  to_port           = each.value.port
 }
 
 resource "aws_lb" "edge" {
@@ -41,9 +93,11 @@ resource "aws_lb" "edge" {
   subnets            = var.public_subnet_ids
 }
 
+# Plain TCP on both ports: the edge HAProxy itself terminates TLS on 443 (edge/tls-cert).
 resource "aws_lb_target_group" "edge" {
-  name     = "${var.name}-edge"
-  port     = 80
+  for_each = local.edge_ports
+  name     = "${var.name}-edge-${each.key}"
+  port     = each.value
   protocol = "TCP"
   vpc_id   = var.vpc_id
   health_check {
@@ -53,11 +107,12 @@ resource "aws_lb_target_group" "edge" {
 }
 
 resource "aws_lb_listener" "edge" {
+  for_each          = local.edge_ports
   load_balancer_arn = aws_lb.edge.arn
-  port              = 80
+  port              = each.value
   protocol          = "TCP"
   default_action {
     type             = "forward"
-    target_group_arn = aws_lb_target_group.edge.arn
+    target_group_arn = aws_lb_target_group.edge[each.key].arn
   }
 }

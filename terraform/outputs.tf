@@ -1,6 +1,6 @@
 output "gateway_url" {
-  description = "The public entry: the API gateway through the edge HAProxy."
-  value       = "http://${aws_lb.edge.dns_name}/"
+  description = "The public entry: the API gateway through the edge HAProxy (also plain HTTP on port 80)."
+  value       = "https://${aws_lb.edge.dns_name}/"
 }
 
 output "database_primary" {

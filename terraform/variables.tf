@@ -77,6 +77,19 @@ variable "public_ingress_cidrs" {
   description = "Who may call the API gateway through the edge."
 }
 
+variable "monitoring_ingress_cidrs" {
+  type        = list(string)
+  default     = []
+  description = "Operators' networks that may reach Prometheus (9090) and Alertmanager (9095) on the monitoring node; none by default."
+}
+
+variable "edge_tls" {
+  type        = object({ cert = string, key = string })
+  sensitive   = true
+  default     = { cert = "", key = "" }
+  description = "PEM certificate (with its chain) and key the edge serves on 443; empty: a self-signed one for the load balancer's name. Kept in SSM."
+}
+
 variable "kafka_brokers" {
   type        = string
   description = "host:port list of the Kafka cluster the services publish to (KAFKA_BROKERS)."

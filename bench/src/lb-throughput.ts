@@ -1,7 +1,7 @@
 import autocannon from 'autocannon';
 import { startTestConsul } from '@platform/tests/dist/harness/consul';
 import { startGateway, writeGatewaySecrets } from '@platform/tests/dist/harness/gateway';
-import { startTestLb } from '@platform/tests/dist/harness/load-balancer';
+import { LOAD_TEST_EDGE, startTestLb } from '@platform/tests/dist/harness/load-balancer';
 import { entryPoints, startRegisteredService } from '@platform/tests/dist/harness/service-process';
 import { printTable } from './stats';
 
@@ -36,14 +36,14 @@ export function printPaths(title: string, results: readonly PathResult[]): void 
  */
 export async function benchLbThroughput(): Promise<void> {
   const consul = await startTestConsul();
-  const [internal, edge] = await Promise.all([startTestLb(consul.httpAddr, 'internal'), startTestLb(consul.httpAddr, 'edge')]);
+  const [internal, edge] = await Promise.all([startTestLb(consul.httpAddr, 'internal'), startTestLb(consul.httpAddr, 'edge', LOAD_TEST_EDGE)]);
   const secrets = writeGatewaySecrets(['bench'], { bench: 100_000_000 });
   const quiet = { LOG_LEVEL: 'warn' };
   const gateway = await startGateway(consul.httpAddr, internal.addr, secrets, { ...quiet, GATEWAY_TRUSTED_PROXIES: '127.0.0.1' });
-  const instance = await startRegisteredService(entryPoints.slow, 'who', consul.httpAddr, {
+  const instance = await startRegisteredService(entryPoints.slow, 'whoami', consul.httpAddr, {
     ...quiet,
     INSTANCE_ID: 'who-bench',
-    FIXTURE_SERVICE_NAME: 'who',
+    FIXTURE_SERVICE_NAME: 'whoami',
     FIXTURE_LABEL: 'bench',
     FIXTURE_GATEWAY_PREFIX: '/whoami',
   });
@@ -51,7 +51,7 @@ export async function benchLbThroughput(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     const results = [
       await measurePath('client → service (direct)', `http://127.0.0.1:${instance.port}/whoami`),
-      await measurePath('client → internal HAProxy → service', `http://${internal.addr}/whoami`, { host: 'who' }),
+      await measurePath('client → internal HAProxy → service', `http://${internal.addr}/whoami`, { host: 'whoami' }),
       await measurePath('client → edge → gateway → internal → service', `http://${edge.addr}/whoami`, { 'x-api-key': secrets.keys.bench as string }),
     ];
     printPaths(`Throughput and latency, ${CONNECTIONS} connections, ${DURATION_S} s each, one instance of everything, same run`, results);

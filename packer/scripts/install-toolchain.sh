@@ -41,6 +41,7 @@ if [ "$($prefix/go/bin/go env GOVERSION 2>/dev/null || true)" != "go$GO_TOOLCHAI
   log "go $GO_TOOLCHAIN_VERSION (Go module proxy: golang.org/toolchain)"
   tmp="$(mktemp -d)"
   curl -fsSL "https://proxy.golang.org/golang.org/toolchain/@v/v0.0.1-go$GO_TOOLCHAIN_VERSION.linux-amd64.zip" -o "$tmp/go.zip"
+  echo "$GO_TOOLCHAIN_ZIP_SHA256  $tmp/go.zip" | sha256sum -c --quiet - || { log "go $GO_TOOLCHAIN_VERSION: checksum mismatch"; exit 1; }
   unzip -q "$tmp/go.zip" -d "$tmp"
   rm -rf $prefix/go
   mv "$tmp/golang.org/toolchain@v0.0.1-go$GO_TOOLCHAIN_VERSION.linux-amd64" $prefix/go

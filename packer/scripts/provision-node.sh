@@ -15,7 +15,7 @@ tar -xzf "$tarball" -C "$target"
 bash "$target/packer/scripts/install-toolchain.sh"
 
 log "bootstrap (same script as a developer's first command)"
-( cd "$target" && PLATFORM_HOME="$target/.platform" bash platform/bootstrap.sh )
+( cd "$target" && PLATFORM_HOME="$target/.platform" PLATFORM_NODE_IMAGE=1 bash platform/bootstrap.sh )
 # Build caches are not needed on a node; the binaries under .platform/bin are.
 rm -rf "$target/.platform/cache/go" "$target/.platform/cache/npm"
 

@@ -4,24 +4,12 @@ COMPONENT=consul
 . "$(dirname "$0")/../lib/common.sh"
 
 target="$PLATFORM_BIN/consul"
-installed_version() { [ -x "$target" ] && "$target" version 2>/dev/null | sed -n '1p' || true; }
-if [ "$(installed_version)" = "Consul v$CONSUL_VERSION" ]; then
-  log "consul $CONSUL_VERSION already installed"
-  exit 0
-fi
-need_cmd go
-
-work="$(go_module_source "$GO_CONSUL_MODULE" "$CONSUL_VERSION" consul)"
-cd "$work"
+installed_version() { [ -x "$target" ] && "$target" version 2>/dev/null | sed -n '1s/^Consul v\([0-9.]*\)$/\1/p' || true; }
 # The release go.mod points its sub-modules at sibling folders that a module zip does not carry;
-# use the versions it requires from the proxy instead.
-for sub in api sdk proto-public envoyextensions troubleshoot; do
-  go mod edit -dropreplace "$GO_CONSUL_MODULE/$sub" 2>/dev/null || true
-done
-log "building consul (takes a few minutes on a fresh cache)"
-go mod download
-go build -mod=mod -trimpath -ldflags "-s -w -X $GO_CONSUL_MODULE/version.GitCommit=v$CONSUL_VERSION" -o "$target.tmp" .
-mv "$target.tmp" "$target"
-cd / && rm -rf "$work"
-[ "$(installed_version)" = "Consul v$CONSUL_VERSION" ] || die "built binary reports '$(installed_version)'"
-log "installed $(installed_version)"
+# use the versions it requires from the proxy instead (the committed go.sum has their hashes).
+prepare_module() {
+  for sub in api sdk proto-public envoyextensions troubleshoot; do
+    go mod edit -dropreplace "$GO_CONSUL_MODULE/$sub" 2>/dev/null || true
+  done
+}
+install_go_binary "$target" "$GO_CONSUL_MODULE" "$CONSUL_VERSION" -trimpath -ldflags "-s -w -X $GO_CONSUL_MODULE/version.GitCommit=v$CONSUL_VERSION" .

@@ -14,19 +14,6 @@ COMPONENT=filebeat
 
 target="$PLATFORM_BIN/filebeat"
 installed_version() { [ -x "$target" ] && "$target" version 2>/dev/null | sed -n 's/^filebeat version \([0-9.]*\) .*/\1/p' || true; }
-if [ "$(installed_version)" = "$FILEBEAT_VERSION" ]; then
-  log "filebeat $FILEBEAT_VERSION already installed"
-  exit 0
-fi
-need_cmd go
-
-work="$(go_module_source "$GO_BEATS_MODULE" "$FILEBEAT_VERSION" filebeat)"
-cd "$work"
-# No `go mod download` of the whole graph: the build fetches only the modules Filebeat imports,
-# a fraction of what the Beats repository (every beat, x-pack) requires.
-log "building filebeat (about two minutes on a fresh cache)"
-go build -mod=mod -trimpath -ldflags "-s -w" -o "$target.tmp" ./filebeat
-mv "$target.tmp" "$target"
-cd / && rm -rf "$work"
-[ "$(installed_version)" = "$FILEBEAT_VERSION" ] || die "built binary reports '$(installed_version)'"
-log "installed filebeat $(installed_version)"
+# ./filebeat alone: the build fetches only the modules Filebeat imports, a fraction of what the
+# Beats repository (every beat, x-pack) requires.
+install_go_binary "$target" "$GO_BEATS_MODULE" "$FILEBEAT_VERSION" -trimpath -ldflags "-s -w" ./filebeat

@@ -17,7 +17,7 @@ need_cmd java
 need_cmd mvn
 log "resolving org.apache.kafka:kafka_2.13:$KAFKA_VERSION from Maven Central"
 rm -rf "$home.tmp"
-mvn -q -B -Dstyle.color=never -f "$(dirname "$0")/pom.xml" \
+mvn -q -B --strict-checksums -Dstyle.color=never -f "$(dirname "$0")/pom.xml" \
   -Dmaven.repo.local="$PLATFORM_CACHE/m2" \
   -Dkafka.version="$KAFKA_VERSION" -Dslf4j.version="$KAFKA_SLF4J_VERSION" \
   dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$home.tmp/libs"

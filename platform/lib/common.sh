@@ -64,3 +64,48 @@ go_module_source() {
   chmod -R u+w "$work"
   printf '%s\n' "$work"
 }
+
+# go_build_pinned OUT [go build args...]: builds the module in the current directory into OUT with
+# exactly the modules that the committed platform/$COMPONENT/go.sum lists. -mod=readonly makes Go
+# refuse any module (or hash) that file does not hold, and a go.mod that would need changing, so a
+# build is reproducible and a changed upstream fails it. After a version bump,
+# PLATFORM_GO_SUM_UPDATE=1 builds with -mod=mod and writes what was resolved back there for review.
+go_build_pinned() {
+  local out="$1" pinned="$REPO_ROOT/platform/$COMPONENT/go.sum"
+  shift
+  if [ "${PLATFORM_GO_SUM_UPDATE:-}" = 1 ]; then
+    go build -mod=mod -o "$out" "$@"
+    cp go.sum "$pinned"
+    log "wrote ${pinned#"$REPO_ROOT"/}: review its diff and commit it"
+    return
+  fi
+  [ -f "$pinned" ] || die "${pinned#"$REPO_ROOT"/} is missing (PLATFORM_GO_SUM_UPDATE=1 writes it)"
+  cp "$pinned" go.sum
+  go build -mod=readonly -o "$out" "$@" \
+    || die "go build failed (above); 'missing go.sum entry', 'checksum mismatch' or 'updates to go.mod needed' mean it resolved other modules than ${pinned#"$REPO_ROOT"/} pins (after a version bump: PLATFORM_GO_SUM_UPDATE=1, then review the diff)"
+}
+
+# install_go_binary TARGET MODULE VERSION [go build args...]: builds MODULE at VERSION (its source
+# from the Go module proxy, its dependencies pinned by go_build_pinned) into TARGET, unless the
+# caller's installed_version already prints VERSION. A prepare_module function, when the caller
+# defines one, runs first in the copy of the module's source.
+install_go_binary() {
+  local target="$1" module="$2" version="$3" work
+  shift 3
+  if [ "$(installed_version)" = "$version" ]; then
+    log "$COMPONENT $version already installed"
+    return 0
+  fi
+  need_cmd go
+  work="$(go_module_source "$module" "$version" "$COMPONENT")"
+  (
+    cd "$work"
+    if declare -F prepare_module >/dev/null; then prepare_module; fi
+    log "building $COMPONENT $version (minutes on a fresh cache)"
+    go_build_pinned "$target.tmp" "$@"
+  )
+  mv "$target.tmp" "$target"
+  rm -rf "$work"
+  [ "$(installed_version)" = "$version" ] || die "built binary reports '$(installed_version)', expected $version"
+  log "installed $COMPONENT $version"
+}

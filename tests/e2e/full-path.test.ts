@@ -2,7 +2,7 @@ import { sleep, waitFor } from '@platform/process-runner';
 import { startTestConsul, type TestConsul } from '../harness/consul';
 import { startGateway, writeGatewaySecrets, type GatewaySecrets, type RunningGateway } from '../harness/gateway';
 import { httpRequest } from '../harness/http-client';
-import { startTestLb, type TestLb } from '../harness/load-balancer';
+import { LOAD_TEST_EDGE, startTestLb, type TestLb } from '../harness/load-balancer';
 import { startLoad } from '../harness/load';
 import { entryPoints, startRegisteredService, type ServiceProcess } from '../harness/service-process';
 
@@ -16,9 +16,9 @@ const services: ServiceProcess[] = [];
 let apiKey: string;
 
 const startWho = async (label: string): Promise<ServiceProcess> => {
-  const proc = await startRegisteredService(entryPoints.slow, 'who', consul.httpAddr, {
+  const proc = await startRegisteredService(entryPoints.slow, 'whoami', consul.httpAddr, {
     INSTANCE_ID: `who-${label}`,
-    FIXTURE_SERVICE_NAME: 'who',
+    FIXTURE_SERVICE_NAME: 'whoami',
     FIXTURE_LABEL: label,
     FIXTURE_GATEWAY_PREFIX: '/whoami',
     DRAIN_MS: '200',
@@ -31,7 +31,7 @@ const viaEdge = (headers: Record<string, string> = {}) => httpRequest(edge.addr,
 
 beforeAll(async () => {
   consul = await startTestConsul();
-  [internal, edge] = await Promise.all([startTestLb(consul.httpAddr, 'internal'), startTestLb(consul.httpAddr, 'edge')]);
+  [internal, edge] = await Promise.all([startTestLb(consul.httpAddr, 'internal'), startTestLb(consul.httpAddr, 'edge', LOAD_TEST_EDGE)]);
   secrets = writeGatewaySecrets(['full-path-client'], { 'full-path-client': 1_000_000 });
   apiKey = secrets.keys['full-path-client'] as string;
   for (let i = 0; i < 2; i += 1) gateways.push(await startGateway(consul.httpAddr, internal.addr, secrets, { INSTANCE_ID: `gateway-${i}`, DRAIN_MS: '200', GATEWAY_TRUSTED_PROXIES: '127.0.0.1' }));

@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { freePort, pidAlive, waitFor } from '@platform/process-runner';
 import { repoRoot } from '../harness/service-process';
+import { httpsGet } from '../harness/http-client';
 
 const cli = join(repoRoot, 'packages/cli/dist/bin.js');
 let env: NodeJS.ProcessEnv;
@@ -46,6 +47,7 @@ beforeAll(async () => {
     POSTGRES_PORT: '0',
     POSTGRES_ROLE_CHECK_PORT: '0',
     EDGE_PORT: String(await freePort()),
+    EDGE_TLS_PORT: String(await freePort()),
     INTERNAL_LB_PORT: String(await freePort()),
     DB_LB_WRITE_PORT: String(await freePort()),
     DB_LB_READ_PORT: String(await freePort()),
@@ -84,6 +86,9 @@ test('platform up, status with HAProxy beside Consul, scale, crashes restarted, 
   expect(upRun.out).toContain('waiting for 4 instances');
   expect(upRun.code).toBe(0);
   expect(upRun.out).toMatch(new RegExp(`Alerts\\s+http://127\\.0\\.0\\.1:${env.ALERTMANAGER_PORT}`));
+  // HTTPS at the edge with the platform's own CA, whose path `up` prints for curl --cacert.
+  const caCert = join(stateDir, 'haproxy/edge-tls/ca.crt');
+  expect(upRun.out).toContain(`https://127.0.0.1:${env.EDGE_TLS_PORT}/   (curl --cacert ${caCert})`);
   for (const id of ['gateway-node-1-1', 'orders-node-1-1', 'users-node-1-1', 'users-node-1-2']) {
     expect(upRun.out).toMatch(new RegExp(`${id}\\s+127\\.0\\.0\\.1:\\d+\\s+passing`));
   }
@@ -173,6 +178,9 @@ test('platform up, status with HAProxy beside Consul, scale, crashes restarted, 
   const body = (await read.json()) as Record<string, unknown>;
   expect({ status: read.status, body }).toMatchObject({ status: 200 });
   expect(body).toMatchObject({ id: user.id, email: 'kept@example.com', name: 'Kept' });
+  // The same user over HTTPS, with the CA made at the first up (kept across runs).
+  const overTls = await httpsGet(`127.0.0.1:${env.EDGE_TLS_PORT}`, `/users/${user.id}`, { ca: readFileSync(caCert, 'utf8'), headers: { 'x-api-key': apiKey } });
+  expect({ status: overTls.status, body: JSON.parse(overTls.body) as unknown }).toMatchObject({ status: 200, body: { id: user.id } });
 });
 
 /** Every file under `dir`, recursively. */

@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import { request as tlsRequest } from 'node:https';
 
 /** Keep-alive like a real client; fetch cannot be used here because it ignores a Host header. */
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
@@ -9,7 +10,7 @@ export interface HttpAnswer {
   body: string;
 }
 
-export function httpRequest(addr: string, path: string, options: { method?: string; host?: string; headers?: Record<string, string>; body?: string; timeoutMs?: number } = {}): Promise<HttpAnswer> {
+export function httpRequest(addr: string, path: string, options: { method?: string; host?: string; headers?: Record<string, string>; body?: string; timeoutMs?: number; localAddress?: string } = {}): Promise<HttpAnswer> {
   const [hostname, port] = addr.split(':');
   return new Promise((resolve, reject) => {
     const req = request(
@@ -19,6 +20,8 @@ export function httpRequest(addr: string, path: string, options: { method?: stri
         port: Number(port),
         path,
         method: options.method ?? 'GET',
+        // Another loopback source (127.0.0.x), for per-source limits.
+        ...(options.localAddress ? { localAddress: options.localAddress } : {}),
         headers: { ...(options.host ? { host: options.host } : {}), ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}), ...options.headers },
         timeout: options.timeoutMs ?? 10_000,
       },
@@ -33,5 +36,21 @@ export function httpRequest(addr: string, path: string, options: { method?: stri
     req.on('timeout', () => req.destroy(new Error('request timed out')));
     req.on('error', reject);
     req.end(options.body);
+  });
+}
+
+/** One HTTPS GET that trusts only `ca` (unset: the system's roots), checking the name `localhost`. */
+export function httpsGet(addr: string, path: string, options: { ca?: string; headers?: Record<string, string> } = {}): Promise<HttpAnswer> {
+  const [host, port] = addr.split(':');
+  return new Promise((resolve, reject) => {
+    const req = tlsRequest({ host, port: Number(port), path, servername: 'localhost', headers: options.headers, ...(options.ca ? { ca: options.ca } : {}) }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
   });
 }

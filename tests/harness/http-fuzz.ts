@@ -23,7 +23,7 @@ const bytes = (rand: Rand, n: number): Buffer => Buffer.from(Array.from({ length
 const VALID_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 const ROUTED_PATHS = ['/echo', '/echo/a', '/echo/a/b?x=1', '/open', '/open/z?q=%20', '/echo/items'];
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'TRACE', 'CONNECT', 'get', 'FOO', 'G E T', 'PROPFIND', ''];
-const PATHS = ['/', '/openapi.json', '/echo', '/echo/', '/echo/x/y', '/open/a?b=c&d', '/nowhere', '/echo/../open', '/echo/%2e%2e/admin', '/echo/%zz', '/echo/%E0%A4%A', '//echo', '/echo//x', '*', 'http://evil.example/echo', '/docs', '/health/ready', '/metrics', '/echo/\u00ff', '/echo?' + 'q=1&'.repeat(50)];
+const PATHS = ['/', '/openapi.json', '/echo', '/echo/', '/echo/x/y', '/open/a?b=c&d', '/nowhere', '/echo/../open', '/echo/%2e%2e/admin', '/echo/%zz', '/echo/%E0%A4%A', '//echo', '/echo//x', '*', 'http://evil.example/echo', '/docs', '/health/ready', '/metrics', '/echo/\u00ff', '/echo?' + 'q=1&'.repeat(50), '/echo/a#b', '/echo?x#y', '/%65cho/%7ex', '/echo%2Fx', '/echo/x;y', '/echo/..%5Cx', '/echo/%2E', '/%2e%2e/echo'];
 const CONTENT_TYPES = ['application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'application/vnd.api+json', 'multipart/form-data; boundary=x', '', ';;;', 'application/json\u0001'];
 const BODIES = ['{"a":', '{"a":1}', '[1,2,3]', 'null', '{"__proto__":{"x":1}}', '{"constructor":{"prototype":{}}}', '\u0000\u0001\u0002', '{'.repeat(5000), '"' + 'x'.repeat(200) + '"', ''];
 

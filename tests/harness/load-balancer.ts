@@ -1,4 +1,5 @@
-import { mkdtempSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startChild, waitFor, type ChildHandle } from '@platform/process-runner';
@@ -15,8 +16,18 @@ export interface TestLb {
   controllerId: string;
   /** The controller's own JSON log. */
   logFile: string;
+  /** LB_STATE_DIR: haproxy.cfg, haproxy.pid, the sockets. */
+  dir: string;
+  /** The users HAProxy's worker processes run as (the master's children). */
+  workerUsers(): string[];
   stop(): Promise<void>;
 }
+
+/**
+ * For an edge that a load generator drives from one address: the per-source rate limits off (they
+ * would answer 429 to the load itself); failed authentications are still counted.
+ */
+export const LOAD_TEST_EDGE = { EDGE_LIMIT_CONN_RATE: '0', EDGE_LIMIT_REQUEST_RATE: '0' };
 
 /** A real HAProxy with its sync controller (platform/haproxy), as `platform up` runs it. */
 export async function startTestLb(consulAddr: string, role: 'edge' | 'internal' | 'db' = 'internal', extraEnv: Record<string, string> = {}): Promise<TestLb> {
@@ -49,5 +60,9 @@ export async function startTestLb(consulAddr: string, role: 'edge' | 'internal' 
     },
     { timeoutMs: 15_000, what: `the ${role} load balancer to start` },
   );
-  return { child, addr: `127.0.0.1:${port}`, readAddr, adminSocket: join(dir, 'admin.sock'), controllerId, logFile: join(dir, 'lb-controller', `${controllerId}.log`), stop: async () => void (await child.stop(15_000)) };
+  const workerUsers = (): string[] => {
+    const master = readFileSync(join(dir, 'haproxy.pid'), 'utf8').trim();
+    return execFileSync('ps', ['-o', 'user=', '--ppid', master], { encoding: 'utf8' }).split('\n').map((u) => u.trim()).filter(Boolean);
+  };
+  return { child, addr: `127.0.0.1:${port}`, readAddr, adminSocket: join(dir, 'admin.sock'), controllerId, logFile: join(dir, 'lb-controller', `${controllerId}.log`), dir, workerUsers, stop: async () => void (await child.stop(15_000)) };
 }

@@ -41,6 +41,11 @@ afterAll(async () => {
   await consul.stop();
 });
 
+test("the database load balancer's HAProxy workers run as the unprivileged haproxy user", () => {
+  expect(lb.workerUsers()).toEqual(expect.arrayContaining(['haproxy']));
+  expect(lb.workerUsers().filter((u) => u !== 'haproxy')).toEqual([]);
+});
+
 test('writes through the write listener land on the primary', async () => {
   await pg.sql(pg.cluster.primary, 'CREATE TABLE IF NOT EXISTS lb_probe (id serial PRIMARY KEY, note text)');
   await pg.sql(pg.cluster.primary, 'GRANT ALL ON lb_probe, lb_probe_id_seq TO platform_app');

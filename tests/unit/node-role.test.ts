@@ -7,7 +7,7 @@ const SERVER_SECRETS = { ...CLIENT_SECRETS, CONSUL_CA_KEY_FILE: '/s/ca-key', CON
 /** The node's environment file is all a cloud node knows of its role; every mistake in it must be named. */
 const withEnv = (env: Record<string, string>, run: () => void): void => {
   const saved = { ...process.env };
-  const keys = ['PLATFORM_ROLE', 'PLATFORM_BIND_ADDR', 'CONSUL_RETRY_JOIN', 'CONSUL_CLIENT_ADDR', 'CONSUL_BOOTSTRAP_EXPECT', 'POSTGRES_PRIMARY_ADDR', 'POSTGRES_REPLICA_NAMES', 'POSTGRES_CLIENT_CIDRS', ...Object.keys(SERVER_SECRETS), 'CONSUL_AGENT_TOKEN_FILE'];
+  const keys = ['PLATFORM_ROLE', 'PLATFORM_BIND_ADDR', 'CONSUL_RETRY_JOIN', 'CONSUL_CLIENT_ADDR', 'CONSUL_BOOTSTRAP_EXPECT', 'POSTGRES_PRIMARY_ADDR', 'POSTGRES_REPLICA_NAMES', 'POSTGRES_CLIENT_CIDRS', 'POSTGRES_TLS_CERT_FILE', 'POSTGRES_TLS_KEY_FILE', ...Object.keys(SERVER_SECRETS), 'CONSUL_AGENT_TOKEN_FILE'];
   for (const key of keys) delete process.env[key];
   Object.assign(process.env, env);
   try {
@@ -44,7 +44,14 @@ test('a database node with a primary address is a replica named after the node',
   });
 });
 
+test('a database node given a certificate and key serves TLS with those files', () => {
+  withEnv({ PLATFORM_ROLE: 'database', PLATFORM_BIND_ADDR: '10.0.2.6', CONSUL_RETRY_JOIN: '10.0.1.5', POSTGRES_TLS_CERT_FILE: '/s/tls-cert.pem', POSTGRES_TLS_KEY_FILE: '/s/tls-key.pem' }, () => {
+    expect(loadNodeSettings('db-1').database?.tls).toEqual({ certFile: '/s/tls-cert.pem', keyFile: '/s/tls-key.pem' });
+  });
+});
+
 test.each([
+  [{ PLATFORM_ROLE: 'database', PLATFORM_BIND_ADDR: '10.0.0.1', CONSUL_RETRY_JOIN: 'x', POSTGRES_TLS_CERT_FILE: '/s/tls-cert.pem' }, /POSTGRES_TLS_CERT_FILE and POSTGRES_TLS_KEY_FILE must be set together/],
   [{ PLATFORM_ROLE: 'worker' }, /PLATFORM_ROLE must be one of all, consul-server, service, edge, database, monitoring/],
   [{ PLATFORM_ROLE: 'service', CONSUL_RETRY_JOIN: '10.0.1.5' }, /PLATFORM_BIND_ADDR must be set on a service node/],
   [{ PLATFORM_ROLE: 'service', PLATFORM_BIND_ADDR: 'ten.0.0.1', CONSUL_RETRY_JOIN: '10.0.1.5' }, /PLATFORM_BIND_ADDR must be an IPv4 address/],

@@ -33,7 +33,7 @@ export async function migrateServices(options: MigrateOptions): Promise<Migratio
   const outcomes: MigrationOutcome[] = [];
   for (const { service, dir } of chosen) {
     const schema = defaultSchema(service);
-    const changed = await runMigrations({ url, passwordFile: options.env.DB_PASSWORD_FILE, schema, dir, direction: options.direction, count: options.count, log: options.log });
+    const changed = await runMigrations({ url, passwordFile: options.env.DB_PASSWORD_FILE, tlsCaFile: options.env.DB_TLS_CA_FILE, schema, dir, direction: options.direction, count: options.count, log: options.log });
     outcomes.push({ service, schema, changed });
   }
   return outcomes;

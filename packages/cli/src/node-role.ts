@@ -32,6 +32,8 @@ export interface DatabaseNodeSettings {
   replicaNames: string[];
   /** Private networks allowed to log in and to stream. */
   clientCidrs: string[];
+  /** The server's TLS certificate and key files: logins from clientCidrs must then use TLS. */
+  tls?: { certFile: string; keyFile: string };
 }
 
 /**
@@ -62,7 +64,7 @@ export interface NodeSettings {
  * Variables a cloud node's services get from the node's environment file rather than from a
  * component on the same machine (the database, the broker and the log store run elsewhere).
  */
-export const NODE_PASSTHROUGH = ['DB_WRITE_URL', 'DB_READ_URL', 'DB_PASSWORD_FILE', 'KAFKA_BROKERS', 'LOG_STORE_URL', 'GATEWAY_API_KEYS_FILE', 'GATEWAY_JWT_SECRET_FILE'] as const;
+export const NODE_PASSTHROUGH = ['DB_WRITE_URL', 'DB_READ_URL', 'DB_PASSWORD_FILE', 'DB_TLS_CA_FILE', 'KAFKA_BROKERS', 'LOG_STORE_URL', 'GATEWAY_API_KEYS_FILE', 'GATEWAY_JWT_SECRET_FILE'] as const;
 
 const list = (raw: string | undefined): string[] =>
   (raw ?? '')
@@ -131,6 +133,16 @@ export function loadNodeSettings(nodeName: string): NodeSettings {
     primary: primaryAddr ? hostPort('POSTGRES_PRIMARY_ADDR', primaryAddr) : undefined,
     replicaNames: list(process.env.POSTGRES_REPLICA_NAMES),
     clientCidrs,
+    tls: serverTls(),
   };
   return { role, bindAddr, consul, database };
+}
+
+/** POSTGRES_TLS_CERT_FILE and POSTGRES_TLS_KEY_FILE come together (the cloud layout) or not at all. */
+function serverTls(): DatabaseNodeSettings['tls'] {
+  const certFile = process.env.POSTGRES_TLS_CERT_FILE?.trim();
+  const keyFile = process.env.POSTGRES_TLS_KEY_FILE?.trim();
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile || !keyFile) throw new Error('POSTGRES_TLS_CERT_FILE and POSTGRES_TLS_KEY_FILE must be set together');
+  return { certFile, keyFile };
 }

@@ -25,6 +25,7 @@ export function plannedPorts(settings: PlatformSettings): PlannedPort[] {
     { variable: 'CONSUL_SERF_LAN_PORT', host: local, port: settings.consul.serfLan },
     { variable: 'CONSUL_DNS_PORT', host: local, port: settings.consul.dns },
     { variable: 'EDGE_PORT', host: settings.edge.host, port: settings.edge.port },
+    { variable: 'EDGE_TLS_PORT', host: settings.edge.host, port: settings.edge.tlsPort },
     { variable: 'INTERNAL_LB_PORT', host: settings.internalLb.host, port: settings.internalLb.port },
     { variable: 'DB_LB_WRITE_PORT', host: settings.dbLb.host, port: settings.dbLb.writePort },
     { variable: 'DB_LB_READ_PORT', host: settings.dbLb.host, port: settings.dbLb.readPort },

@@ -28,6 +28,6 @@ export type { BlockingQuery, BlockingQueryOptions } from './discovery/blocking-q
 export { createServiceClient, ServiceCallError } from './http/service-client';
 export type { ServiceClient, ServiceCallOptions, ServiceAnswer } from './http/service-client';
 export * as messaging from './messaging';
-export { connectDatabase, openDatabase, dbConfigShape, defaultSchema, DatabaseError, isUniqueViolation, consistency, runMigrations, LSN_HEADER, parseLsn, formatLsn, primaryWalLsn } from './db';
+export { connectDatabase, openDatabase, dbConfigShape, defaultSchema, DatabaseError, isUniqueViolation, consistency, runMigrations, tlsFrom, LSN_HEADER, parseLsn, formatLsn, primaryWalLsn } from './db';
 export type { Database, DatabaseOptions, DatabaseSetup, DbConfig, Queryable, WritePool, MigrationRun } from './db';
 export type { RegistrationOverrides } from './discovery/registration';

@@ -4,7 +4,7 @@ import { BackendSlots, type Slot } from './backend-slots';
 import { DrainConfirmer } from './drain-confirmations';
 import { HaproxyProcess, haproxyPaths, type HaproxyPaths } from './haproxy-process';
 import type { LbMetrics } from './lb-metrics';
-import { renderConfig, type Listener } from './render-config';
+import { renderConfig, type Listener, type RenderSettings } from './render-config';
 import { backendsFor, type BackendSpec, type LbRole } from './roles';
 import { applyCommands, describeServerState, serversState } from './runtime-api';
 
@@ -22,6 +22,8 @@ export interface LbControllerOptions {
   consul: ConsulClient;
   logger: Logger;
   metrics: LbMetrics;
+  /** TLS, limits and privileges: fixed at start, in every render. */
+  render?: RenderSettings;
 }
 
 /**
@@ -175,6 +177,7 @@ export class LbController {
 
   private render(): string {
     return renderConfig({
+      ...this.options.render,
       role: this.options.role,
       bind: this.options.bind,
       readBind: this.options.readBind,

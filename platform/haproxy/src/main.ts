@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { env, runMain } from '@platform/service-kit';
+import { edgeConfigShape, edgeSettings } from './edge-settings';
 import { LbController } from './lb-controller';
 import { createLbMetrics } from './lb-metrics';
+import { workerPrivileges } from './privileges';
 
 /**
  * The sync controller of one HAProxy, itself a service on the kit: registered in Consul as
@@ -20,7 +22,9 @@ runMain({
     DB_REPLICA_MAX_LAG_MS: env.integerVar(0, 3_600_000).default('1000'),
     /** HAProxy worker threads (nbthread). */
     LB_THREADS: env.integerVar(1, 64).default('1'),
-    LB_STATE_DIR: z.string().min(1),
+    /** Pasted into haproxy.cfg (sockets, chroot, the edge's PEM): nothing that could end a word or a line. */
+    LB_STATE_DIR: z.string().regex(/^\/[A-Za-z0-9._/+-]+$/, 'must be an absolute path of letters, digits and ._/+-'),
+    ...edgeConfigShape,
   },
   async setup({ app, config, consul, consulToken, logger, metrics }) {
     const controller = new LbController({
@@ -36,6 +40,10 @@ runMain({
       consul,
       logger,
       metrics: createLbMetrics(metrics.registry),
+      render: {
+        edge: config.LB_ROLE === 'edge' ? edgeSettings(config, config.LB_STATE_DIR) : undefined,
+        privileges: workerPrivileges(config.LB_STATE_DIR),
+      },
     });
     await controller.start();
     app.get('/lb/state', async () => controller.describe());

@@ -1,14 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Slot } from './backend-slots';
-import { backendName, type BackendSpec, type LbRole } from './roles';
+import type { WorkerPrivileges } from './privileges';
+import { renderEdgeFrontend, returnProblem, type EdgeSettings } from './render-edge';
+import type { BackendSpec, LbRole } from './roles';
 
 export interface Listener {
   host: string;
   port: number;
 }
 
-export interface RenderInput {
+export interface RenderInput extends RenderSettings {
   role: LbRole;
   bind: Listener;
   /** The db role's second listener, for reads. */
@@ -20,10 +22,16 @@ export interface RenderInput {
   backends: { spec: BackendSpec; slots: readonly Slot[] }[];
 }
 
+/** What a controller is started with, beside what Consul tells it: the same for every render. */
+export interface RenderSettings {
+  /** The edge role's TLS listener and per-source limits. */
+  edge?: EdgeSettings;
+  /** Set when HAProxy is started as root. */
+  privileges?: WorkerPrivileges;
+}
+
 const templates = join(__dirname, '..', 'templates');
 const template = (name: string): string => readFileSync(join(templates, name), 'utf8');
-
-const NOT_FOUND_BODY = '{"type":"about:blank","title":"Not Found","status":404,"detail":"no service is routed for this Host"}';
 
 function renderServer(slot: Slot): string {
   // A free slot stays configured but disabled, so it can be filled at run time without a reload.
@@ -38,43 +46,34 @@ function renderBackend({ spec, slots }: RenderInput['backends'][number]): string
   return [...lines, ...slots.map(renderServer)].join('\n');
 }
 
-/**
- * What the public entry answers when the error is its own (no gateway instance, a gateway that
- * broke off or timed out): callers get problem+json there too. Requests HAProxy cannot even parse
- * still get its plain 400/408 pages: in 2.6 the H1 multiplexer answers those itself, ignoring
- * `http-error` and `errorfile` wherever they are set (checked by hand on Debian's 2.6.12; upstream
- * haproxy/haproxy#3032, fixed in 3.2).
- */
-const EDGE_ERRORS: readonly { status: number; title: string; detail: string; retryAfter?: number }[] = [
-  { status: 500, title: 'Internal Server Error', detail: 'the load balancer could not handle the request' },
-  { status: 502, title: 'Bad Gateway', detail: 'the API gateway did not complete its answer' },
-  { status: 503, title: 'Service Unavailable', detail: 'no API gateway instance can take the request right now; try again shortly', retryAfter: 1 },
-  { status: 504, title: 'Gateway Timeout', detail: 'the API gateway did not answer in time' },
-];
-
-function renderEdgeErrors(): string[] {
-  return EDGE_ERRORS.map(({ status, title, detail, retryAfter }) => {
-    const body = JSON.stringify({ type: 'about:blank', title, status, detail });
-    return `  http-error status ${status} content-type application/problem+json string '${body}'${retryAfter ? ` hdr retry-after ${retryAfter}` : ''}`;
-  });
-}
-
-function renderHttpFrontend(input: RenderInput): string {
+function renderInternalFrontend(input: RenderInput): string {
   const lines = [
-    `frontend ${input.role}`,
+    'frontend internal',
     `  bind ${input.bind.host}:${input.bind.port}`,
     // Only idempotent methods may be retried once a request may have reached a server.
     '  http-request disable-l7-retry unless { method GET HEAD OPTIONS PUT DELETE }',
+    '  http-request set-var(txn.target) req.hdr(host),field(1,:),lower',
   ];
-  if (input.role === 'edge') {
-    lines.push('  http-request set-header X-Forwarded-Proto http', '  option forwardfor', ...renderEdgeErrors(), `  default_backend ${backendName('gateway')}`);
-  } else {
-    lines.push('  http-request set-var(txn.target) req.hdr(host),field(1,:),lower');
-    for (const { spec } of input.backends) lines.push(`  use_backend ${spec.name} if { var(txn.target) -m str ${spec.service.toLowerCase()} }`);
-    lines.push('  default_backend no_route');
-  }
+  for (const { spec } of input.backends) lines.push(`  use_backend ${spec.name} if { var(txn.target) -m str ${spec.service.toLowerCase()} }`);
+  lines.push('  default_backend no_route');
   return lines.join('\n');
 }
+
+const NO_LIMITS: EdgeSettings = { limits: { connRate: 0, requestRate: 0, authFailures: 0 } };
+
+function renderFrontends(input: RenderInput): string {
+  switch (input.role) {
+    case 'edge':
+      return renderEdgeFrontend(input.bind, input.edge ?? NO_LIMITS);
+    case 'internal':
+      return renderInternalFrontend(input);
+    case 'db':
+      return renderDbFrontends(input);
+  }
+}
+
+/** Root-started workers become the unprivileged user in an empty chroot; nothing when not root. */
+const renderPrivileges = (p: WorkerPrivileges | undefined): string => (p ? `  user ${p.user}\n  group ${p.group}\n  chroot ${p.chroot}` : '  # Not started as root: the workers keep the user that started HAProxy.');
 
 function renderDbFrontends(input: RenderInput): string {
   const read = input.readBind ?? input.bind;
@@ -90,17 +89,18 @@ function renderDbFrontends(input: RenderInput): string {
   ].join('\n\n');
 }
 
-const NO_ROUTE = ['backend no_route', `  http-request return status 404 content-type application/problem+json string '${NOT_FOUND_BODY}'`].join('\n');
+const NO_ROUTE = ['backend no_route', returnProblem({ status: 404, title: 'Not Found', detail: 'no service is routed for this Host' })].join('\n');
 
 /** The whole haproxy.cfg for one load balancer: the template's global section, defaults by mode, sections. */
 export function renderConfig(input: RenderInput): string {
   const db = input.role === 'db';
-  const sections = [db ? renderDbFrontends(input) : renderHttpFrontend(input), ...input.backends.map(renderBackend)];
+  const sections = [renderFrontends(input), ...input.backends.map(renderBackend)];
   if (input.role === 'internal') sections.push(NO_ROUTE);
   return template('haproxy.cfg')
     .replaceAll('{{role}}', input.role)
     .replaceAll('{{adminSocket}}', input.adminSocket)
     .replaceAll('{{threads}}', String(input.threads ?? 1))
+    .replace('{{privileges}}', renderPrivileges(input.privileges))
     .replace('{{defaults}}', template(db ? 'defaults-tcp.cfg' : 'defaults-http.cfg').trimEnd())
     .replace('{{sections}}', sections.join('\n\n'));
 }

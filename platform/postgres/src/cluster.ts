@@ -6,7 +6,7 @@ import { withConnection, type ConnectionSpec } from './connection';
 import { createPrimaryDataDir, createReplicaDataDir, hasData, isStandby, serverPaths, writeServerConfig } from './data-dirs';
 import { assertReachable, chownTree, serverUser, type ServerUser } from './os-user';
 import { DB_ROLES, ensureSecrets, type ClusterSecrets, type DbRole } from './secrets';
-import { slotName } from './server-config';
+import { slotName, type ServerTls } from './server-config';
 import { startServer, type PgServer } from './server-process';
 
 export interface ClusterOptions {
@@ -76,6 +76,8 @@ interface ServerLaunch {
   secrets: ClusterSecrets;
   upstream?: { host: string; port: number; slot: string };
   clientCidrs?: readonly string[];
+  database: string;
+  tls?: ServerTls;
   sharedBuffers?: string;
   maxConnections?: number;
 }
@@ -83,7 +85,7 @@ interface ServerLaunch {
 /** Rewrites the server's platform settings and starts it on its existing data dir. */
 async function launch(spec: ServerLaunch): Promise<PgServer> {
   const paths = serverPaths(spec.stateDir, spec.name);
-  const settings = { pgpassFile: spec.secrets.pgpassFile, sharedBuffers: spec.sharedBuffers ?? '16MB', maxConnections: spec.maxConnections ?? 100, clientCidrs: spec.clientCidrs };
+  const settings = { pgpassFile: spec.secrets.pgpassFile, sharedBuffers: spec.sharedBuffers ?? '16MB', maxConnections: spec.maxConnections ?? 100, clientCidrs: spec.clientCidrs, database: spec.database, tls: spec.tls };
   writeServerConfig(paths.data, { name: spec.name, host: spec.host, port: spec.port, upstream: spec.upstream, ...settings }, spec.user);
   return startServer({ name: spec.name, dataDir: paths.data, logFile: paths.log, user: spec.user, host: spec.host, port: spec.port, adminPassword: spec.secrets.password('admin') });
 }
@@ -103,7 +105,7 @@ export async function startPostgresCluster(options: ClusterOptions): Promise<Pos
 
   const started: PgServer[] = [];
   const start = async (name: string, upstream?: { host: string; port: number; slot: string }): Promise<PgServer> => {
-    const server = await launch({ stateDir: options.stateDir, name, host, port: portOf.get(name) ?? 0, user, secrets, upstream, sharedBuffers: options.sharedBuffers, maxConnections: options.maxConnections });
+    const server = await launch({ stateDir: options.stateDir, name, host, port: portOf.get(name) ?? 0, user, secrets, upstream, database, sharedBuffers: options.sharedBuffers, maxConnections: options.maxConnections });
     started.push(server);
     log(`${name} (${upstream ? 'replica' : 'primary'}) accepting connections on ${host}:${server.port}`);
     return server;
@@ -148,6 +150,8 @@ export interface ServerNodeOptions {
   replicaNames?: readonly string[];
   /** Networks allowed to log in and to stream (the private subnets), beyond loopback. */
   clientCidrs?: readonly string[];
+  /** The server's certificate and key: logins from clientCidrs then need TLS (hostssl). */
+  tls?: ServerTls;
   database?: string;
   sharedBuffers?: string;
   maxConnections?: number;
@@ -195,7 +199,7 @@ export async function startPostgresServer(options: ServerNodeOptions): Promise<P
       await createPrimaryDataDir(options.stateDir, options.name, secrets, user);
     }
   }
-  const server = await launch({ ...options, user, secrets, upstream });
+  const server = await launch({ ...options, user, secrets, upstream, database });
   try {
     if (!upstream) {
       const admin = { host: options.host, port: server.port, user: DB_ROLES.admin, password: secrets.password('admin'), database: 'postgres' };

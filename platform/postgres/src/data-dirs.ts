@@ -4,7 +4,7 @@ import { startChild } from '@platform/process-runner';
 import { asUser, chownTree, type ServerUser } from './os-user';
 import { pgBin } from './paths';
 import { DB_ROLES, type ClusterSecrets } from './secrets';
-import { renderHba, renderServerConf, type ServerConfigInput } from './server-config';
+import { renderHba, renderServerConf, TLS_FILES, type ServerConfigInput } from './server-config';
 
 /** Where one server keeps its files under the cluster's state dir. */
 export const serverPaths = (stateDir: string, name: string) => ({
@@ -65,12 +65,18 @@ export async function createReplicaDataDir(stateDir: string, name: string, prima
   renameSync(paths.partial, paths.data);
 }
 
-/** Rewrites the settings that follow the platform's configuration (ports, the primary's address). */
+/**
+ * Rewrites the settings that follow the platform's configuration (ports, the primary's address,
+ * who may log in) and copies the TLS certificate and key in, where the server user owns them.
+ */
 export function writeServerConfig(dataDir: string, input: ServerConfigInput, user: ServerUser | undefined): void {
   const files: [string, string][] = [
     [join(dataDir, 'platform.conf'), renderServerConf(input)],
-    [join(dataDir, 'pg_hba.conf'), renderHba(input.clientCidrs)],
+    [join(dataDir, 'pg_hba.conf'), renderHba(input)],
   ];
+  if (input.tls) {
+    files.push([join(dataDir, TLS_FILES.cert), readFileSync(input.tls.certFile, 'utf8')], [join(dataDir, TLS_FILES.key), readFileSync(input.tls.keyFile, 'utf8')]);
+  }
   for (const [file, content] of files) {
     if (existsSync(file) && readFileSync(file, 'utf8') === content) continue;
     writeFileSync(file, content, { mode: 0o600 });

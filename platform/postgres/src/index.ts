@@ -5,6 +5,7 @@ export type { ConnectionSpec } from './connection';
 export { withConnection } from './connection';
 export { DB_ROLES, type DbRole, type ClusterSecrets } from './secrets';
 export { postgresBinDir, postgresMajor } from './paths';
+export { renderHba, renderServerConf, type ServerConfigInput, type ServerTls } from './server-config';
 export { startRoleCheckers, roleCheckEntry, roleCheckEnv, roleCheckInstanceId, waitForRegistrations } from './role-checkers';
 export type { RoleChecker, RoleCheckers, RoleCheckSettings, RoleCheckEnvSettings } from './role-checkers';
 export type { RoleReport } from './role-check/role-observer';

@@ -10,9 +10,21 @@ export interface ServerConfigInput {
   pgpassFile: string;
   sharedBuffers: string;
   maxConnections: number;
-  /** Networks beyond loopback that may log in and stream (a cloud node's private subnets). */
+  /** Networks beyond this machine whose app role may log in and whose replicas may stream (a cloud node's private subnets). */
   clientCidrs?: readonly string[];
+  /** The application database: the one the app role may reach from those networks. */
+  database: string;
+  /** Certificate and key (PEM files) to serve TLS with; given, logins from the networks must use it. */
+  tls?: ServerTls;
 }
+
+export interface ServerTls {
+  certFile: string;
+  keyFile: string;
+}
+
+/** Names of the certificate and key inside the data dir, copied there at every start (owned by the server user). */
+export const TLS_FILES = { cert: 'server.crt', key: 'server.key' } as const;
 
 /** Physical replication slot names allow only lower-case letters, digits and underscores. */
 export const slotName = (server: string): string => `slot_${server.replace(/[^a-z0-9]/gi, '_').toLowerCase()}`;
@@ -46,24 +58,47 @@ export function renderServerConf(input: ServerConfigInput): string {
     "log_line_prefix = '%m [%p] %q%u@%d '",
     'log_connections = off',
   ];
+  if (input.tls) {
+    lines.push('ssl = on', `ssl_cert_file = ${quote(TLS_FILES.cert)}`, `ssl_key_file = ${quote(TLS_FILES.key)}`, "ssl_min_protocol_version = 'TLSv1.2'");
+  }
   if (input.upstream) {
     const { host, port, slot } = input.upstream;
-    const conninfo = `host=${host} port=${port} user=${DB_ROLES.replicator} passfile=${input.pgpassFile} application_name=${input.name}`;
+    // With TLS the primary accepts replication from other machines over TLS only (hostssl).
+    const sslmode = input.tls ? ' sslmode=require' : '';
+    const conninfo = `host=${host} port=${port} user=${DB_ROLES.replicator} passfile=${input.pgpassFile} application_name=${input.name}${sslmode}`;
     lines.push(`primary_conninfo = ${quote(conninfo)}`, `primary_slot_name = ${quote(slot)}`);
   }
   return `${lines.join('\n')}\n`;
 }
 
-/** Password (SCRAM) logins over loopback and the given networks only; replication only for the replicator role. */
-export function renderHba(clientCidrs: readonly string[] = []): string {
-  const line = (type: string, database: string, user: string, address: string): string => `${type.padEnd(6)}  ${database.padEnd(11)}  ${user.padEnd(28)}  ${address.padEnd(14)} scram-sha-256`;
-  const networks = ['127.0.0.1/32', ...clientCidrs];
+const LOOPBACK = ['127.0.0.1/32', '::1/128'];
+const IPV4_CIDR = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(3[0-2]|[12]?\d)$/;
+const DATABASE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+const HBA_KEYWORDS = new Set(['all', 'sameuser', 'samerole', 'replication']);
+
+/**
+ * Who may log in, all by password (SCRAM); the first matching line decides, and no line is a refusal.
+ * - This machine (loopback, and the server's own address when it listens on another): every role,
+ *   the superuser only here. The platform's bootstrap, readiness probe and role check connect so.
+ * - The client networks: the replicator role for replication, the app role for its own database,
+ *   nothing else; over TLS only (hostssl) when the server has a certificate.
+ */
+export function renderHba(input: Pick<ServerConfigInput, 'host' | 'clientCidrs' | 'database' | 'tls'>): string {
+  const line = (type: string, database: string, user: string, address: string): string => `${type.padEnd(7)}  ${database.padEnd(11)}  ${user.padEnd(16)}  ${address.padEnd(18)}  scram-sha-256`;
+  if (!DATABASE_NAME.test(input.database) || HBA_KEYWORDS.has(input.database)) throw new Error(`invalid database name ${JSON.stringify(input.database)}`);
+  const bad = input.clientCidrs?.find((cidr) => !IPV4_CIDR.test(cidr));
+  if (bad !== undefined) throw new Error(`client networks must be IPv4 CIDRs such as 10.0.0.0/16, got ${JSON.stringify(bad)}`);
+  const own = input.host === '127.0.0.1' ? [] : [`${input.host}/32`];
+  const local = [...LOOPBACK, ...own];
+  const network = input.tls ? 'hostssl' : 'host';
+  const cidrs = input.clientCidrs ?? [];
   return [
     '# Written by @platform/postgres at every start.',
-    '# TYPE  DATABASE     USER                          ADDRESS        METHOD',
-    ...networks.map((cidr) => line('host', 'replication', DB_ROLES.replicator, cidr)),
-    ...networks.map((cidr) => line('host', 'all', 'all', cidr)),
-    line('host', 'all', 'all', '::1/128'),
+    `# ${'TYPE'.padEnd(7)}  ${'DATABASE'.padEnd(11)}  ${'USER'.padEnd(16)}  ${'ADDRESS'.padEnd(18)}  METHOD`,
+    ...local.map((address) => line('host', 'all', 'all', address)),
+    ...local.map((address) => line('host', 'replication', DB_ROLES.replicator, address)),
+    ...cidrs.map((cidr) => line(network, 'replication', DB_ROLES.replicator, cidr)),
+    ...cidrs.map((cidr) => line(network, input.database, DB_ROLES.app, cidr)),
     '',
   ].join('\n');
 }

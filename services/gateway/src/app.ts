@@ -9,6 +9,7 @@ import { installRateLimit } from './limits/rate-limit';
 import { installBodyPassthrough } from './proxy/body-passthrough';
 import { installForwarding } from './proxy/forward';
 import { installProxyRoute } from './proxy/proxy-route';
+import { loadRouteGrants } from './routing/route-grants';
 import { watchRoutes } from './routing/route-watcher';
 
 const NAME = 'gateway';
@@ -50,10 +51,13 @@ export const gatewayService: ServiceDefinition<typeof gatewayConfigShape> = {
       headersTimeout: config.GATEWAY_UPSTREAM_TIMEOUT_MS,
       bodyTimeout: config.GATEWAY_UPSTREAM_TIMEOUT_MS,
     });
-    const watcher = watchRoutes({ consulAddr: `${config.CONSUL_HTTP_ADDR.host}:${config.CONSUL_HTTP_ADDR.port}`, consulToken, selfName: NAME, logger });
+    const grants = loadRouteGrants(config.GATEWAY_ROUTE_GRANTS_FILE);
+    logger.info('route grants loaded', { file: config.GATEWAY_ROUTE_GRANTS_FILE, services: [...grants.keys()] });
+    const watcher = watchRoutes({ consulAddr: `${config.CONSUL_HTTP_ADDR.host}:${config.CONSUL_HTTP_ADDR.port}`, consulToken, selfName: NAME, logger, grants });
 
     await app.register(async (scope) => {
       scope.decorateRequest('gatewayRoute', null);
+      scope.decorateRequest('gatewayUrl', null);
       scope.decorateRequest('clientId', null);
       installBodyPassthrough(scope);
       await installForwarding(scope, { pool, lbOrigin });

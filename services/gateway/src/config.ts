@@ -1,5 +1,6 @@
 import { ConfigError, env, type ServiceConfig } from '@platform/service-kit';
 import { z } from 'zod';
+import { DEFAULT_GRANTS_FILE } from './routing/route-grants';
 
 /**
  * The gateway's own variables, on top of the kit's (README "Gateway" lists them). As for every
@@ -18,6 +19,8 @@ export const gatewayConfigShape = {
   GATEWAY_JWT_SECRET_FILE: z.string().min(1).optional(),
   GATEWAY_JWT_ISSUER: z.string().min(1).optional(),
   GATEWAY_JWT_AUDIENCE: z.string().min(1).optional(),
+  /** Prefixes outside `/<name>` that services may declare (README "Gateway"); the repo's file by default. */
+  GATEWAY_ROUTE_GRANTS_FILE: z.string().min(1).default(DEFAULT_GRANTS_FILE),
   GATEWAY_JWT_CLOCK_TOLERANCE_MS: env.integerVar(0, 300_000).default('5000'),
   /** Requests per window and client (authenticated client id, else client IP). */
   GATEWAY_RATE_LIMIT_MAX: env.integerVar(1, 10_000_000).default('600'),

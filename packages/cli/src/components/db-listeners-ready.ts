@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { waitFor } from '@platform/process-runner';
+import { tlsFrom } from '@platform/service-kit';
 
-async function inRecovery(url: string, password: string): Promise<boolean> {
+async function inRecovery(url: string, password: string, tlsCaFile: string | undefined): Promise<boolean> {
   // Discrete settings: with a connection string, pg ignores a separate password option.
   const parsed = new URL(url);
   const client = new Client({
@@ -11,6 +12,7 @@ async function inRecovery(url: string, password: string): Promise<boolean> {
     user: decodeURIComponent(parsed.username),
     database: decodeURIComponent(parsed.pathname.slice(1)),
     password,
+    ssl: tlsFrom(tlsCaFile),
     connectionTimeoutMillis: 2_000,
   });
   client.on('error', () => undefined);
@@ -28,9 +30,9 @@ async function inRecovery(url: string, password: string): Promise<boolean> {
  * moment after the controller starts; migrations and services wait for that here: the write
  * listener must reach the primary, the read listener some server.
  */
-export async function waitForDbListeners(writeUrl: string, readUrl: string, passwordFile: string, timeoutMs = 30_000): Promise<void> {
+export async function waitForDbListeners(writeUrl: string, readUrl: string, passwordFile: string, tlsCaFile: string | undefined, timeoutMs = 30_000): Promise<void> {
   const password = readFileSync(passwordFile, 'utf8').trim();
-  await waitFor(async () => (await inRecovery(writeUrl, password)) === false && (await inRecovery(readUrl, password).then(() => true)), {
+  await waitFor(async () => (await inRecovery(writeUrl, password, tlsCaFile)) === false && (await inRecovery(readUrl, password, tlsCaFile).then(() => true)), {
     timeoutMs,
     intervalMs: 200,
     what: 'the database load balancer to serve writes from the primary and reads',

@@ -8,6 +8,7 @@ import { LB_ROLES } from '../node-role';
 import { InstanceSlot } from '../supervisor/instance-slot';
 import type { PlatformComponent } from './component';
 import { waitForDbListeners } from './db-listeners-ready';
+import { edgeTls, type EdgeTls } from './edge-tls';
 import { loadPostgresSettings } from './postgres-settings';
 
 const controllerEntry = join(repoRoot, 'platform/haproxy/dist/main.js');
@@ -17,6 +18,7 @@ interface LbSpec {
   host: string;
   port: number;
   extraEnv?: Record<string, string>;
+  tls?: EdgeTls;
 }
 
 /** The same database URL, pointed at another listener (credentials stay in DB_PASSWORD_FILE). */
@@ -28,14 +30,17 @@ function repoint(url: string | undefined, host: string, port: number): string | 
   return parsed.toString();
 }
 
-function describeLb(spec: LbSpec): string {
+function describeLb(spec: LbSpec): string[] {
   switch (spec.role) {
-    case 'edge':
-      return `API gateway (edge) http://${spec.host}:${spec.port}/   (the public entry: callers start here)`;
+    case 'edge': {
+      const plain = `API gateway (edge) http://${spec.host}:${spec.port}/   (the public entry: callers start here)`;
+      if (!spec.tls) return [plain];
+      return [plain, `                   ${spec.tls.url}${spec.tls.caCert ? `   (curl --cacert ${spec.tls.caCert})` : ''}`];
+    }
     case 'internal':
-      return `internal LB        http://${spec.host}:${spec.port}/   (services call each other here with Host: <service>)`;
+      return [`internal LB        http://${spec.host}:${spec.port}/   (services call each other here with Host: <service>)`];
     case 'db':
-      return `database LB        writes ${spec.host}:${spec.port} (primary), reads ${spec.extraEnv?.LB_READ_BIND ?? '?'} (replicas within the lag bound, else the primary)`;
+      return [`database LB        writes ${spec.host}:${spec.port} (primary), reads ${spec.extraEnv?.LB_READ_BIND ?? '?'} (replicas within the lag bound, else the primary)`];
   }
 }
 
@@ -49,9 +54,10 @@ export const loadBalancersComponent: PlatformComponent = {
   async start({ settings, stateDir, env, log, changed }) {
     const { dbLb } = settings;
     const roles = LB_ROLES[settings.node.role];
+    const tls = roles.includes('edge') ? edgeTls(settings, stateDir) : undefined;
     const specs: LbSpec[] = ([
       { role: 'internal', ...settings.internalLb },
-      { role: 'edge', ...settings.edge },
+      { role: 'edge', host: settings.edge.host, port: settings.edge.port, extraEnv: tls?.env, tls },
       {
         role: 'db',
         host: dbLb.host,
@@ -100,7 +106,7 @@ export const loadBalancersComponent: PlatformComponent = {
       const read = repoint(env.DB_READ_URL, dbLb.host, dbLb.readPort);
       if (roles.includes('db') && write && read && env.DB_PASSWORD_FILE) {
         // A cloud node may boot long before the database nodes are ready.
-        await waitForDbListeners(write, read, env.DB_PASSWORD_FILE, settings.node.role === 'all' ? 30_000 : 300_000);
+        await waitForDbListeners(write, read, env.DB_PASSWORD_FILE, env.DB_TLS_CA_FILE, settings.node.role === 'all' ? 30_000 : 300_000);
         Object.assign(dbUrls, { DB_WRITE_URL: write, DB_READ_URL: read });
       }
     } catch (err) {
@@ -112,7 +118,7 @@ export const loadBalancersComponent: PlatformComponent = {
       env: { ...(internal ? { INTERNAL_LB_ADDR: `${internal.host}:${internal.port}` } : {}), ...dbUrls },
       pids: () => [...slots.map((s) => s.state.pid).filter((p): p is number => p !== null), ...haproxyPids()],
       instances: () => slots.map((s) => s.state),
-      describe: () => specs.map(describeLb),
+      describe: () => specs.flatMap(describeLb),
       stop: stopAll,
     };
   },

@@ -22,7 +22,7 @@ export const postgresNodeComponent: PlatformComponent = {
     const pg = loadPostgresSettings();
     chmodSync(settings.stateDir, statSync(settings.stateDir).mode | 0o001);
     const tokenFile = consulTokenFile(settings, 'postgres');
-    const node = await startPostgresServer({ stateDir, name: database.name, host: bindAddr, port: pg.basePort, primary: database.primary, replicaNames: database.replicaNames, clientCidrs: database.clientCidrs, log });
+    const node = await startPostgresServer({ stateDir, name: database.name, host: bindAddr, port: pg.basePort, primary: database.primary, replicaNames: database.replicaNames, clientCidrs: database.clientCidrs, tls: database.tls, log });
     const slot = new InstanceSlot({
       service: 'postgres',
       instanceId: roleCheckInstanceId(settings.nodeName, node.server.name),

@@ -39,11 +39,12 @@ export async function openDatabase(setup: DatabaseOptions): Promise<Database> {
   const { config, logger } = setup;
   const schema = config.DB_SCHEMA ?? defaultSchema(setup.service);
   if (config.DB_MIGRATE_ON_START && setup.migrationsDir) {
-    const applied = await runMigrations({ url: config.DB_WRITE_URL, passwordFile: config.DB_PASSWORD_FILE, schema, dir: setup.migrationsDir, log: (m) => logger.debug(m) });
+    const applied = await runMigrations({ url: config.DB_WRITE_URL, passwordFile: config.DB_PASSWORD_FILE, tlsCaFile: config.DB_TLS_CA_FILE, schema, dir: setup.migrationsDir, log: (m) => logger.debug(m) });
     logger.info('migrations applied at start', { schema, applied });
   }
   const common = {
     passwordFile: config.DB_PASSWORD_FILE,
+    tlsCaFile: config.DB_TLS_CA_FILE,
     schema,
     statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
     connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,

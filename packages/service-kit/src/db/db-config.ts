@@ -26,6 +26,8 @@ export const dbConfigShape = {
   DB_READ_URL: postgresUrl.optional(),
   /** File holding the password of the URLs' user (mode 600); read at every new connection. */
   DB_PASSWORD_FILE: z.string().min(1).optional(),
+  /** PEM certificate(s) to verify the database server with: given, every connection uses TLS (the cloud layout's hostssl). */
+  DB_TLS_CA_FILE: z.string().min(1).optional(),
   /** Schema of this service's tables and of its migrations table; defaults to the service name. */
   DB_SCHEMA: z.string().regex(SCHEMA_NAME, 'must be a lower-case SQL identifier (letters, digits, underscore)').optional(),
   DB_POOL_MAX: integerVar(1, 500).default('10'),

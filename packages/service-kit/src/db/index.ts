@@ -7,5 +7,6 @@ export type { DbConfig } from './db-config';
 export { DatabaseError, isUniqueViolation } from './db-errors';
 export { consistency } from './consistency';
 export { runMigrations } from './migrations';
+export { tlsFrom } from './pools';
 export type { MigrationRun } from './migrations';
 export { LSN_HEADER, parseLsn, formatLsn } from './lsn';

@@ -1,12 +1,14 @@
 import { existsSync } from 'node:fs';
 import { Client } from 'pg';
 import { runner } from 'node-pg-migrate';
-import { connectionFromUrl, passwordFrom } from './pools';
+import { connectionFromUrl, passwordFrom, tlsFrom } from './pools';
 
 export interface MigrationRun {
   /** The write URL: migrations change the schema, so they run on the primary. */
   url: string;
   passwordFile?: string;
+  /** DB_TLS_CA_FILE: connect over TLS, verifying the server with it. */
+  tlsCaFile?: string;
   /** The service's schema; its migrations table (pgmigrations) lives there too. */
   schema: string;
   /** services/<name>/migrations: versioned files `<timestamp>_<what>.sql` (Up and Down sections) or `.js` (up/down exports). */
@@ -42,7 +44,7 @@ export async function runMigrations(run: MigrationRun): Promise<string[]> {
 
 async function runOnce(run: MigrationRun): Promise<string[]> {
   const password = await passwordFrom(run.passwordFile)?.();
-  const client = new Client({ ...connectionFromUrl(run.url), password, connectionTimeoutMillis: 5_000, application_name: `migrate:${run.schema}` });
+  const client = new Client({ ...connectionFromUrl(run.url), password, ssl: tlsFrom(run.tlsCaFile), connectionTimeoutMillis: 5_000, application_name: `migrate:${run.schema}` });
   client.on('error', () => undefined);
   await client.connect();
   try {

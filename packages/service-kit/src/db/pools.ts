@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Pool } from 'pg';
 import type { Logger } from '../logging/logger';
@@ -6,6 +7,8 @@ export interface PoolSettings {
   name: 'write' | 'read' | 'read-fallback';
   url: string;
   passwordFile?: string;
+  /** Verify the server against this CA file over TLS (DB_TLS_CA_FILE); plain TCP without it. */
+  tlsCaFile?: string;
   schema: string;
   max: number;
   statementTimeoutMs: number;
@@ -27,6 +30,9 @@ export function connectionFromUrl(url: string): { host: string; port: number; us
 /** Read at every new connection, so a rotated password file needs no restart. */
 export const passwordFrom = (file: string | undefined): (() => Promise<string>) | undefined => (file ? async () => (await readFile(file, 'utf8')).trim() : undefined);
 
+/** pg's TLS settings for a CA file: the server's certificate and name (the URL's host) are verified. */
+export const tlsFrom = (caFile: string | undefined): { ca: string } | undefined => (caFile ? { ca: readFileSync(caFile, 'utf8') } : undefined);
+
 /**
  * One pg pool. Session settings travel in the startup packet (`options`), so they hold on every
  * server a load balancer may pick, with no extra round trip per connection.
@@ -37,6 +43,7 @@ export function createPool(settings: PoolSettings, logger: Logger): Pool {
   const pool = new Pool({
     ...connectionFromUrl(settings.url),
     password: passwordFrom(settings.passwordFile),
+    ssl: tlsFrom(settings.tlsCaFile),
     max: settings.max,
     connectionTimeoutMillis: settings.connectTimeoutMs,
     idleTimeoutMillis: 10_000,

@@ -1,7 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { StartupError } from '@platform/service-kit';
 import { z } from 'zod';
+import { loadJsonFile } from '../json-file';
 
 /**
  * API keys are 32 random bytes, so a plain SHA-256 of the key is a safe way to keep them at rest:
@@ -40,18 +39,8 @@ export function newApiKey(): { key: string; sha256: string } {
 }
 
 export function loadApiKeys(file: string): ApiKeyEntry[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new StartupError(`cannot read GATEWAY_API_KEYS_FILE ${file}: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  const result = fileSchema.safeParse(parsed);
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new StartupError(`GATEWAY_API_KEYS_FILE ${file} is not a valid key file: ${problems}`);
-  }
-  return result.data.keys.map((k) => ({ clientId: k.clientId, hash: Buffer.from(k.sha256, 'hex'), rateLimitMax: k.rateLimitMax }));
+  const { keys } = loadJsonFile('GATEWAY_API_KEYS_FILE', file, fileSchema, 'key file');
+  return keys.map((k) => ({ clientId: k.clientId, hash: Buffer.from(k.sha256, 'hex'), rateLimitMax: k.rateLimitMax }));
 }
 
 /**

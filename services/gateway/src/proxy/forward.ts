@@ -52,7 +52,7 @@ export function forward(request: FastifyRequest, reply: FastifyReply, logger: Lo
   const route = request.gatewayRoute;
   const service = route?.service ?? 'unknown';
   const hasBody = Buffer.isBuffer(request.body) && request.method !== 'GET' && request.method !== 'HEAD';
-  return reply.from(undefined, {
+  return reply.from(request.gatewayUrl ?? undefined, {
     ...(hasBody ? { body: request.body, contentType: request.headers['content-type'] ?? 'application/octet-stream' } : {}),
     retryDelay: () => null,
     rewriteRequestHeaders: (req, headers) => upstreamHeaders(req as FastifyRequest, headers as IncomingHttpHeaders, hasBody),

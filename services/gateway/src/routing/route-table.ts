@@ -1,4 +1,5 @@
 import type { ServicesSnapshot, WatchedInstance } from '@platform/service-kit';
+import type { RouteGrants } from './route-grants';
 
 /** The Consul service meta a team sets in its ServiceDefinition to be reachable through the gateway. */
 export const PREFIX_META = 'gateway-prefix';
@@ -27,10 +28,17 @@ const RESERVED = ['/health', '/metrics', '/docs', '/openapi.json'];
 
 export const emptyRouteTable = (): RouteTable => ({ routes: new Map(), rejected: [] });
 
-function prefixProblem(prefix: string): string | undefined {
+export function prefixProblem(prefix: string): string | undefined {
   if (!VALID_PREFIX.test(prefix) || prefix.split('/').some((s) => s === '.' || s === '..')) return 'is not a path prefix such as /users';
   if (RESERVED.some((r) => prefix === r || prefix.startsWith(`${r}/`))) return 'is reserved by the gateway';
   return undefined;
+}
+
+const within = (prefix: string, base: string): boolean => prefix === base || prefix.startsWith(`${base}/`);
+
+/** A service may claim `/<its name>` and below, and what the operator granted it, nothing else. */
+export function claimAllowed(service: string, prefix: string, grants: RouteGrants): boolean {
+  return within(prefix, `/${service}`) || (grants.get(service) ?? []).some((granted) => within(prefix, granted));
 }
 
 /**
@@ -38,9 +46,11 @@ function prefixProblem(prefix: string): string | undefined {
  * instance routes to its service; while instances disagree (a rolling deploy) each declared prefix
  * routes, and `required` wins over `public` so a half-finished deploy never opens a route. A prefix
  * claimed by two services stays with the one that held it in `previous` (else the first by name),
- * so a newcomer cannot take over a live route.
+ * so a newcomer cannot take over a live route. A prefix outside the service's own name (and its
+ * grants) is never routed: otherwise any registration could take a sub-path of a live route, since
+ * the longest prefix wins.
  */
-export function buildRouteTable(snapshot: ServicesSnapshot, previous: RouteTable, selfName: string): RouteTable {
+export function buildRouteTable(snapshot: ServicesSnapshot, previous: RouteTable, selfName: string, grants: RouteGrants = new Map()): RouteTable {
   const routes = new Map<string, Route>();
   const rejected: string[] = [];
   const names = [...snapshot.services.keys()].filter((n) => n !== selfName).sort();
@@ -49,6 +59,10 @@ export function buildRouteTable(snapshot: ServicesSnapshot, previous: RouteTable
       const problem = prefixProblem(prefix);
       if (problem) {
         rejected.push(`${service}: ${PREFIX_META} ${JSON.stringify(prefix)} ${problem}`);
+        continue;
+      }
+      if (!claimAllowed(service, prefix, grants)) {
+        rejected.push(`${service}: ${PREFIX_META} ${prefix} is outside /${service} and not granted in the gateway's route grants`);
         continue;
       }
       const holder = routes.get(prefix);

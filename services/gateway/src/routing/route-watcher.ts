@@ -1,4 +1,5 @@
 import { watchServices, type Logger } from '@platform/service-kit';
+import type { RouteGrants } from './route-grants';
 import { buildRouteTable, emptyRouteTable, type Route, type RouteTable } from './route-table';
 
 export interface RouteWatcher {
@@ -13,7 +14,7 @@ const describe = (r: Route): string => `${r.prefix} -> ${r.service} (auth ${r.au
  * route file, a service's own registration is the only source. While Consul is unreachable the
  * watch emits nothing, so the gateway keeps routing on the last table it had.
  */
-export function watchRoutes(options: { consulAddr: string; consulToken?: string; selfName: string; logger: Logger }): RouteWatcher {
+export function watchRoutes(options: { consulAddr: string; consulToken?: string; selfName: string; logger: Logger; grants: RouteGrants }): RouteWatcher {
   const { logger } = options;
   let table = emptyRouteTable();
   let reported = new Set<string>();
@@ -23,7 +24,7 @@ export function watchRoutes(options: { consulAddr: string; consulToken?: string;
     token: options.consulToken,
     include: (name) => name !== 'consul' && name !== options.selfName,
     onChange(snapshot) {
-      const next = buildRouteTable(snapshot, table, options.selfName);
+      const next = buildRouteTable(snapshot, table, options.selfName, options.grants);
       logChanges(logger, table, next, snapshot.index);
       // Each ignored declaration is reported once, not on every change of an unrelated service.
       const rejected = new Set(next.rejected);

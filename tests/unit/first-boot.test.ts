@@ -1,0 +1,76 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from '../harness/service-process';
+
+/**
+ * packer/files/platform-first-boot run for real by bash, against a scratch root (FIRST_BOOT_ROOT)
+ * with stand-ins for the two commands a test machine cannot run: `aws` answers each SSM read with
+ * "value-of-<parameter>" and logs the name, `systemctl` logs what it was asked.
+ */
+const script = join(repoRoot, 'packer/files/platform-first-boot');
+let dir: string;
+let root: string;
+let secrets: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'first-boot-'));
+  root = join(dir, 'root');
+  secrets = join(root, 'etc/platform/secrets');
+  mkdirSync(join(dir, 'bin'), { recursive: true });
+  const log = join(dir, 'calls');
+  writeFileSync(join(dir, 'bin/aws'), `#!/bin/bash\nwhile [ $# -gt 0 ]; do [ "$1" = --name ] && name="$2"; shift; done\necho "ssm $name" >>${log}\necho "value-of-$name"\n`);
+  writeFileSync(join(dir, 'bin/systemctl'), `#!/bin/bash\necho "systemctl $*" >>${log}\n`);
+  chmodSync(join(dir, 'bin/aws'), 0o755);
+  chmodSync(join(dir, 'bin/systemctl'), 0o755);
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs first boot with a node environment file of these variables (terraform's user data writes it so). */
+function firstBoot(env: Record<string, string>): { status: number | null; stderr: string; calls: string[] } {
+  const consul = { CONSUL_ENCRYPT_KEY_FILE: `${secrets}/consul/gossip-key`, CONSUL_CA_FILE: `${secrets}/consul/ca-cert.pem`, CONSUL_TOKENS_DIR: `${secrets}/consul/tokens`, CONSUL_AGENT_TOKEN_FILE: `${secrets}/consul/tokens/agent` };
+  const envFile = join(dir, 'node.env');
+  writeFileSync(envFile, Object.entries({ ...consul, ...env }).map(([k, v]) => `${k}="${v}"\n`).join(''));
+  const run = spawnSync('bash', [script, envFile, '/plat', 'eu-west-1'], { encoding: 'utf8', env: { PATH: `${join(dir, 'bin')}:${process.env.PATH}`, FIRST_BOOT_ROOT: root } });
+  const calls = existsSync(join(dir, 'calls')) ? readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n') : [];
+  return { status: run.status, stderr: run.stderr, calls };
+}
+const mode = (path: string): string => (statSync(path).mode & 0o777).toString(8);
+
+test("a service node gets its role's secrets and a token per service, each in a 0600 file, then starts", () => {
+  const result = firstBoot({
+    PLATFORM_ROLE: 'service',
+    PLATFORM_SERVICES: 'gateway=2, users=2',
+    DB_PASSWORD_FILE: `${secrets}/db-app.password`,
+    DB_TLS_CA_FILE: `${secrets}/postgres-cert.pem`,
+    GATEWAY_API_KEYS_FILE: `${secrets}/gateway-api-keys.json`,
+    GATEWAY_JWT_SECRET_FILE: `${secrets}/gateway-jwt-secret`,
+  });
+  expect(result.status).toBe(0);
+  expect(result.calls.filter((c) => c.startsWith('ssm ')).sort()).toEqual(
+    ['consul/gossip-key', 'consul/ca-cert', 'consul/tokens/agent', 'postgres/app', 'postgres/tls-cert', 'gateway/api-keys', 'gateway/jwt-secret', 'consul/tokens/lb-controller', 'consul/tokens/gateway', 'consul/tokens/service-gateway', 'consul/tokens/service-users'].map((n) => `ssm /plat/${n}`).sort(),
+  );
+  expect(result.calls.at(-1)).toBe('systemctl start platform-node.service');
+  expect(readFileSync(`${secrets}/consul/tokens/service-users`, 'utf8').trim()).toBe('value-of-/plat/consul/tokens/service-users');
+  for (const file of ['consul/gossip-key', 'consul/tokens/service-gateway', 'db-app.password', 'gateway-jwt-secret']) expect({ file, mode: mode(join(secrets, file)) }).toEqual({ file, mode: '600' });
+  expect(mode(join(secrets, 'consul/tokens'))).toBe('700');
+  expect(mode(join(root, 'etc/platform/node.env'))).toBe('600');
+});
+
+test("a database node's passwords land where @platform/postgres keeps them", () => {
+  const pgSecrets = join(root, 'var/lib/platform/postgres/secrets');
+  const result = firstBoot({ PLATFORM_ROLE: 'database', POSTGRES_TLS_CERT_FILE: `${pgSecrets}/tls-cert.pem`, POSTGRES_TLS_KEY_FILE: `${pgSecrets}/tls-key.pem` });
+  expect(result.status).toBe(0);
+  expect(readFileSync(join(pgSecrets, 'admin.password'), 'utf8').trim()).toBe('value-of-/plat/postgres/admin');
+  expect(mode(join(pgSecrets, 'tls-key.pem'))).toBe('600');
+  expect(result.calls).toContain('ssm /plat/consul/tokens/postgres');
+});
+
+test('a token name that is not a plain name stops first boot before the node starts', () => {
+  const result = firstBoot({ PLATFORM_ROLE: 'consul-server', CONSUL_CA_KEY_FILE: `${secrets}/consul/ca-key.pem`, CONSUL_MANAGEMENT_TOKEN_FILE: `${secrets}/consul/management-token`, CONSUL_TOKEN_NAMES: 'agent,../../etc/passwd' });
+  expect(result.status).not.toBe(0);
+  expect(result.stderr).toContain("invalid token name '../../etc/passwd'");
+  expect(result.calls).not.toContain('systemctl start platform-node.service');
+  expect(existsSync(join(root, 'etc/platform/node.env'))).toBe(false);
+});
