@@ -45,13 +45,13 @@ test('a database node with a primary address is a replica named after the node',
 });
 
 test('a database node given a certificate and key serves TLS with those files', () => {
-  withEnv({ PLATFORM_ROLE: 'database', PLATFORM_BIND_ADDR: '10.0.2.6', CONSUL_RETRY_JOIN: '10.0.1.5', POSTGRES_TLS_CERT_FILE: '/s/tls-cert.pem', POSTGRES_TLS_KEY_FILE: '/s/tls-key.pem' }, () => {
+  withEnv({ PLATFORM_ROLE: 'database', PLATFORM_BIND_ADDR: '10.0.2.6', CONSUL_RETRY_JOIN: '10.0.1.5', POSTGRES_TLS_CERT_FILE: '/s/tls-cert.pem', POSTGRES_TLS_KEY_FILE: '/s/tls-key.pem', ...CLIENT_SECRETS }, () => {
     expect(loadNodeSettings('db-1').database?.tls).toEqual({ certFile: '/s/tls-cert.pem', keyFile: '/s/tls-key.pem' });
   });
 });
 
 test.each([
-  [{ PLATFORM_ROLE: 'database', PLATFORM_BIND_ADDR: '10.0.0.1', CONSUL_RETRY_JOIN: 'x', POSTGRES_TLS_CERT_FILE: '/s/tls-cert.pem' }, /POSTGRES_TLS_CERT_FILE and POSTGRES_TLS_KEY_FILE must be set together/],
+  [{ PLATFORM_ROLE: 'database', PLATFORM_BIND_ADDR: '10.0.0.1', CONSUL_RETRY_JOIN: 'x', POSTGRES_TLS_CERT_FILE: '/s/tls-cert.pem', ...CLIENT_SECRETS }, /POSTGRES_TLS_CERT_FILE and POSTGRES_TLS_KEY_FILE must be set together/],
   [{ PLATFORM_ROLE: 'worker' }, /PLATFORM_ROLE must be one of all, consul-server, service, edge, database, monitoring/],
   [{ PLATFORM_ROLE: 'service', CONSUL_RETRY_JOIN: '10.0.1.5' }, /PLATFORM_BIND_ADDR must be set on a service node/],
   [{ PLATFORM_ROLE: 'service', PLATFORM_BIND_ADDR: 'ten.0.0.1', CONSUL_RETRY_JOIN: '10.0.1.5' }, /PLATFORM_BIND_ADDR must be an IPv4 address/],
