@@ -1,6 +1,7 @@
 import { sleep } from '@platform/process-runner';
 import { describeServerState, serversState } from '@platform/haproxy/dist/runtime-api';
 import { startTestConsul } from '@platform/tests/dist/harness/consul';
+import { consulFetch } from '@platform/tests/dist/harness/consul-queries';
 import { startTestLb } from '@platform/tests/dist/harness/load-balancer';
 import { startLoad } from '@platform/tests/dist/harness/load';
 import { entryPoints, startRegisteredService, type ServiceProcess } from '@platform/tests/dist/harness/service-process';
@@ -37,7 +38,7 @@ export async function benchPropagation(): Promise<void> {
     for (let i = 0; i < FLIPS; i += 1) {
       const enable = i % 2 === 0;
       const start = performance.now();
-      await fetch(`http://${consul.httpAddr}/v1/agent/service/maintenance/${target.instanceId}?enable=${enable}&reason=bench`, { method: 'PUT' });
+      await consulFetch(consul.httpAddr, `/v1/agent/service/maintenance/${target.instanceId}?enable=${enable}&reason=bench`, { method: 'PUT' });
       await waitServerState(lb.adminSocket, target.port as number, (s) => (enable ? s === 'drain' : s === 'up'));
       flips.push(performance.now() - start);
     }
@@ -75,6 +76,6 @@ export async function benchPropagation(): Promise<void> {
 }
 
 async function controllerPort(consulAddr: string): Promise<number> {
-  const entries = (await (await fetch(`http://${consulAddr}/v1/health/service/lb-controller`)).json()) as { Service: { Port: number } }[];
+  const entries = (await (await consulFetch(consulAddr, '/v1/health/service/lb-controller')).json()) as { Service: { Port: number } }[];
   return entries[0]?.Service.Port ?? 0;
 }

@@ -1,10 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { freePort, startChild, waitFor, type ChildHandle } from '@platform/process-runner';
-import { healthOf } from '../harness/consul-queries';
+import { platformBin } from '@platform/consul';
+import { consulFetch, healthOf, rememberOperatorToken } from '../harness/consul-queries';
 import { repoRoot } from '../harness/service-process';
 
 /**
@@ -33,6 +35,51 @@ let svcEnv: Record<string, string>;
 const consulApi = `${SERVERS[0]}:8500`;
 const passwords = { admin: randomBytes(18).toString('base64url'), app: randomBytes(18).toString('base64url'), replicator: randomBytes(18).toString('base64url'), monitor: randomBytes(18).toString('base64url') };
 
+/**
+ * Consul's secrets as terraform keeps them in SSM (gossip-key, ca-cert, ca-key, management-token,
+ * tokens/<name>), generated once for the cluster.
+ */
+const consulSecrets = ((): { gossipKey: string; caCert: string; caKey: string; management: string; tokens: Record<string, string> } => {
+  const caDir = join(root, 'ca');
+  mkdirSync(caDir, { recursive: true, mode: 0o700 });
+  execFileSync(platformBin('consul'), ['tls', 'ca', 'create'], { cwd: caDir, stdio: 'ignore' });
+  const names = ['agent', 'lb-controller', 'gateway', 'monitoring', 'postgres', 'service-users', 'service-orders'];
+  return {
+    gossipKey: randomBytes(32).toString('base64'),
+    caCert: readFileSync(join(caDir, 'consul-agent-ca.pem'), 'utf8'),
+    caKey: readFileSync(join(caDir, 'consul-agent-ca-key.pem'), 'utf8'),
+    management: randomUUID(),
+    tokens: Object.fromEntries(names.map((n) => [n, randomUUID()])),
+  };
+})();
+
+/** The tokens each role's boot script copies from SSM (a consul server reads them all, to create them). */
+const TOKENS_OF_ROLE: Record<string, string[]> = {
+  'consul-server': Object.keys(consulSecrets.tokens),
+  service: ['agent', 'lb-controller', 'gateway', 'service-users'],
+  edge: ['agent', 'lb-controller'],
+  database: ['agent', 'postgres'],
+  monitoring: ['agent', 'monitoring'],
+};
+
+/** What a node's boot script does with Consul's secrets: 0600 files, named in the node's environment. */
+function placeConsulSecrets(name: string, role: string): Record<string, string> {
+  const dir = join(root, 'secrets', name);
+  const file = (path: string, content: string): string => {
+    mkdirSync(join(dir, path, '..'), { recursive: true, mode: 0o700 });
+    writeFileSync(join(dir, path), content, { mode: 0o600 });
+    return join(dir, path);
+  };
+  for (const token of TOKENS_OF_ROLE[role] ?? []) file(`tokens/${token}`, consulSecrets.tokens[token] ?? '');
+  const server = role === 'consul-server';
+  return {
+    CONSUL_ENCRYPT_KEY_FILE: file('gossip-key', consulSecrets.gossipKey),
+    CONSUL_CA_FILE: file('ca-cert', consulSecrets.caCert),
+    CONSUL_TOKENS_DIR: join(dir, 'tokens'),
+    ...(server ? { CONSUL_CA_KEY_FILE: file('ca-key', consulSecrets.caKey), CONSUL_MANAGEMENT_TOKEN_FILE: file('management-token', consulSecrets.management) } : {}),
+  };
+}
+
 function startNode(name: string, role: string, address: string, env: Record<string, string> = {}): void {
   const stateDir = join(root, name);
   mkdirSync(stateDir, { recursive: true });
@@ -40,6 +87,8 @@ function startNode(name: string, role: string, address: string, env: Record<stri
     outputFile: join(root, `${name}.out`),
     env: {
       PATH: process.env.PATH,
+      // Where the components are installed, when not in this checkout's .platform (a worktree).
+      ...(process.env.PLATFORM_HOME ? { PLATFORM_HOME: process.env.PLATFORM_HOME } : {}),
       PLATFORM_STATE_DIR: stateDir,
       PLATFORM_NODE_NAME: name,
       PLATFORM_ROLE: role,
@@ -48,6 +97,7 @@ function startNode(name: string, role: string, address: string, env: Record<stri
       CONSUL_RETRY_JOIN: SERVERS.join(','),
       CONSUL_BOOTSTRAP_EXPECT: '3',
       CONSUL_DNS_PORT: '-1',
+      ...placeConsulSecrets(name, role),
       ...env,
     },
   });
@@ -76,6 +126,7 @@ async function queryOn(host: string, sql: string): Promise<Record<string, unknow
 }
 
 beforeAll(async () => {
+  rememberOperatorToken(consulApi, consulSecrets.management);
   // As /var/lib/platform on a node: the postgres user may pass through to its data dir.
   chmodSync(root, 0o711);
   SERVERS.forEach((address, i) => startNode(`consul-${i + 1}`, 'consul-server', address));
@@ -123,7 +174,7 @@ test('three Consul servers elect a leader and every other node joins as a client
   );
   const members = await waitFor(
     async () => {
-      const list = (await (await fetch(`http://${consulApi}/v1/agent/members`)).json()) as { Name: string; Status: number; Tags: { role: string } }[];
+      const list = (await (await consulFetch(consulApi, '/v1/agent/members')).json()) as { Name: string; Status: number; Tags: { role: string } }[];
       const alive = list.filter((m) => m.Status === 1);
       return alive.length === 8 ? alive : undefined;
     },

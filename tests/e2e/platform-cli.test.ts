@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -36,6 +36,8 @@ beforeAll(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'platform-e2e-'));
   env = {
     PATH: process.env.PATH,
+    // Where the components are installed, when not in this checkout's .platform (a worktree).
+    ...(process.env.PLATFORM_HOME ? { PLATFORM_HOME: process.env.PLATFORM_HOME } : {}),
     PLATFORM_STATE_DIR: stateDir,
     CONSUL_HTTP_PORT: String(await freePort()),
     CONSUL_SERVER_PORT: String(await freePort()),
@@ -90,6 +92,8 @@ test('platform up, status with HAProxy beside Consul, scale, crashes restarted, 
   for (const id of ['gateway-node-1-1', 'orders-node-1-1', 'users-node-1-1', 'users-node-1-2']) {
     expect(upRun.out).toMatch(new RegExp(`${id}\\s+127\\.0\\.0\\.1:\\d+\\s+passing`));
   }
+
+  expectConsulSecretsKept(stateDir);
 
   const statusRun = platform('status');
   expect(statusRun.code).toBe(0);
@@ -178,6 +182,34 @@ test('platform up, status with HAProxy beside Consul, scale, crashes restarted, 
   const overTls = await httpsGet(`127.0.0.1:${env.EDGE_TLS_PORT}`, `/users/${user.id}`, { ca: readFileSync(caCert, 'utf8'), headers: { 'x-api-key': apiKey } });
   expect({ status: overTls.status, body: JSON.parse(overTls.body) as unknown }).toMatchObject({ status: 200, body: { id: user.id } });
 });
+
+/** Every file under `dir`, recursively. */
+const filesUnder = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
+
+/**
+ * Consul's secrets stay in 0600 files in a 0700 folder: no instance has a token in its environment (only the path
+ * of its own token file), and no log line holds one.
+ */
+function expectConsulSecretsKept(dir: string): void {
+  const secrets = join(dir, 'consul', 'secrets');
+  const mode = (path: string): string => `${path} ${(statSync(path).mode & 0o777).toString(8)}`;
+  expect(mode(secrets)).toBe(`${secrets} 700`);
+  // Certificates are public; keys, tokens, the gossip key and the config holding them are not.
+  const secretFiles = [...filesUnder(secrets).filter((f) => !f.endsWith('.pem') || f.endsWith('-key.pem')), join(dir, 'consul', 'consul.json')];
+  expect(secretFiles.length).toBeGreaterThanOrEqual(9);
+  for (const file of secretFiles) expect(mode(file)).toBe(`${file} 600`);
+  const tokens = readdirSync(join(secrets, 'tokens')).map((name) => readFileSync(join(secrets, 'tokens', name), 'utf8').trim());
+  tokens.push(readFileSync(join(secrets, 'management.token'), 'utf8').trim());
+  const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { instances: { service: string; pid: number | null }[] };
+  const users = state.instances.find((i) => i.service === 'users');
+  const environ = readFileSync(`/proc/${users?.pid ?? 0}/environ`, 'latin1').split('\0');
+  expect(environ).toContain(`CONSUL_HTTP_TOKEN_FILE=${join(secrets, 'tokens', 'service-users')}`);
+  const logs = filesUnder(join(dir, 'logs')).map((f) => readFileSync(f, 'utf8')).join('\n') + readFileSync(join(dir, 'consul', 'consul.log'), 'utf8');
+  for (const token of tokens) {
+    expect(environ.join('\n')).not.toContain(token);
+    expect(logs).not.toContain(token);
+  }
+}
 
 /**
  * What a team writes for a new service, as plain JavaScript so the test needs no build: a route

@@ -5,8 +5,26 @@ export interface HealthEntry {
   Checks: { CheckID: string; Status: 'passing' | 'warning' | 'critical'; ServiceID: string }[];
 }
 
+/** The token tests read Consul with, per agent address (the management token of an agent a test started). */
+const operatorTokens = new Map<string, string>();
+
+export function rememberOperatorToken(httpAddr: string, token: string): void {
+  operatorTokens.set(httpAddr, token);
+}
+
+/** Headers for a test's own call to the agent at `httpAddr`: its operator token when one is known. */
+export function operatorHeaders(httpAddr: string): Record<string, string> {
+  const token = operatorTokens.get(httpAddr);
+  return token ? { 'X-Consul-Token': token } : {};
+}
+
+/** fetch() to Consul's HTTP API at `httpAddr` with the operator token. */
+export function consulFetch(httpAddr: string, path: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(`http://${httpAddr}${path}`, { ...init, headers: { ...operatorHeaders(httpAddr), ...(init.headers as Record<string, string> | undefined) } });
+}
+
 export async function healthOf(httpAddr: string, service: string, passingOnly = false): Promise<HealthEntry[]> {
-  const res = await fetch(`http://${httpAddr}/v1/health/service/${encodeURIComponent(service)}${passingOnly ? '?passing=true' : ''}`);
+  const res = await consulFetch(httpAddr, `/v1/health/service/${encodeURIComponent(service)}${passingOnly ? '?passing=true' : ''}`);
   if (!res.ok) throw new Error(`consul health query failed: ${res.status}`);
   return (await res.json()) as HealthEntry[];
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startChild, waitFor, type ChildHandle } from '@platform/process-runner';
 import { passingIds } from './consul-queries';
-import { repoRoot } from './service-process';
+import { consulTokenEnv, repoRoot } from './service-process';
 
 export interface TestLb {
   child: ChildHandle;
@@ -35,6 +35,7 @@ export async function startTestLb(consulAddr: string, role: 'edge' | 'internal' 
   const port = await freePort();
   const readAddr = role === 'db' ? `127.0.0.1:${await freePort()}` : undefined;
   const controllerId = `lb-${role}-${Math.random().toString(16).slice(2, 8)}`;
+  const token = await consulTokenEnv(consulAddr, 'lb-controller', extraEnv);
   const child = startChild(process.execPath, [join(repoRoot, 'platform/haproxy/dist/main.js')], {
     env: {
       PATH: process.env.PATH,
@@ -47,6 +48,7 @@ export async function startTestLb(consulAddr: string, role: 'edge' | 'internal' 
       SERVICE_TAGS: role,
       LOG_DIR: dir,
       LOG_TO_STDOUT: 'false',
+      ...token,
       ...extraEnv,
     },
     outputFile: join(dir, 'controller.out'),

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { startPostgresCluster, startRoleCheckers, withConnection, type PgServer, type PostgresCluster, type RoleCheckers } from '@platform/postgres';
 import { freePort } from '@platform/process-runner';
 import type { QueryResultRow } from 'pg';
+import { testConsulAt } from './consul';
 
 export interface TestPostgres {
   cluster: PostgresCluster;
@@ -43,7 +44,7 @@ export async function startTestPostgres(options: TestPostgresOptions = {}): Prom
     const cluster = await startPostgresCluster({ stateDir, ports });
     await cluster.waitForStreaming();
     if (!options.consulAddr) return { cluster };
-    const roleCheckers = await startRoleCheckers({ cluster, consulAddr: options.consulAddr, ports: checkPorts, nodeName: 'test-node', logDir: join(root, 'logs'), maxReplicaLagMs: options.maxReplicaLagMs ?? 500 });
+    const roleCheckers = await startRoleCheckers({ cluster, consulAddr: options.consulAddr, consulTokenFile: await testConsulAt(options.consulAddr)?.tokenFile('postgres'), ports: checkPorts, nodeName: 'test-node', logDir: join(root, 'logs'), maxReplicaLagMs: options.maxReplicaLagMs ?? 500 });
     return { cluster, roleCheckers };
   };
   const stopAll = async (): Promise<void> => {

@@ -2,6 +2,8 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startChild, waitFor, type ChildHandle } from '@platform/process-runner';
+import { serviceTokenName } from '@platform/consul';
+import { testConsulAt } from './consul';
 import { healthOf, passingIds } from './consul-queries';
 import { sharedDatabaseFor } from './postgres';
 
@@ -35,12 +37,23 @@ export function spawnService(entry: string, env: Record<string, string>): Servic
   return { child, instanceId: env.INSTANCE_ID ?? '', outputFile, output: () => readFileSync(outputFile, 'utf8') };
 }
 
+/**
+ * The CONSUL_HTTP_TOKEN_FILE a process of `service` gets from the harness's agent at `consulAddr`
+ * (the token `platform up` would give it), unless `env` brings its own.
+ */
+export async function consulTokenEnv(consulAddr: string, tokenName: string, env: Record<string, string> = {}): Promise<Record<string, string>> {
+  const consul = testConsulAt(consulAddr);
+  if (env.CONSUL_HTTP_TOKEN_FILE || !consul) return {};
+  return { CONSUL_HTTP_TOKEN_FILE: await consul.tokenFile(tokenName) };
+}
+
 /** Starts an instance with a known id and waits until Consul lists it as passing. */
 export async function startRegisteredService(entry: string, service: string, consulAddr: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
   const instanceId = env.INSTANCE_ID ?? `${service}-${Math.random().toString(16).slice(2, 10)}`;
   // users and orders need a database; one is provided unless the test brings its own.
   const database = await sharedDatabaseFor(entry, env);
-  const proc = spawnService(entry, { CONSUL_HTTP_ADDR: consulAddr, INSTANCE_ID: instanceId, ...database?.env, ...env });
+  const token = await consulTokenEnv(consulAddr, serviceTokenName(service), env);
+  const proc = spawnService(entry, { CONSUL_HTTP_ADDR: consulAddr, INSTANCE_ID: instanceId, ...token, ...database?.env, ...env });
   if (database) void proc.child.exited.then(database.release, database.release);
   await waitFor(
     async () => {

@@ -58,6 +58,7 @@ beforeAll(async () => {
     host: '127.0.0.1',
     port: await freePort(),
     consulAddr: consul.httpAddr,
+    consulTokenFile: await consul.tokenFile('monitoring'),
     alertmanagers: [`127.0.0.1:${amPort}`],
     scrapeIntervalS: 1,
     evaluationIntervalS: 1,

@@ -31,9 +31,11 @@ test('a new service declaring a route is reachable through the gateway within 2 
   const headers = { 'x-api-key': secrets.keys.alice ?? '' };
   expect((await fetch(`${gateway.base}/fresh/hello`, { headers })).status).toBe(404);
 
+  const tokenFile = await consul.tokenFile('service-fresh');
   const startedAt = Date.now();
   const fresh = spawnService(echoEntry, {
     CONSUL_HTTP_ADDR: consul.httpAddr,
+    CONSUL_HTTP_TOKEN_FILE: tokenFile,
     INSTANCE_ID: 'fresh-1',
     PORT: String(port),
     FIXTURE_SERVICE_NAME: 'fresh',

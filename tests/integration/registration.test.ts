@@ -18,6 +18,7 @@ afterAll(async () => {
 test('an instance started with the kit is passing in Consul within 3 s, with its address, port, tags and meta', async () => {
   const proc = spawnService(entryPoints.slow, {
     CONSUL_HTTP_ADDR: consul.httpAddr,
+    CONSUL_HTTP_TOKEN_FILE: await consul.tokenFile('service-slow'),
     INSTANCE_ID: 'slow-registration-1',
     SERVICE_TAGS: 'blue,canary',
     FIXTURE_LABEL: 'registration',

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { entryPoints, spawnService } from '../harness/service-process';
 
 /** Starts an instance that must fail, and returns its exit code and everything it printed. */
@@ -36,4 +39,17 @@ test('an unreachable Consul agent at start is a clear error naming its address',
   expect(output).toContain('cannot reach the Consul agent at 127.0.0.1:1');
   expect(output).toContain('KIT_START_FAILED');
   expect(output).not.toMatch(STACK_FRAME);
+});
+
+test('an unreadable or malformed CONSUL_HTTP_TOKEN_FILE stops the start naming the variable, never the file content', async () => {
+  const missing = await failedStart({ FIXTURE_LABEL: 'x', CONSUL_HTTP_TOKEN_FILE: '/nonexistent/consul.token' });
+  expect(missing.code).not.toBe(0);
+  expect(missing.output).toContain('CONSUL_HTTP_TOKEN_FILE names /nonexistent/consul.token, which cannot be read (ENOENT)');
+  expect(missing.output).not.toMatch(STACK_FRAME);
+  const dir = mkdtempSync(join(tmpdir(), 'token-'));
+  writeFileSync(join(dir, 'token'), 'not-a-token-but-a-secret', { mode: 0o600 });
+  const malformed = await failedStart({ FIXTURE_LABEL: 'x', CONSUL_HTTP_TOKEN_FILE: join(dir, 'token') });
+  expect(malformed.code).not.toBe(0);
+  expect(malformed.output).toContain('does not hold a Consul token (a UUID)');
+  expect(malformed.output).not.toContain('not-a-token-but-a-secret');
 });

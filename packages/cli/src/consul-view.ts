@@ -1,3 +1,5 @@
+import { consulHeaders } from '@platform/service-kit';
+
 /** What Consul says about the platform's services, reduced to what the CLI prints. */
 export interface ConsulInstanceView {
   service: string;
@@ -12,18 +14,19 @@ interface HealthEntry {
   Checks: { CheckID: string; Status: 'passing' | 'warning' | 'critical' }[];
 }
 
-async function getJson<T>(url: string): Promise<T> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+async function getJson<T>(url: string, token: string | undefined): Promise<T> {
+  const res = await fetch(url, { headers: consulHeaders(token), signal: AbortSignal.timeout(5_000) });
   if (!res.ok) throw new Error(`${url} answered ${res.status}`);
   return (await res.json()) as T;
 }
 
-export async function consulInstances(httpAddr: string): Promise<ConsulInstanceView[]> {
-  const catalog = await getJson<Record<string, string[]>>(`http://${httpAddr}/v1/catalog/services`);
+/** `token`: the operator's (management) token; without one Consul's default-deny shows nothing. */
+export async function consulInstances(httpAddr: string, token: string | undefined): Promise<ConsulInstanceView[]> {
+  const catalog = await getJson<Record<string, string[]>>(`http://${httpAddr}/v1/catalog/services`, token);
   const names = Object.keys(catalog).filter((n) => n !== 'consul').sort();
   const views: ConsulInstanceView[] = [];
   for (const name of names) {
-    const entries = await getJson<HealthEntry[]>(`http://${httpAddr}/v1/health/service/${encodeURIComponent(name)}`);
+    const entries = await getJson<HealthEntry[]>(`http://${httpAddr}/v1/health/service/${encodeURIComponent(name)}`, token);
     for (const e of entries) {
       const maintenance = e.Checks.some((c) => c.CheckID.startsWith('_service_maintenance') && c.Status === 'critical');
       const statuses = e.Checks.map((c) => c.Status);

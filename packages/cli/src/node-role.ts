@@ -1,4 +1,5 @@
 import { isIPv4 } from 'node:net';
+import { join } from 'node:path';
 import type { ClusterMembership } from '@platform/consul';
 import { envInt } from './env-number';
 
@@ -35,11 +36,27 @@ export interface DatabaseNodeSettings {
   tls?: { certFile: string; keyFile: string };
 }
 
+/**
+ * A cloud node's Consul secrets, as files the boot script placed from SSM (terraform's layout:
+ * /<name>/consul/gossip-key, ca-cert, ca-key and management-token, tokens/<token-name>).
+ */
+export interface ConsulNodeSecrets {
+  encryptKeyFile: string;
+  caFile: string;
+  /** consul-server nodes: the CA's key, to make their own server certificate at boot. */
+  caKeyFile?: string;
+  /** consul-server nodes: the ACL system's management token. */
+  managementTokenFile?: string;
+  agentTokenFile: string;
+  /** One file per token name (acl-rules.ts): those of the node's role; a consul-server has them all, to create them. */
+  tokensDir: string;
+}
+
 export interface NodeSettings {
   role: NodeRole;
   /** Cluster roles: the node's private address (Consul's serf and RPC, the database server). */
   bindAddr?: string;
-  consul?: ClusterMembership & { datacenter: string };
+  consul?: ClusterMembership & { datacenter: string; secrets: ConsulNodeSecrets };
   database?: DatabaseNodeSettings;
 }
 
@@ -73,6 +90,20 @@ function hostPort(name: string, value: string): { host: string; port: number } {
   return { host: match[1], port };
 }
 
+/** The Consul secret files every cluster node needs, and the CA key and management token on servers. */
+function consulSecrets(role: NodeRole): ConsulNodeSecrets {
+  const tokensDir = required('CONSUL_TOKENS_DIR', role);
+  const server = role === 'consul-server';
+  return {
+    encryptKeyFile: required('CONSUL_ENCRYPT_KEY_FILE', role),
+    caFile: required('CONSUL_CA_FILE', role),
+    caKeyFile: server ? required('CONSUL_CA_KEY_FILE', role) : undefined,
+    managementTokenFile: server ? required('CONSUL_MANAGEMENT_TOKEN_FILE', role) : undefined,
+    agentTokenFile: process.env.CONSUL_AGENT_TOKEN_FILE?.trim() || join(tokensDir, 'agent'),
+    tokensDir,
+  };
+}
+
 const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/(\d|[12]\d|3[0-2])$/;
 
 /** Reads PLATFORM_ROLE and what that role needs; a missing or malformed value names its variable. */
@@ -89,6 +120,7 @@ export function loadNodeSettings(nodeName: string): NodeSettings {
     retryJoin,
     clientAddr: ipv4('CONSUL_CLIENT_ADDR', process.env.CONSUL_CLIENT_ADDR?.trim() || '127.0.0.1'),
     datacenter: process.env.CONSUL_DATACENTER?.trim() || 'dc1',
+    secrets: consulSecrets(role),
   };
   if (role !== 'database') return { role, bindAddr, consul };
 

@@ -15,9 +15,9 @@ export function runningState(stateDir: string): SupervisorState | undefined {
  * One row per instance: Consul's view (address, health) beside the supervisor's (pid, restarts).
  * Instances only one side knows still get a row, so a crashed or foreign instance is visible.
  */
-export async function instanceTable(state: SupervisorState): Promise<{ text: string; consul: ConsulInstanceView[] }> {
+export async function instanceTable(state: SupervisorState, consulToken: string | undefined): Promise<{ text: string; consul: ConsulInstanceView[] }> {
   const consulAddr = state.env.CONSUL_HTTP_ADDR;
-  const consul = consulAddr ? await consulInstances(consulAddr).catch(() => [] as ConsulInstanceView[]) : [];
+  const consul = consulAddr ? await consulInstances(consulAddr, consulToken).catch(() => [] as ConsulInstanceView[]) : [];
   const byId = new Map(consul.map((c) => [c.id, c]));
   const rows: string[][] = [];
   for (const inst of state.instances) {

@@ -20,6 +20,8 @@ export interface ClusterMembership {
   clientAddr: string;
 }
 
+import type { SecurityValues } from './security-files';
+
 export interface AgentConfigInput {
   nodeName: string;
   datacenter: string;
@@ -28,6 +30,7 @@ export interface AgentConfigInput {
   ports: ConsulPorts;
   logLevel?: string;
   cluster?: ClusterMembership;
+  security: SecurityValues;
 }
 
 /** Server or client, and how it finds the others; a lone local agent is a server that elects itself. */
@@ -75,5 +78,37 @@ export function renderAgentConfig(input: AgentConfigInput): Record<string, unkno
     leave_on_terminate: false,
     skip_leave_on_interrupt: true,
     ...membership(input),
+    ...security(input.security, input.cluster?.server ?? true),
+  };
+}
+
+/**
+ * ACLs deny what no token grants; gossip is encrypted with the shared key; RPC between agents is
+ * TLS, both sides verified against the platform's CA, and a server must hold a certificate for
+ * `server.<dc>.consul` (so a client's certificate cannot act as a server). Clients get their
+ * certificate from the servers (auto_encrypt) with their agent token. The HTTP API stays plain
+ * HTTP: it listens on loopback only, and every call carries a token.
+ */
+function security(values: SecurityValues, server: boolean): Record<string, unknown> {
+  const tokens = {
+    ...(values.initialManagement ? { initial_management: values.initialManagement } : {}),
+    ...(values.agentToken ? { agent: values.agentToken } : {}),
+  };
+  return {
+    encrypt: values.encryptKey,
+    encrypt_verify_incoming: true,
+    encrypt_verify_outgoing: true,
+    tls: {
+      defaults: {
+        ca_file: values.caFile,
+        ...(values.serverCert ? { cert_file: values.serverCert.certFile, key_file: values.serverCert.keyFile } : {}),
+        // A client accepts no RPC, and Consul refuses verify_incoming on an auto_encrypt client.
+        verify_incoming: server,
+        verify_outgoing: true,
+      },
+      internal_rpc: { verify_server_hostname: true },
+    },
+    auto_encrypt: server ? { allow_tls: true } : { tls: true },
+    acl: { enabled: true, default_policy: 'deny', down_policy: 'extend-cache', enable_token_persistence: true, tokens },
   };
 }

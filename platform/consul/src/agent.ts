@@ -1,8 +1,9 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startChild, waitFor, type ChildHandle, type ExitStatus } from '@platform/process-runner';
+import { startChild, waitFor, writeSecretFile, type ChildHandle, type ExitStatus } from '@platform/process-runner';
 import { renderAgentConfig, type ClusterMembership, type ConsulPorts } from './agent-config';
 import { platformBin } from './paths';
+import { readSecurityValues, type ConsulSecurity } from './security-files';
 
 export interface ConsulAgentOptions {
   /** Holds data/, consul.json and consul.log; data/ survives restarts. */
@@ -15,6 +16,8 @@ export interface ConsulAgentOptions {
   startTimeoutMs?: number;
   /** Join a multi-node cluster instead of being a lone server. */
   cluster?: ClusterMembership;
+  /** Gossip key, CA, certificate and tokens (security-files.ts): always on. */
+  security: ConsulSecurity;
 }
 
 export interface ConsulAgent {
@@ -36,8 +39,10 @@ export async function startConsulAgent(options: ConsulAgentOptions): Promise<Con
     bindAddr,
     ports: options.ports,
     cluster: options.cluster,
+    security: readSecurityValues(options.security),
   });
-  writeFileSync(configFile, JSON.stringify(config, null, 2));
+  // It holds the gossip key and tokens: readable by the platform's user alone.
+  writeSecretFile(configFile, JSON.stringify(config, null, 2));
 
   const child = startChild(options.binary ?? platformBin('consul'), ['agent', `-config-file=${configFile}`], {
     outputFile: join(options.stateDir, 'consul.log'),

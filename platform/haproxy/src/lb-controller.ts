@@ -16,6 +16,8 @@ export interface LbControllerOptions {
   threads?: number;
   stateDir: string;
   consulAddr: string;
+  /** The controller's ACL token, for its blocking queries (the `consul` client carries it too). */
+  consulToken?: string;
   controllerId: string;
   consul: ConsulClient;
   logger: Logger;
@@ -62,6 +64,7 @@ export class LbController {
     const { role } = this.options;
     this.watch = watchServices({
       httpAddr: this.options.consulAddr,
+      token: this.options.consulToken,
       onChange: (snapshot) => this.schedule(snapshot),
       onError: (err) => {
         this.options.metrics.consulErrors.inc({ role });

@@ -26,7 +26,7 @@ runMain({
     LB_STATE_DIR: z.string().regex(/^\/[A-Za-z0-9._/+-]+$/, 'must be an absolute path of letters, digits and ._/+-'),
     ...edgeConfigShape,
   },
-  async setup({ app, config, consul, logger, metrics }) {
+  async setup({ app, config, consul, consulToken, logger, metrics }) {
     const controller = new LbController({
       role: config.LB_ROLE,
       bind: config.LB_BIND,
@@ -35,6 +35,7 @@ runMain({
       threads: config.LB_THREADS,
       stateDir: config.LB_STATE_DIR,
       consulAddr: `${config.CONSUL_HTTP_ADDR.host}:${config.CONSUL_HTTP_ADDR.port}`,
+      consulToken,
       controllerId: config.INSTANCE_ID ?? `lb-${config.LB_ROLE}-${config.NODE_NAME}`,
       consul,
       logger,

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '@platform/consul';
+import { readSecretFile } from '@platform/process-runner';
 import { startMonitorProcess, type MonitorProcess } from './monitor-process';
 import { renderPrometheusConfig, type PrometheusSettings } from './prometheus-config';
 import { syncScrapeTargets } from './targets-sync';
@@ -12,6 +13,8 @@ export interface PrometheusOptions extends Omit<PrometheusSettings, 'ruleFiles' 
   port: number;
   /** The Consul agent (host:port) whose catalog says what to scrape. */
   consulAddr: string;
+  /** File holding the read-only ACL token the target sync queries Consul with. */
+  consulTokenFile?: string;
   retention: string;
   ruleFiles?: string[];
   binary?: string;
@@ -27,7 +30,8 @@ export const platformRuleFiles = (): string[] => [join(repoRoot, 'platform', 'mo
 export async function startPrometheus(options: PrometheusOptions): Promise<MonitorProcess> {
   mkdirSync(join(options.stateDir, 'data'), { recursive: true });
   const targetsFile = join(options.stateDir, 'targets', 'consul.json');
-  const targets = syncScrapeTargets({ consulAddr: options.consulAddr, file: targetsFile, onError: options.onDiscoveryError, onRecovered: options.onDiscoveryRecovered });
+  const consulToken = options.consulTokenFile ? readSecretFile(options.consulTokenFile, 'the monitoring Consul token file') : undefined;
+  const targets = syncScrapeTargets({ consulAddr: options.consulAddr, consulToken, file: targetsFile, onError: options.onDiscoveryError, onRecovered: options.onDiscoveryRecovered });
   const configFile = join(options.stateDir, 'prometheus.yml');
   writeFileSync(configFile, renderPrometheusConfig({ ...options, targetsFile, ruleFiles: options.ruleFiles ?? platformRuleFiles() }));
   const url = `http://${options.host}:${options.port}`;

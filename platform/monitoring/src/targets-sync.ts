@@ -5,6 +5,8 @@ import { scrapeTargets } from './scrape-targets';
 
 export interface TargetsSyncOptions {
   consulAddr: string;
+  /** A read-only ACL token (the platform's `monitoring` token). */
+  consulToken?: string;
   /** The file_sd file Prometheus watches. */
   file: string;
   /** Told once per outage of Consul (or of the file), not at every failed query. */
@@ -33,6 +35,7 @@ export function syncScrapeTargets(options: TargetsSyncOptions): { stop(): void }
   write('[]\n');
   return watchServices({
     httpAddr: options.consulAddr,
+    token: options.consulToken,
     onChange: (snapshot) => {
       try {
         write(`${JSON.stringify(scrapeTargets(snapshot), null, 1)}\n`);

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { startChild, waitFor, type ChildHandle } from '@platform/process-runner';
+import { readSecretFile, startChild, waitFor, type ChildHandle } from '@platform/process-runner';
+import { consulHeaders } from '@platform/service-kit';
 import type { PostgresCluster } from './cluster';
 import type { ClusterSecrets } from './secrets';
 import type { PgServer } from './server-process';
@@ -13,6 +14,8 @@ export interface RoleCheckSettings {
   cluster: PostgresCluster;
   /** host:port of the Consul agent the servers are registered with. */
   consulAddr: string;
+  /** File holding the `postgres` ACL token the checks register with. */
+  consulTokenFile?: string;
   maxReplicaLagMs: number;
   pollIntervalMs?: number;
 }
@@ -27,6 +30,7 @@ export type RoleCheckEnvSettings = Omit<RoleCheckSettings, 'cluster'> & { secret
 export function roleCheckEnv(settings: RoleCheckEnvSettings, server: PgServer, port: number): Record<string, string> {
   return {
     CONSUL_HTTP_ADDR: settings.consulAddr,
+    ...(settings.consulTokenFile ? { CONSUL_HTTP_TOKEN_FILE: settings.consulTokenFile } : {}),
     // Load balancers on other nodes reach the check where they reach the server.
     HOST: server.host,
     PORT: String(port),
@@ -45,12 +49,13 @@ export function roleCheckEnv(settings: RoleCheckEnvSettings, server: PgServer, p
 }
 
 /** Resolves once Consul's agent has every id registered; fails early when `exited` names one that died. */
-export async function waitForRegistrations(consulAddr: string, ids: readonly string[], exited: () => string | undefined): Promise<void> {
+export async function waitForRegistrations(consulAddr: string, ids: readonly string[], exited: () => string | undefined, consulTokenFile?: string): Promise<void> {
+  const headers = consulHeaders(consulTokenFile ? readSecretFile(consulTokenFile, 'the postgres Consul token file') : undefined);
   const outcome = await waitFor(
     async () => {
       const dead = exited();
       if (dead) return { dead };
-      const res = await fetch(`http://${consulAddr}/v1/agent/services?filter=${encodeURIComponent('Service == "postgres"')}`);
+      const res = await fetch(`http://${consulAddr}/v1/agent/services?filter=${encodeURIComponent('Service == "postgres"')}`, { headers });
       const registered = Object.keys((await res.json()) as Record<string, unknown>);
       return ids.every((id) => registered.includes(id)) && { dead: undefined };
     },
@@ -95,6 +100,7 @@ export async function startRoleCheckers(settings: RoleCheckSettings & { ports: r
       settings.consulAddr,
       checkers.map((c) => c.instanceId),
       () => checkers.find((c) => !c.child.isRunning())?.instanceId,
+      settings.consulTokenFile,
     );
   } catch (err) {
     await stop();

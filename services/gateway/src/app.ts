@@ -37,7 +37,7 @@ export const gatewayService: ServiceDefinition<typeof gatewayConfigShape> = {
   version: VERSION,
   tags: ['edge'],
   config: gatewayConfigShape,
-  async setup({ app, config, logger }) {
+  async setup({ app, config, consulToken, logger }) {
     checkGatewayConfig(config);
     const auth = createAuthenticator(config, logger);
     const lbOrigin = `http://${config.INTERNAL_LB_ADDR.host}:${config.INTERNAL_LB_ADDR.port}`;
@@ -53,7 +53,7 @@ export const gatewayService: ServiceDefinition<typeof gatewayConfigShape> = {
     });
     const grants = loadRouteGrants(config.GATEWAY_ROUTE_GRANTS_FILE);
     logger.info('route grants loaded', { file: config.GATEWAY_ROUTE_GRANTS_FILE, services: [...grants.keys()] });
-    const watcher = watchRoutes({ consulAddr: `${config.CONSUL_HTTP_ADDR.host}:${config.CONSUL_HTTP_ADDR.port}`, selfName: NAME, logger, grants });
+    const watcher = watchRoutes({ consulAddr: `${config.CONSUL_HTTP_ADDR.host}:${config.CONSUL_HTTP_ADDR.port}`, consulToken, selfName: NAME, logger, grants });
 
     await app.register(async (scope) => {
       scope.decorateRequest('gatewayRoute', null);

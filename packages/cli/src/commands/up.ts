@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { startChild, waitFor } from '@platform/process-runner';
 import { installComponents } from '../install';
 import { unroutedInstances } from '../lb-view';
+import { operatorConsulToken } from '../consul-tokens';
 import { instanceTable, runningState } from '../platform-view';
 import { discoverServices } from '../service-catalog';
 import { plannedPorts, takenPorts } from '../port-preflight';
@@ -32,7 +33,7 @@ export async function up(options: UpOptions): Promise<number> {
   const already = runningState(settings.stateDir);
   if (already) {
     step(`the platform is already running (supervisor pid ${already.pid})`);
-    process.stdout.write(`${(await instanceTable(already)).text}\n`);
+    process.stdout.write(`${(await instanceTable(already, operatorConsulToken(settings))).text}\n`);
     return 0;
   }
 
@@ -75,7 +76,7 @@ export async function up(options: UpOptions): Promise<number> {
   const view = await waitFor(
     async () => {
       const current = readState(paths.stateFile) ?? state;
-      const seen = await instanceTable(current);
+      const seen = await instanceTable(current, operatorConsulToken(settings));
       const passing = current.instances.filter((i) => seen.consul.some((c) => c.id === i.id && c.health === 'passing'));
       return passing.length === current.instances.length && passing.length >= expected ? seen : undefined;
     },

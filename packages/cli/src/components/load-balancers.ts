@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '@platform/consul';
-import { pidAlive, waitFor } from '@platform/process-runner';
+import { pidAlive, readSecretFile, waitFor } from '@platform/process-runner';
+import { consulHeaders } from '@platform/service-kit';
+import { consulTokenFile } from '../consul-tokens';
 import { LB_ROLES } from '../node-role';
 import { InstanceSlot } from '../supervisor/instance-slot';
 import type { PlatformComponent } from './component';
@@ -63,6 +65,7 @@ export const loadBalancersComponent: PlatformComponent = {
         extraEnv: { LB_READ_BIND: `${dbLb.host}:${dbLb.readPort}`, DB_REPLICA_MAX_LAG_MS: String(loadPostgresSettings().maxReplicaLagMs) },
       },
     ] satisfies LbSpec[]).filter((spec) => roles.includes(spec.role));
+    const tokenFile = consulTokenFile(settings, 'lb-controller');
     const slots = specs.map(
       (spec, i) =>
         new InstanceSlot({
@@ -72,7 +75,7 @@ export const loadBalancersComponent: PlatformComponent = {
           slot: i + 1,
           nodeName: settings.nodeName,
           logDir: join(settings.stateDir, 'logs'),
-          env: { ...process.env, ...env, LB_ROLE: spec.role, LB_BIND: `${spec.host}:${spec.port}`, LB_STATE_DIR: join(stateDir, spec.role), SERVICE_TAGS: spec.role, ...spec.extraEnv },
+          env: { ...process.env, ...env, LB_ROLE: spec.role, LB_BIND: `${spec.host}:${spec.port}`, LB_STATE_DIR: join(stateDir, spec.role), SERVICE_TAGS: spec.role, CONSUL_HTTP_TOKEN_FILE: tokenFile, ...spec.extraEnv },
           onChange: changed,
           report: log,
         }),
@@ -90,9 +93,10 @@ export const loadBalancersComponent: PlatformComponent = {
     const internal = specs.find((s) => s.role === 'internal');
     const dbUrls: Record<string, string> = {};
     try {
+      const headers = consulHeaders(readSecretFile(tokenFile, 'the lb-controller Consul token file'));
       await waitFor(
         async () => {
-          const res = await fetch(`http://${env.CONSUL_HTTP_ADDR}/v1/health/service/lb-controller?passing=true`);
+          const res = await fetch(`http://${env.CONSUL_HTTP_ADDR}/v1/health/service/lb-controller?passing=true`, { headers });
           const passing = ((await res.json()) as { Service: { ID: string } }[]).map((e) => e.Service.ID);
           return slots.every((s) => passing.includes(s.state.id));
         },

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { startAlertmanager, startPrometheus, type MonitorProcess } from '@platform/monitoring';
 import { loadMonitoringSettings } from '../monitoring-settings';
+import { consulTokenFile } from '../consul-tokens';
 import type { PlatformComponent } from './component';
 import { keepRunning, type KeptProcess } from './restart-on-exit';
 
@@ -30,6 +31,7 @@ export const monitoringComponent: PlatformComponent = {
         host: monitoring.host,
         port: monitoring.prometheusPort,
         consulAddr,
+        consulTokenFile: consulTokenFile(settings, 'monitoring'),
         alertmanagers: [`${monitoring.host}:${monitoring.alertmanagerPort}`],
         scrapeIntervalS: monitoring.scrapeIntervalS,
         evaluationIntervalS: monitoring.scrapeIntervalS,

@@ -1,6 +1,7 @@
 import { chmodSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { roleCheckEntry, roleCheckEnv, roleCheckInstanceId, startPostgresServer, waitForRegistrations } from '@platform/postgres';
+import { consulTokenFile } from '../consul-tokens';
 import { InstanceSlot } from '../supervisor/instance-slot';
 import type { PlatformComponent } from './component';
 import { restartOnExit } from './restart-on-exit';
@@ -20,6 +21,7 @@ export const postgresNodeComponent: PlatformComponent = {
     if (!consulAddr) throw new Error('postgres needs Consul started before it (CONSUL_HTTP_ADDR)');
     const pg = loadPostgresSettings();
     chmodSync(settings.stateDir, statSync(settings.stateDir).mode | 0o001);
+    const tokenFile = consulTokenFile(settings, 'postgres');
     const node = await startPostgresServer({ stateDir, name: database.name, host: bindAddr, port: pg.basePort, primary: database.primary, replicaNames: database.replicaNames, clientCidrs: database.clientCidrs, tls: database.tls, log });
     const slot = new InstanceSlot({
       service: 'postgres',
@@ -28,7 +30,7 @@ export const postgresNodeComponent: PlatformComponent = {
       slot: 1,
       nodeName: settings.nodeName,
       logDir: join(settings.stateDir, 'logs'),
-      env: { PATH: process.env.PATH, ...roleCheckEnv({ secrets: node.secrets, consulAddr, maxReplicaLagMs: pg.maxReplicaLagMs }, node.server, pg.roleCheckBasePort) },
+      env: { PATH: process.env.PATH, ...roleCheckEnv({ secrets: node.secrets, consulAddr, consulTokenFile: tokenFile, maxReplicaLagMs: pg.maxReplicaLagMs }, node.server, pg.roleCheckBasePort) },
       onChange: changed,
       report: log,
     });
@@ -47,7 +49,7 @@ export const postgresNodeComponent: PlatformComponent = {
     };
     try {
       slot.start();
-      await waitForRegistrations(consulAddr, [slot.state.id], () => (slot.state.restarts > 0 ? slot.state.id : undefined));
+      await waitForRegistrations(consulAddr, [slot.state.id], () => (slot.state.restarts > 0 ? slot.state.id : undefined), tokenFile);
     } catch (err) {
       await stop();
       throw err;

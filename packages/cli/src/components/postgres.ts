@@ -1,6 +1,7 @@
 import { chmodSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { roleCheckEntry, roleCheckEnv, roleCheckInstanceId, startPostgresCluster, waitForRegistrations, type PostgresCluster } from '@platform/postgres';
+import { consulTokenFile as tokenFileOf } from '../consul-tokens';
 import { InstanceSlot } from '../supervisor/instance-slot';
 import type { PlatformComponent } from './component';
 import { restartOnExit } from './restart-on-exit';
@@ -27,6 +28,7 @@ export const postgresComponent: PlatformComponent = {
     // The servers run as the postgres user, which must be able to pass through the platform's state
     // folder (search only: it still cannot list or read it) to reach their data dirs below.
     chmodSync(settings.stateDir, statSync(settings.stateDir).mode | 0o001);
+    const consulTokenFile = tokenFileOf(settings, 'postgres');
     const cluster = await startPostgresCluster({ stateDir, ports: await portsFrom(pg.basePort, pg.replicas + 1), log });
     const roleCheckPorts = await portsFrom(pg.roleCheckBasePort, cluster.servers.length);
     const slots = cluster.servers.map(
@@ -38,7 +40,7 @@ export const postgresComponent: PlatformComponent = {
           slot: i + 1,
           nodeName: settings.nodeName,
           logDir: join(settings.stateDir, 'logs'),
-          env: { PATH: process.env.PATH, ...roleCheckEnv({ secrets: cluster.secrets, consulAddr, maxReplicaLagMs: pg.maxReplicaLagMs }, server, roleCheckPorts[i] ?? 0) },
+          env: { PATH: process.env.PATH, ...roleCheckEnv({ secrets: cluster.secrets, consulAddr, consulTokenFile, maxReplicaLagMs: pg.maxReplicaLagMs }, server, roleCheckPorts[i] ?? 0) },
           onChange: changed,
           report: log,
         }),
@@ -64,6 +66,7 @@ export const postgresComponent: PlatformComponent = {
         consulAddr,
         slots.map((s) => s.state.id),
         () => slots.find((s) => s.state.restarts > 0)?.state.id,
+        consulTokenFile,
       );
     } catch (err) {
       await stop();

@@ -2,6 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileS
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { componentsFor } from '../components';
+import { ensureServiceToken } from '../consul-tokens';
 import { migrateServices } from '../migrate-services';
 import { NODE_PASSTHROUGH } from '../node-role';
 import { discoverServices } from '../service-catalog';
@@ -44,6 +45,8 @@ export class Supervisor {
   /** Services added to the checkout while running, being migrated before their first instance. */
   private readonly adopting = new Map<string, Promise<void>>();
   private shuttingDown: Promise<void> | undefined;
+  /** Each service's Consul token file, handed to its instances as CONSUL_HTTP_TOKEN_FILE. */
+  private readonly tokenFiles = new Map<string, string>();
 
   constructor(private readonly plan: SupervisorPlan) {
     this.paths = statePaths(plan.settings.stateDir);
@@ -88,6 +91,7 @@ export class Supervisor {
         Object.assign(this.state.env, component.env);
         this.persist();
       }
+      for (const service of this.plan.services) await this.prepareToken(service.name);
       for (const service of this.plan.services) this.setInstances(service.name, service.instances);
       this.state.phase = 'running';
       this.persist();
@@ -115,7 +119,7 @@ export class Supervisor {
         slot: firstFreeSlot([...slots, ...this.leaving.keys()].filter((s) => s.state.service === name).map((s) => s.state.slot)),
         nodeName: this.plan.settings.nodeName,
         logDir: this.paths.logDir,
-        env: { ...process.env, ...this.state.env },
+        env: { ...process.env, ...this.state.env, CONSUL_HTTP_TOKEN_FILE: this.tokenFileOf(name) },
         onChange: () => this.persist(),
         report: (message) => this.log(message),
       });
@@ -132,6 +136,19 @@ export class Supervisor {
       );
     }
     service.instances = count;
+  }
+
+  /** Mints (locally) or finds (cloud) the service's own Consul token before any instance of it starts. */
+  private async prepareToken(name: string): Promise<void> {
+    const consulAddr = this.state.env.CONSUL_HTTP_ADDR;
+    if (!consulAddr) throw new Error(`cannot start ${name}: Consul is not running on this node`);
+    this.tokenFiles.set(name, await ensureServiceToken(this.plan.settings, consulAddr, name));
+  }
+
+  private tokenFileOf(name: string): string {
+    const file = this.tokenFiles.get(name);
+    if (!file) throw new Error(`no Consul token prepared for ${name}`);
+    return file;
   }
 
   private async scale(body: unknown): Promise<{ service: string; instances: number }> {
@@ -165,6 +182,7 @@ export class Supervisor {
       const [outcome] = await migrateServices({ env: this.state.env, services: [name], direction: 'up' });
       this.log(`${name}: migrations ${outcome?.changed.length ? `applied ${outcome.changed.join(', ')}` : 'up to date'}`);
     }
+    await this.prepareToken(name);
     this.plan.services.push({ name, entry: found.entry, instances: 0 });
     this.log(`added service ${name} (${found.entry})`);
   }

@@ -12,6 +12,8 @@ export const baseConfigShape = {
   /** Address registered in Consul; defaults to HOST, and must be set when HOST is a wildcard. */
   SERVICE_ADDRESS: ipVar.optional(),
   CONSUL_HTTP_ADDR: hostPortVar.default('127.0.0.1:8500'),
+  /** File holding this instance's Consul ACL token (read once at start; the token is never in the environment). */
+  CONSUL_HTTP_TOKEN_FILE: z.string().min(1).optional(),
   /** The internal load balancer through which this service calls others (set by `platform up`). */
   INTERNAL_LB_ADDR: hostPortVar.optional(),
   CONSUL_START_TIMEOUT_MS: integerVar(0, 600_000).default('5000'),

@@ -4,7 +4,11 @@ import { describeConsulError, type ConsulClient } from './consul-client';
 /** The Consul service every load balancer's sync controller registers as. */
 export const LB_CONTROLLER_SERVICE = 'lb-controller';
 
-export const drainPrefix = (instanceId: string): string => `platform/drain/${instanceId}/`;
+/**
+ * Where controllers confirm an instance's drain: `platform/drain/<service>/<instance>/<controller>`.
+ * Under the service's name, so a service's Consul token may write its own instances' keys only.
+ */
+export const drainPrefix = (service: string, instanceId: string): string => `platform/drain/${service}/${instanceId}/`;
 
 interface HealthEntry {
   Service: { ID: string };
@@ -12,11 +16,12 @@ interface HealthEntry {
 
 /**
  * Waits until every passing load-balancer controller has confirmed (a key under
- * platform/drain/<instance>/) that its HAProxy no longer sends this instance new requests, or until
+ * platform/drain/<service>/<instance>/) that its HAProxy no longer sends this instance new requests, or until
  * `timeoutMs`. Returns who confirmed and who did not, for the shutdown log.
  */
 export async function waitForDrainConfirmations(
   consul: ConsulClient,
+  service: string,
   instanceId: string,
   timeoutMs: number,
   logger: Logger,
@@ -30,11 +35,12 @@ export async function waitForDrainConfirmations(
     logger.warn('could not list load-balancer controllers; not waiting for drain confirmations', { error: describeConsulError(err) });
     return { confirmed: [], missing: [] };
   }
+  const prefix = drainPrefix(service, instanceId);
   let confirmed: string[] = [];
   while (controllers.length > 0) {
     try {
-      const keys = ((await consul.kv.keys({ key: drainPrefix(instanceId) })) as string[] | undefined) ?? [];
-      confirmed = keys.map((k) => k.slice(drainPrefix(instanceId).length));
+      const keys = ((await consul.kv.keys({ key: prefix })) as string[] | undefined) ?? [];
+      confirmed = keys.map((k) => k.slice(prefix.length));
     } catch (err) {
       // 404 (no key yet) and transient errors alike: ask again until the deadline.
       if (!/not found|404/i.test(describeConsulError(err))) logger.debug('drain confirmation query failed', { error: describeConsulError(err) });
@@ -46,6 +52,6 @@ export async function waitForDrainConfirmations(
 }
 
 /** Removes this instance's confirmations once it is gone, so the KV store does not grow. */
-export async function clearDrainConfirmations(consul: ConsulClient, instanceId: string): Promise<void> {
-  await consul.kv.del({ key: drainPrefix(instanceId), recurse: true });
+export async function clearDrainConfirmations(consul: ConsulClient, service: string, instanceId: string): Promise<void> {
+  await consul.kv.del({ key: drainPrefix(service, instanceId), recurse: true });
 }

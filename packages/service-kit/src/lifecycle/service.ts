@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import type { BaseConfig } from '../config/base-config';
 import { loadConfig, type LoadedConfig } from '../config/load-config';
-import { createConsulClient, describeConsulError, type ConsulClient } from '../discovery/consul-client';
+import { createConsulClient, describeConsulError, readConsulToken, type ConsulClient } from '../discovery/consul-client';
 import { ConsulRegistration, type RegistrationOverrides } from '../discovery/registration';
 import { StartupError } from '../errors/kit-errors';
 import { createHttpApp } from '../http/app';
@@ -21,6 +21,8 @@ export interface ServiceContext<Config extends BaseConfig> {
   logger: Logger;
   metrics: ServiceMetrics;
   consul: ConsulClient;
+  /** The instance's Consul ACL token, for Consul calls of the service's own (the kit's watches take it as `token`). */
+  consulToken: string | undefined;
   /** Other services, reached through the internal load balancer. */
   services: ServiceClient;
 }
@@ -58,6 +60,7 @@ export interface RunningService {
 
 export async function startService<Extra extends z.ZodRawShape>(definition: ServiceDefinition<Extra>, env: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
   const config: ServiceConfig<Extra> = loadConfig(env, definition.config);
+  const consulToken = readConsulToken(config.CONSUL_HTTP_TOKEN_FILE);
   const instanceId = config.INSTANCE_ID ?? `${definition.name}-${config.NODE_NAME}-${randomBytes(4).toString('hex')}`;
   const advertised = config.SERVICE_ADDRESS ?? config.HOST;
   if (advertised === '0.0.0.0' || advertised === '::') {
@@ -76,12 +79,12 @@ export async function startService<Extra extends z.ZodRawShape>(definition: Serv
   const metrics = createServiceMetrics({ service: definition.name, instance: instanceId });
   const health: HealthState = { draining: false, checks: [] };
   const app = createHttpApp({ logger, metrics, health, bodyLimit: config.BODY_LIMIT_BYTES, openApi: { title: definition.name, version: definition.version } });
-  const consul = createConsulClient(config.CONSUL_HTTP_ADDR);
+  const consul = createConsulClient(config.CONSUL_HTTP_ADDR, undefined, consulToken);
   // Loads the kit's plugins (OpenAPI) before the service adds routes, so every route is documented.
   await app.after();
 
   const services = createServiceClient(config.INTERNAL_LB_ADDR);
-  const parts = (await definition.setup({ app, config, logger, metrics, consul, services })) ?? {};
+  const parts = (await definition.setup({ app, config, logger, metrics, consul, consulToken, services })) ?? {};
   health.checks.push(...(parts.readiness ?? []));
 
   await waitForConsulAgent(consul, config.CONSUL_HTTP_ADDR, config.CONSUL_START_TIMEOUT_MS);
@@ -140,6 +143,7 @@ export async function startService<Extra extends z.ZodRawShape>(definition: Serv
         health,
         registration,
         consul,
+        service: definition.name,
         instanceId,
         logger,
         drainConfirmTimeoutMs: config.DRAIN_CONFIRM_TIMEOUT_MS,
@@ -160,13 +164,17 @@ function boundPort(app: FastifyInstance): number {
   throw new StartupError('the HTTP server reported no port after listening');
 }
 
-/** A service that cannot register is useless to callers, so start fails clearly after a bounded wait. */
+/**
+ * A service that cannot register is useless to callers, so start fails clearly after a bounded
+ * wait. It asks for the cluster's leader: that needs no ACL token, and an agent without a leader
+ * could not take a registration anyway.
+ */
 async function waitForConsulAgent(consul: ConsulClient, addr: { host: string; port: number }, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      await consul.agent.self();
-      return;
+      if (((await consul.status.leader()) as string).length > 0) return;
+      throw new Error('the agent knows no cluster leader yet');
     } catch (err) {
       if (Date.now() >= deadline) {
         throw new StartupError(`cannot reach the Consul agent at ${formatAddr(addr)} (${describeConsulError(err)}); is it running? Set CONSUL_HTTP_ADDR to its HTTP address`, { cause: err });

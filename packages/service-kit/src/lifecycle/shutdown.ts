@@ -10,6 +10,7 @@ export interface DrainInput {
   health: HealthState;
   registration: ConsulRegistration;
   consul: ConsulClient;
+  service: string;
   instanceId: string;
   logger: Logger;
   drainConfirmTimeoutMs: number;
@@ -34,7 +35,7 @@ export async function drainAndClose(input: DrainInput): Promise<void> {
     logger.warn('could not mark the instance draining in Consul; its check will fail instead', { error: describeConsulError(err) });
   }
   registration.stop();
-  const handshake = await waitForDrainConfirmations(input.consul, input.instanceId, input.drainConfirmTimeoutMs, logger);
+  const handshake = await waitForDrainConfirmations(input.consul, input.service, input.instanceId, input.drainConfirmTimeoutMs, logger);
   if (handshake.missing.length > 0) logger.warn('some load balancers did not confirm the drain in time', handshake);
   else if (handshake.confirmed.length > 0) logger.info('every load balancer confirmed the drain', { confirmed: handshake.confirmed });
   await new Promise((resolve) => setTimeout(resolve, input.drainMs));
@@ -43,7 +44,7 @@ export async function drainAndClose(input: DrainInput): Promise<void> {
   if (input.releaseParts) await input.releaseParts();
   try {
     await registration.deregister();
-    await clearDrainConfirmations(input.consul, input.instanceId);
+    await clearDrainConfirmations(input.consul, input.service, input.instanceId);
   } catch (err) {
     logger.warn('could not deregister from Consul; it will reap the instance after its critical timeout', { error: describeConsulError(err) });
   }

@@ -14,13 +14,14 @@ const describe = (r: Route): string => `${r.prefix} -> ${r.service} (auth ${r.au
  * route file, a service's own registration is the only source. While Consul is unreachable the
  * watch emits nothing, so the gateway keeps routing on the last table it had.
  */
-export function watchRoutes(options: { consulAddr: string; selfName: string; logger: Logger; grants: RouteGrants }): RouteWatcher {
+export function watchRoutes(options: { consulAddr: string; consulToken?: string; selfName: string; logger: Logger; grants: RouteGrants }): RouteWatcher {
   const { logger } = options;
   let table = emptyRouteTable();
   let reported = new Set<string>();
 
   const watch = watchServices({
     httpAddr: options.consulAddr,
+    token: options.consulToken,
     include: (name) => name !== 'consul' && name !== options.selfName,
     onChange(snapshot) {
       const next = buildRouteTable(snapshot, table, options.selfName, options.grants);
