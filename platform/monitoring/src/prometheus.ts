@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '@platform/consul';
+import type { RejectedEntry } from '@platform/service-kit';
 import { startMonitorProcess, type MonitorProcess } from './monitor-process';
 import { renderPrometheusConfig, type PrometheusSettings } from './prometheus-config';
 import { syncScrapeTargets } from './targets-sync';
@@ -18,6 +19,8 @@ export interface PrometheusOptions extends Omit<PrometheusSettings, 'ruleFiles' 
   startTimeoutMs?: number;
   onDiscoveryError?(error: Error): void;
   onDiscoveryRecovered?(): void;
+  /** A catalog entry whose strings are unsafe, left out of the targets; told once per entry. */
+  onDiscoveryRejected?(entry: RejectedEntry): void;
 }
 
 /** The platform's alert rules, shipped in the repository. */
@@ -27,7 +30,7 @@ export const platformRuleFiles = (): string[] => [join(repoRoot, 'platform', 'mo
 export async function startPrometheus(options: PrometheusOptions): Promise<MonitorProcess> {
   mkdirSync(join(options.stateDir, 'data'), { recursive: true });
   const targetsFile = join(options.stateDir, 'targets', 'consul.json');
-  const targets = syncScrapeTargets({ consulAddr: options.consulAddr, file: targetsFile, onError: options.onDiscoveryError, onRecovered: options.onDiscoveryRecovered });
+  const targets = syncScrapeTargets({ consulAddr: options.consulAddr, file: targetsFile, onError: options.onDiscoveryError, onRecovered: options.onDiscoveryRecovered, onRejected: options.onDiscoveryRejected });
   const configFile = join(options.stateDir, 'prometheus.yml');
   writeFileSync(configFile, renderPrometheusConfig({ ...options, targetsFile, ruleFiles: options.ruleFiles ?? platformRuleFiles() }));
   const url = `http://${options.host}:${options.port}`;

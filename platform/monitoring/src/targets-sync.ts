@@ -1,15 +1,19 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { OutageReport, watchServices } from '@platform/service-kit';
+import { OutageReport, watchServices, type RejectedEntry } from '@platform/service-kit';
 import { scrapeTargets } from './scrape-targets';
 
 export interface TargetsSyncOptions {
   consulAddr: string;
+  /** ACL token for the catalog reads. */
+  consulToken?: string;
   /** The file_sd file Prometheus watches. */
   file: string;
   /** Told once per outage of Consul (or of the file), not at every failed query. */
   onError?(error: Error): void;
   onRecovered?(): void;
+  /** A catalog entry left out of the targets (its strings are unsafe): told once per entry. */
+  onRejected?(entry: RejectedEntry): void;
 }
 
 /**
@@ -33,6 +37,8 @@ export function syncScrapeTargets(options: TargetsSyncOptions): { stop(): void }
   write('[]\n');
   return watchServices({
     httpAddr: options.consulAddr,
+    token: options.consulToken,
+    onRejected: options.onRejected,
     onChange: (snapshot) => {
       try {
         write(`${JSON.stringify(scrapeTargets(snapshot), null, 1)}\n`);

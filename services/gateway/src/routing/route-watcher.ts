@@ -1,4 +1,4 @@
-import { watchServices, type Logger } from '@platform/service-kit';
+import { OutageReport, consulErrorKind, quoteForLog, watchServices, type Logger } from '@platform/service-kit';
 import { buildRouteTable, emptyRouteTable, type Route, type RouteTable } from './route-table';
 
 export interface RouteWatcher {
@@ -13,13 +13,21 @@ const describe = (r: Route): string => `${r.prefix} -> ${r.service} (auth ${r.au
  * route file, a service's own registration is the only source. While Consul is unreachable the
  * watch emits nothing, so the gateway keeps routing on the last table it had.
  */
-export function watchRoutes(options: { consulAddr: string; selfName: string; logger: Logger }): RouteWatcher {
+export function watchRoutes(options: { consulAddr: string; consulToken?: string; selfName: string; logger: Logger }): RouteWatcher {
   const { logger } = options;
   let table = emptyRouteTable();
   let reported = new Set<string>();
+  const outage = new OutageReport({
+    down: (error) =>
+      consulErrorKind(error) === 'refused'
+        ? logger.warn('consul refused the catalog watch; backing off, routing on the last known table', { error: error.message })
+        : logger.warn('consul watch failed; routing on the last known table', { error: error.message }),
+    up: () => logger.info('consul watch recovered'),
+  });
 
   const watch = watchServices({
     httpAddr: options.consulAddr,
+    token: options.consulToken,
     include: (name) => name !== 'consul' && name !== options.selfName,
     onChange(snapshot) {
       const next = buildRouteTable(snapshot, table, options.selfName);
@@ -30,12 +38,11 @@ export function watchRoutes(options: { consulAddr: string; selfName: string; log
       reported = rejected;
       table = next;
     },
-    onError(error) {
-      logger.warn('consul watch failed; routing on the last known table', { error: error.message });
+    onRejected(entry) {
+      logger.warn('catalog entry ignored: it is never routed', { service: quoteForLog(entry.service), instanceId: quoteForLog(entry.instanceId), node: quoteForLog(entry.node), reason: entry.reason });
     },
-    onRecovered() {
-      logger.info('consul watch recovered');
-    },
+    onError: (error) => outage.failed(error),
+    onRecovered: () => outage.succeeded(),
   });
 
   return { current: () => table, stop: () => watch.stop() };
