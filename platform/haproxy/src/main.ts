@@ -21,6 +21,8 @@ runMain({
     /** HAProxy worker threads (nbthread). */
     LB_THREADS: env.integerVar(1, 64).default('1'),
     LB_STATE_DIR: z.string().min(1),
+    /** At most one structural reload per this many ms: a burst of new services shares one reload. */
+    LB_RELOAD_MIN_INTERVAL_MS: env.integerVar(0, 60_000).default('1000'),
   },
   async setup({ app, config, consul, logger, metrics }) {
     const controller = new LbController({
@@ -31,6 +33,7 @@ runMain({
       threads: config.LB_THREADS,
       stateDir: config.LB_STATE_DIR,
       consulAddr: `${config.CONSUL_HTTP_ADDR.host}:${config.CONSUL_HTTP_ADDR.port}`,
+      minReloadIntervalMs: config.LB_RELOAD_MIN_INTERVAL_MS,
       controllerId: config.INSTANCE_ID ?? `lb-${config.LB_ROLE}-${config.NODE_NAME}`,
       consul,
       logger,
