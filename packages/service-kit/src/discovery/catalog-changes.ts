@@ -65,6 +65,12 @@ export class CheckIndex {
   get index(): number {
     return this.seenIndex;
   }
+
+  /** The instances (node and id) the checks name for a service: all that is known of one that cannot be fetched. */
+  instancesOf(service: string): { node: string; id: string }[] {
+    const ids = new Set((this.members.get(service) ?? '').split(',').filter(Boolean).map((member) => member.split('/').slice(0, 2).join('/')));
+    return [...ids].map((member) => ({ node: member.split('/')[0] ?? '', id: member.split('/')[1] ?? '' }));
+  }
 }
 
 /** Names (and their tags) from /v1/catalog/services, and which of them differ from the last answer. */

@@ -1,8 +1,16 @@
 import { jitteredBackoffMs } from '../util/backoff';
 import { startBlockingQuery, type BlockingQuery } from './blocking-query';
 import { CheckIndex, NameIndex, type StateCheck } from './catalog-changes';
-import { parseHealthEntry, type HealthEntry, type WatchedInstance } from './catalog-entry';
-import { consulGet } from './consul-http';
+import { parseHealthEntry, SERVICE_NAME, type HealthEntry, type WatchedInstance } from './catalog-entry';
+import { ConsulRequestError, consulGet } from './consul-http';
+
+/** A catalog entry left out because a string in it is unsafe; the strings are as Consul had them. */
+export interface RejectedEntry {
+  service: string;
+  instanceId: string;
+  node: string;
+  reason: string;
+}
 
 export interface CatalogUpdate {
   /** Services whose valid instances changed; a service that left the catalog maps to [] and is in `removed`. */
@@ -18,7 +26,7 @@ export interface CatalogSubscriber {
   /** What changed among the services this subscriber includes (everything on the first call). */
   onChange(update: CatalogUpdate): void;
   /** An entry dropped at the boundary: told once per entry, not at every change. */
-  onRejected?(entry: { service: string; instanceId: string; node: string; reason: string }): void;
+  onRejected?(entry: RejectedEntry): void;
   onError?(error: Error): void;
   onRecovered?(): void;
 }
@@ -34,7 +42,7 @@ const FETCH_CONCURRENCY = 2;
 export class CatalogWatcher {
   private readonly subscribers = new Map<CatalogSubscriber, { fresh: boolean }>();
   private readonly instances = new Map<string, WatchedInstance[]>();
-  private readonly rejected = new Map<string, Map<string, { service: string; instanceId: string; node: string; reason: string }>>();
+  private readonly rejected = new Map<string, Map<string, RejectedEntry>>();
   private readonly checks = new CheckIndex();
   private readonly names = new NameIndex();
   private readonly dirty = new Set<string>();
@@ -137,6 +145,10 @@ export class CatalogWatcher {
       if (this.inFlight >= FETCH_CONCURRENCY) return;
       this.dirty.delete(service);
       if (!this.wanted(service) || !this.names.has(service)) continue;
+      if (!SERVICE_NAME.test(service)) {
+        this.rejectName(service);
+        continue;
+      }
       this.inFlight += 1;
       void this.fetch(service).finally(() => {
         this.inFlight -= 1;
@@ -153,32 +165,54 @@ export class CatalogWatcher {
       if (this.names.has(service)) this.accept(service, answer.body);
     } catch (err) {
       if (this.stopped.signal.aborted) return;
-      this.fetchFailures += 1;
       this.each((s) => s.onError?.(err instanceof Error ? err : new Error(String(err))));
+      // A question Consul calls malformed gets the same answer again: the next change asks anew.
+      if (err instanceof ConsulRequestError && err.status !== undefined && err.status < 500 && err.kind !== 'refused') return;
+      this.fetchFailures += 1;
       await new Promise((resolve) => setTimeout(resolve, jitteredBackoffMs(this.fetchFailures, { firstMs: 200 })));
       this.dirty.add(service);
     }
   }
 
+  /**
+   * A name that is not a service name is not even asked for (Consul itself refuses some of them):
+   * its instances, as the checks name them, are told to subscribers once, and it is not followed.
+   */
+  private rejectName(service: string): void {
+    const reason = 'service name is not [a-z0-9-] (at most 63 characters)';
+    const known = this.checks.instancesOf(service);
+    // The checks may not have caught up with the name yet: their answer brings the instances.
+    if (known.length === 0 && this.checks.index < this.catalogIndex) return;
+    const instances = known.length > 0 ? known : [{ node: '', id: '' }];
+    this.remember(service, instances.map(({ node, id }) => ({ service, instanceId: id, node, reason })));
+  }
+
+  /** Records a service's dropped entries; one that was not dropped before is told to subscribers. */
+  private remember(service: string, dropped: RejectedEntry[]): void {
+    const before = this.rejected.get(service) ?? new Map<string, RejectedEntry>();
+    const now = new Map(dropped.map((entry) => [`${entry.node}/${entry.instanceId}/${entry.reason}`, entry]));
+    for (const [key, entry] of now) if (!before.has(key)) this.each((s) => (s.include(service) ? s.onRejected?.(entry) : undefined));
+    if (now.size > 0) this.rejected.set(service, now);
+    else this.rejected.delete(service);
+  }
+
   /** Keeps the valid entries of a service; a dropped one is told to subscribers once. */
   private accept(service: string, entries: HealthEntry[]): void {
     const valid: WatchedInstance[] = [];
-    const before = this.rejected.get(service) ?? new Map();
-    const now = new Map<string, { service: string; instanceId: string; node: string; reason: string }>();
+    const dropped: RejectedEntry[] = [];
     for (const entry of entries) {
       const verdict = parseHealthEntry(entry);
-      if (verdict.ok) {
-        valid.push(verdict.instance);
-        continue;
-      }
-      const dropped = { service, instanceId: String(entry.Service?.ID), node: String(entry.Node?.Node), reason: verdict.reason };
-      const key = `${dropped.node}/${dropped.instanceId}/${dropped.reason}`;
-      now.set(key, dropped);
-      if (!before.has(key)) this.each((s) => (s.include(service) ? s.onRejected?.(dropped) : undefined));
+      if (verdict.ok) valid.push(verdict.instance);
+      else dropped.push({ service, instanceId: String(entry.Service?.ID), node: String(entry.Node?.Node), reason: verdict.reason });
     }
-    if (now.size > 0) this.rejected.set(service, now);
-    else this.rejected.delete(service);
+    this.remember(service, dropped);
     const previous = this.instances.get(service);
+    // A service none of whose entries is valid is not followed at all: not even its name is rendered.
+    if (valid.length === 0 && dropped.length > 0) {
+      if (previous) this.changed.add(service);
+      this.instances.delete(service);
+      return;
+    }
     if (!previous || JSON.stringify(previous) !== JSON.stringify(valid)) this.changed.add(service);
     this.instances.set(service, valid);
   }

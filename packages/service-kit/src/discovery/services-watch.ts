@@ -1,4 +1,4 @@
-import { CatalogWatcher } from './catalog-watcher';
+import { CatalogWatcher, type RejectedEntry } from './catalog-watcher';
 import type { WatchedInstance } from './catalog-entry';
 
 export { instanceHealth } from './catalog-entry';
@@ -13,12 +13,7 @@ export interface ServicesSnapshot {
   index: string;
 }
 
-export interface RejectedEntry {
-  service: string;
-  instanceId: string;
-  node: string;
-  reason: string;
-}
+export type { RejectedEntry } from './catalog-watcher';
 
 export interface ServicesWatchOptions {
   httpAddr: string;
