@@ -1,4 +1,5 @@
 import { benchDbListeners } from './db-listeners';
+import { benchDiscoveryScale } from './discovery-scale';
 import { benchEvents } from './events';
 import { benchLbThroughput } from './lb-throughput';
 import { benchPropagation } from './lb-propagation';
@@ -9,6 +10,7 @@ import { benchLoggingShipping } from './logging-shipping';
 const benches: Record<string, () => Promise<void>> = {
   'lb-throughput': benchLbThroughput,
   'lb-propagation': benchPropagation,
+  'discovery-scale': benchDiscoveryScale,
   'logging-shipping': benchLoggingShipping,
   'logging-load': benchLoggingLoad,
   'db-listeners': benchDbListeners,

@@ -1,4 +1,5 @@
 import { jitteredBackoffMs } from '../util/backoff';
+import type { Dispatcher } from 'undici';
 import { consulGet } from './consul-http';
 
 /**
@@ -12,6 +13,8 @@ export interface BlockingQueryOptions<T> {
   token?: string;
   path: string;
   waitSeconds?: number;
+  /** The connection pool to use (see consulPool); by default the process-wide one. */
+  pool?: Dispatcher;
   onResult(value: T, index: string): void;
   /** `error` is a ConsulRequestError: its `kind` tells a refusal (429, 403) from an outage. */
   onError?(error: Error, attempt: number): void;
@@ -35,6 +38,7 @@ export function startBlockingQuery<T>(options: BlockingQueryOptions<T>): Blockin
       try {
         const answer = await consulGet<T>(options.httpAddr, `${options.path}${separator}index=${index}&wait=${waitSeconds}s`, {
           token: options.token,
+          pool: options.pool,
           signal: controller.signal,
           // Consul adds up to wait/16 of jitter to a blocking query; leave room for it and a slow answer.
           timeoutMs: waitSeconds * 1000 + 10_000,

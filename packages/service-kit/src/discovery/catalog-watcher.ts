@@ -2,7 +2,7 @@ import { jitteredBackoffMs } from '../util/backoff';
 import { startBlockingQuery, type BlockingQuery } from './blocking-query';
 import { CheckIndex, NameIndex, type StateCheck } from './catalog-changes';
 import { parseHealthEntry, SERVICE_NAME, type HealthEntry, type WatchedInstance } from './catalog-entry';
-import { ConsulRequestError, consulGet } from './consul-http';
+import { ConsulRequestError, consulGet, consulPool } from './consul-http';
 
 /** A catalog entry left out because a string in it is unsafe; the strings are as Consul had them. */
 export interface RejectedEntry {
@@ -31,8 +31,13 @@ export interface CatalogSubscriber {
   onRecovered?(): void;
 }
 
-/** Health fetches in flight at once: with the two blocking queries, at most four connections to Consul. */
+/** Health fetches asked for at once; they share the one connection the blocking queries leave free. */
 const FETCH_CONCURRENCY = 2;
+/**
+ * Two blocking queries and one connection for everything else: with the kit's client (one more,
+ * see createConsulClient) a process holds at most four connections to its agent.
+ */
+const WATCHER_CONNECTIONS = 3;
 
 /**
  * Follows the whole catalog with two blocking queries whatever its size, and fetches (a few at a
@@ -54,6 +59,7 @@ export class CatalogWatcher {
   private observedAt = Date.now();
   private readonly queries: BlockingQuery[];
   private readonly stopped = new AbortController();
+  private readonly pool = consulPool(WATCHER_CONNECTIONS);
 
   constructor(
     private readonly httpAddr: string,
@@ -65,8 +71,8 @@ export class CatalogWatcher {
       onRecovered: () => this.each((s) => s.onRecovered?.()),
     };
     this.queries = [
-      startBlockingQuery<StateCheck[]>({ httpAddr, token, waitSeconds, path: '/v1/health/state/any', ...report, onResult: (checks, index) => this.onChecks(checks, Number(index)) }),
-      startBlockingQuery<Record<string, string[]>>({ httpAddr, token, waitSeconds, path: '/v1/catalog/services', ...report, onResult: (names, index) => this.onNames(names, Number(index)) }),
+      startBlockingQuery<StateCheck[]>({ httpAddr, token, waitSeconds, pool: this.pool, path: '/v1/health/state/any', ...report, onResult: (checks, index) => this.onChecks(checks, Number(index)) }),
+      startBlockingQuery<Record<string, string[]>>({ httpAddr, token, waitSeconds, pool: this.pool, path: '/v1/catalog/services', ...report, onResult: (names, index) => this.onNames(names, Number(index)) }),
     ];
   }
 
@@ -127,7 +133,7 @@ export class CatalogWatcher {
   private async explainCatalogMove(from: number, to: number): Promise<void> {
     try {
       if (this.checks.index < to) {
-        const answer = await consulGet<StateCheck[]>(this.httpAddr, '/v1/health/state/any', { token: this.token, signal: this.stopped.signal });
+        const answer = await consulGet<StateCheck[]>(this.httpAddr, '/v1/health/state/any', { token: this.token, signal: this.stopped.signal, pool: this.pool });
         this.markDirty(this.checks.update(answer.body, Number(answer.index)));
       }
       if (this.checks.lastCheckChange <= from) this.markDirty(this.instances.keys());
@@ -160,7 +166,7 @@ export class CatalogWatcher {
 
   private async fetch(service: string): Promise<void> {
     try {
-      const answer = await consulGet<HealthEntry[]>(this.httpAddr, `/v1/health/service/${encodeURIComponent(service)}`, { token: this.token, signal: this.stopped.signal });
+      const answer = await consulGet<HealthEntry[]>(this.httpAddr, `/v1/health/service/${encodeURIComponent(service)}`, { token: this.token, signal: this.stopped.signal, pool: this.pool });
       this.fetchFailures = 0;
       if (this.names.has(service)) this.accept(service, answer.body);
     } catch (err) {
@@ -234,5 +240,6 @@ export class CatalogWatcher {
   stop(): void {
     this.stopped.abort();
     for (const query of this.queries) query.stop();
+    void this.pool.close();
   }
 }

@@ -1,3 +1,4 @@
+import { Agent, request, type Dispatcher } from 'undici';
 import { consulHeaders } from './consul-client';
 
 /**
@@ -31,22 +32,30 @@ export interface ConsulAnswer<T> {
   index: string;
 }
 
+/**
+ * A pool of at most `connections` connections to Consul, kept open between requests: what bounds
+ * the connections a process holds, whatever it asks and how often. Requests beyond it wait their turn.
+ */
+export const consulPool = (connections: number): Dispatcher => new Agent({ connections, keepAliveTimeout: 60_000, bodyTimeout: 0, headersTimeout: 0 });
+
 /** One GET of Consul's HTTP API, its failures classified; the token travels only as a header. */
-export async function consulGet<T>(httpAddr: string, path: string, options: { token?: string; signal?: AbortSignal; timeoutMs?: number }): Promise<ConsulAnswer<T>> {
+export async function consulGet<T>(httpAddr: string, path: string, options: { token?: string; signal?: AbortSignal; timeoutMs?: number; pool?: Dispatcher }): Promise<ConsulAnswer<T>> {
   const timeout = AbortSignal.timeout(options.timeoutMs ?? 10_000);
-  let res: Response;
+  let res: Dispatcher.ResponseData;
   try {
-    res = await fetch(`http://${httpAddr}${path}`, {
+    res = await request(`http://${httpAddr}${path}`, {
       headers: consulHeaders(options.token),
       signal: options.signal ? AbortSignal.any([options.signal, timeout]) : timeout,
+      ...(options.pool ? { dispatcher: options.pool } : {}),
     });
   } catch (err) {
     throw new ConsulRequestError(`consul at ${httpAddr} did not answer ${path.split('?')[0]}: ${err instanceof Error ? err.message : String(err)}`, 'unreachable');
   }
-  if (!res.ok) {
-    const reason = (await res.text().catch(() => '')).trim().slice(0, 200);
-    const kind = REFUSALS.has(res.status) ? 'refused' : 'unreachable';
-    throw new ConsulRequestError(`consul ${kind === 'refused' ? 'refused' : 'failed'} ${path.split('?')[0]} with ${res.status}${reason ? `: ${reason}` : ''}`, kind, res.status);
+  if (res.statusCode < 200 || res.statusCode >= 300) {
+    const reason = (await res.body.text().catch(() => '')).trim().slice(0, 200);
+    const kind = REFUSALS.has(res.statusCode) ? 'refused' : 'unreachable';
+    throw new ConsulRequestError(`consul ${kind === 'refused' ? 'refused' : 'failed'} ${path.split('?')[0]} with ${res.statusCode}${reason ? `: ${reason}` : ''}`, kind, res.statusCode);
   }
-  return { body: (await res.json()) as T, index: res.headers.get('x-consul-index') ?? '0' };
+  const index = res.headers['x-consul-index'];
+  return { body: (await res.body.json()) as T, index: typeof index === 'string' ? index : '0' };
 }
