@@ -1,5 +1,5 @@
 import { instanceHealth, parseHealthEntry } from '@platform/service-kit';
-import { CheckIndex, NameIndex, type StateCheck } from '@platform/service-kit/dist/discovery/catalog-changes';
+import { NameIndex, ProblemChecks, Registrations, type StateCheck } from '@platform/service-kit/dist/discovery/catalog-changes';
 
 type Entry = Parameters<typeof parseHealthEntry>[0];
 
@@ -57,17 +57,33 @@ test('an instance is passing only when a check of its own passes: no own check, 
   expect(instanceHealth([serf, own('passing'), { CheckID: '_service_maintenance:u1', Status: 'critical', ServiceID: 'u1' }])).toBe('maintenance');
 });
 
-const check = (service: string, id: string, Status: string, ModifyIndex: number, Node = 'n1'): StateCheck => ({ Node, CheckID: `c-${id}`, Status, ServiceID: id, ServiceName: service, ModifyIndex });
-const serf = (Status: string, Node = 'n1'): StateCheck => ({ Node, CheckID: 'serfHealth', Status, ServiceID: '', ServiceName: '', ModifyIndex: 1 });
+const check = (service: string, id: string, Status: string, Node = 'n1'): StateCheck => ({ Node, CheckID: `c-${id}`, Status, ServiceID: id, ServiceName: service });
+const serf = (Status: string, Node = 'n1'): StateCheck => ({ Node, CheckID: 'serfHealth', Status, ServiceID: '', ServiceName: '' });
 
-test('the checks index names only the services whose checks moved: a flip, a new instance, a vanished one, a node going down', () => {
-  const index = new CheckIndex();
-  expect(index.update([serf('passing'), check('a', 'a1', 'passing', 5), check('b', 'b1', 'passing', 6)], 6)).toEqual(new Set(['a', 'b']));
-  expect(index.update([serf('passing'), check('a', 'a1', 'critical', 7), check('b', 'b1', 'passing', 6)], 7)).toEqual(new Set(['a']));
-  expect(index.update([serf('passing'), check('a', 'a1', 'critical', 7), check('b', 'b1', 'passing', 6), check('b', 'b2', 'critical', 8)], 8)).toEqual(new Set(['b']));
-  expect(index.update([serf('passing'), check('a', 'a1', 'critical', 7), check('b', 'b1', 'passing', 6)], 9)).toEqual(new Set(['b']));
-  expect(index.lastCheckChange).toBe(9);
-  expect(index.update([serf('critical'), check('a', 'a1', 'critical', 7), check('b', 'b1', 'passing', 6), check('c', 'c1', 'passing', 3, 'n2'), serf('passing', 'n2')], 10)).toEqual(new Set(['a', 'b', 'c']));
+test('the failing checks name only the services that flipped, and the nodes whose own checks moved', () => {
+  const problems = new ProblemChecks();
+  expect(problems.update([check('a', 'a1', 'critical')])).toEqual({ services: new Set(['a']), nodes: new Set() });
+  expect(problems.update([check('a', 'a1', 'critical'), check('b', 'b1', 'warning')])).toEqual({ services: new Set(['b']), nodes: new Set() });
+  expect(problems.update([check('b', 'b1', 'warning'), { ...check('c', 'c1', 'critical'), CheckID: '_service_maintenance:c1' }])).toEqual({ services: new Set(['a', 'c']), nodes: new Set() });
+  expect(problems.update([check('b', 'b1', 'critical'), { ...check('c', 'c1', 'critical'), CheckID: '_service_maintenance:c1' }, serf('critical', 'n2')])).toEqual({
+    services: new Set(['b']),
+    nodes: new Set(['n2']),
+  });
+});
+
+test('registrations tell a fetched service that changed since its fetch: an instance came, went or was registered again', () => {
+  const registrations = new Registrations();
+  registrations.replace([
+    { node: 'n1', services: [{ ID: 'a1', Service: 'a', ModifyIndex: 5 }, { ID: 'b1', Service: 'b', ModifyIndex: 6 }] },
+    { node: 'n2', services: [{ ID: 'a2', Service: 'a', ModifyIndex: 7 }] },
+  ]);
+  const fetchedA = new Map([['n1/a1', 5], ['n2/a2', 7]]);
+  expect(registrations.differ('a', fetchedA)).toBe(false);
+  expect(registrations.differ('a', new Map([['n1/a1', 5]]))).toBe(true);
+  expect(registrations.differ('b', new Map([['n1/b1', 4]]))).toBe(true);
+  expect(registrations.differ('b', undefined)).toBe(true);
+  expect(registrations.differ('gone', new Map([['n1/x', 1]]))).toBe(true);
+  expect(registrations.instancesOf('a')).toEqual([{ node: 'n1', id: 'a1' }, { node: 'n2', id: 'a2' }]);
 });
 
 test('the names index tells names that came, went or changed tags', () => {

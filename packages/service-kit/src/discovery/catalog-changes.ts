@@ -1,11 +1,11 @@
 /**
- * Which services a change of Consul's catalog touched, worked out from the two catalog-wide
- * answers the watcher blocks on, so that only those services are fetched again:
- * - `/v1/health/state/any`: every check; a service whose checks appeared, vanished or were
- *   modified since the last answer changed (a new instance, a flip, a deregistration);
- * - `/v1/catalog/services`: every name with its tags; a name that came or went changed.
- * A catalog move that neither explains (a re-registration that changed only meta or an address)
- * makes the watcher look at every service it follows.
+ * Which services a change of Consul's catalog touched, worked out from small catalog-wide answers
+ * so that only those services are fetched again, whatever the size of the catalog:
+ * - the checks that are not passing (`/v1/health/state/any?filter=Status != "passing"`): a
+ *   service whose failing checks appear or vanish flipped (critical, maintenance, recovered);
+ * - `/v1/catalog/services`: names with their tags;
+ * - each node's registrations (`/v1/catalog/node-services/<node>`), read when the registrations
+ *   moved: an instance that came, went or was registered again (another address, port or meta).
  */
 export interface StateCheck {
   Node: string;
@@ -13,65 +13,30 @@ export interface StateCheck {
   Status: string;
   ServiceID: string;
   ServiceName: string;
-  ModifyIndex: number;
 }
 
-export class CheckIndex {
-  /** service → its checks' identities (node/instance/check), to see instances come and go. */
-  private members = new Map<string, string>();
-  /** node → its node-level checks' statuses (serf health, node maintenance). */
-  private nodeChecks = new Map<string, string>();
-  private nodesOf = new Map<string, Set<string>>();
-  private seenIndex = 0;
-  /** The highest raft index at which a check was modified or removed, as far as answers showed. */
-  lastCheckChange = 0;
+/** The failing checks of the catalog, and what changed in them between two answers. */
+export class ProblemChecks {
+  private byService = new Map<string, string>();
+  private byNode = new Map<string, string>();
 
-  /** Services whose checks changed since the previous answer; every service on the first. */
-  update(checks: StateCheck[], index: number): Set<string> {
-    const changed = new Set<string>();
-    const members = new Map<string, string[]>();
-    const nodeChecks = new Map<string, string[]>();
-    const nodesOf = new Map<string, Set<string>>();
+  update(checks: readonly StateCheck[]): { services: Set<string>; nodes: Set<string> } {
+    const services = new Map<string, string[]>();
+    const nodes = new Map<string, string[]>();
     for (const check of checks) {
-      if (!check.ServiceName) {
-        nodeChecks.set(check.Node, [...(nodeChecks.get(check.Node) ?? []), `${check.CheckID}=${check.Status}`]);
-        continue;
-      }
-      members.set(check.ServiceName, [...(members.get(check.ServiceName) ?? []), `${check.Node}/${check.ServiceID}/${check.CheckID}`]);
-      nodesOf.set(check.ServiceName, (nodesOf.get(check.ServiceName) ?? new Set()).add(check.Node));
-      if (check.ModifyIndex > this.seenIndex) {
-        changed.add(check.ServiceName);
-        this.lastCheckChange = Math.max(this.lastCheckChange, check.ModifyIndex);
-      }
+      if (check.ServiceName) services.set(check.ServiceName, [...(services.get(check.ServiceName) ?? []), `${check.Node}/${check.ServiceID}/${check.CheckID}=${check.Status}`]);
+      else nodes.set(check.Node, [...(nodes.get(check.Node) ?? []), `${check.CheckID}=${check.Status}`]);
     }
-    const prints = new Map([...members].map(([service, ids]) => [service, ids.sort().join(',')]));
-    for (const service of new Set([...prints.keys(), ...this.members.keys()])) {
-      if (prints.get(service) === this.members.get(service)) continue;
-      changed.add(service);
-      // Checks that vanish leave no ModifyIndex behind: the answer's index stands for them.
-      this.lastCheckChange = Math.max(this.lastCheckChange, index);
-    }
-    const nodePrints = new Map([...nodeChecks].map(([node, states]) => [node, states.sort().join(',')]));
-    for (const [service, nodes] of new Map([...this.nodesOf, ...nodesOf])) {
-      if ([...nodes].some((node) => nodePrints.get(node) !== this.nodeChecks.get(node))) changed.add(service);
-    }
-    this.members = prints;
-    this.nodeChecks = nodePrints;
-    this.nodesOf = nodesOf;
-    this.seenIndex = Math.max(this.seenIndex, index);
+    const changed = { services: diff(this.byService, fingerprints(services)), nodes: diff(this.byNode, fingerprints(nodes)) };
+    this.byService = fingerprints(services);
+    this.byNode = fingerprints(nodes);
     return changed;
   }
-
-  get index(): number {
-    return this.seenIndex;
-  }
-
-  /** The instances (node and id) the checks name for a service: all that is known of one that cannot be fetched. */
-  instancesOf(service: string): { node: string; id: string }[] {
-    const ids = new Set((this.members.get(service) ?? '').split(',').filter(Boolean).map((member) => member.split('/').slice(0, 2).join('/')));
-    return [...ids].map((member) => ({ node: member.split('/')[0] ?? '', id: member.split('/')[1] ?? '' }));
-  }
 }
+
+const fingerprints = (groups: Map<string, string[]>): Map<string, string> => new Map([...groups].map(([key, items]) => [key, items.sort().join(',')]));
+
+const diff = (before: Map<string, string>, after: Map<string, string>): Set<string> => new Set([...new Set([...before.keys(), ...after.keys()])].filter((key) => before.get(key) !== after.get(key)));
 
 /** Names (and their tags) from /v1/catalog/services, and which of them differ from the last answer. */
 export class NameIndex {
@@ -92,4 +57,51 @@ export class NameIndex {
   has(name: string): boolean {
     return this.tagsOf.has(name);
   }
+}
+
+/** One registration as /v1/catalog/node-services lists it (only what tells a change). */
+export interface NodeRegistration {
+  ID: string;
+  Service: string;
+  ModifyIndex: number;
+}
+
+/** Instance (`node/id`) → the raft index of its registration. */
+export type RegistrationIndexes = Map<string, number>;
+
+/** Every registration of the catalog by service, as the last read of each node's services found it. */
+export class Registrations {
+  private byService = new Map<string, RegistrationIndexes>();
+
+  replace(nodes: readonly { node: string; services: readonly NodeRegistration[] }[]): void {
+    const byService = new Map<string, RegistrationIndexes>();
+    for (const { node, services } of nodes) {
+      for (const r of services) byService.set(r.Service, (byService.get(r.Service) ?? new Map()).set(`${node}/${r.ID}`, r.ModifyIndex));
+    }
+    this.byService = byService;
+  }
+
+  /** True when the registrations of `service` differ from `known` (what the last fetch of it saw). */
+  differ(service: string, known: RegistrationIndexes | undefined): boolean {
+    const now = this.byService.get(service) ?? new Map<string, number>();
+    if (!known) return true;
+    return now.size !== known.size || [...now].some(([instance, index]) => known.get(instance) !== index);
+  }
+
+  services(): string[] {
+    return [...this.byService.keys()];
+  }
+
+  /** The instances (node and id) registered under a service name. */
+  instancesOf(service: string): { node: string; id: string }[] {
+    return [...(this.byService.get(service)?.keys() ?? [])].map((key) => ({ node: key.slice(0, key.indexOf('/')), id: key.slice(key.indexOf('/') + 1) }));
+  }
+}
+
+/** Reads every node's registrations: one request for the node list, one per node. */
+export async function readRegistrations(get: (path: string) => Promise<unknown>): Promise<{ node: string; services: NodeRegistration[] }[]> {
+  const nodes = ((await get('/v1/catalog/nodes')) as { Node: string }[]).map((n) => n.Node);
+  const read: { node: string; services: NodeRegistration[] }[] = [];
+  for (const node of nodes) read.push({ node, services: ((await get(`/v1/catalog/node-services/${encodeURIComponent(node)}`)) as { Services: NodeRegistration[] } | null)?.Services ?? [] });
+  return read;
 }

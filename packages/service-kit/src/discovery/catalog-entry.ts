@@ -17,7 +17,7 @@ export interface WatchedInstance {
 /** One row of /v1/health/service/<name>, as Consul sends it: nothing in it is trusted yet. */
 export interface HealthEntry {
   Node: { Node: string; Address: string };
-  Service: { ID: string; Service: string; Address: string; Port: number; Tags: string[] | null; Meta: Record<string, string> | null };
+  Service: { ID: string; Service: string; Address: string; Port: number; Tags: string[] | null; Meta: Record<string, string> | null; ModifyIndex?: number };
   Checks: { CheckID: string; Status: string; ServiceID?: string }[];
 }
 

@@ -1,35 +1,15 @@
 import { jitteredBackoffMs } from '../util/backoff';
 import { startBlockingQuery, type BlockingQuery } from './blocking-query';
-import { CheckIndex, NameIndex, type StateCheck } from './catalog-changes';
-import { parseHealthEntry, SERVICE_NAME, type HealthEntry, type WatchedInstance } from './catalog-entry';
+import { NameIndex, ProblemChecks, readRegistrations, Registrations, type RegistrationIndexes, type StateCheck } from './catalog-changes';
+import { SERVICE_NAME, type HealthEntry, type WatchedInstance } from './catalog-entry';
 import { ConsulRequestError, consulGet, consulPool } from './consul-http';
+import { PacedRead } from './paced-read';
+import { Rejections, sortEntries, type RejectedEntry } from './rejections';
 
-/** A catalog entry left out because a string in it is unsafe; the strings are as Consul had them. */
-export interface RejectedEntry {
-  service: string;
-  instanceId: string;
-  node: string;
-  reason: string;
-}
+import type { CatalogSubscriber } from './catalog-subscriber';
 
-export interface CatalogUpdate {
-  /** Services whose valid instances changed; a service that left the catalog maps to [] and is in `removed`. */
-  services: ReadonlyMap<string, WatchedInstance[]>;
-  removed: ReadonlySet<string>;
-  /** The Consul index the update reflects, and when its first change was seen (ms since epoch). */
-  index: string;
-  observedAt: number;
-}
-
-export interface CatalogSubscriber {
-  include(service: string): boolean;
-  /** What changed among the services this subscriber includes (everything on the first call). */
-  onChange(update: CatalogUpdate): void;
-  /** An entry dropped at the boundary: told once per entry, not at every change. */
-  onRejected?(entry: RejectedEntry): void;
-  onError?(error: Error): void;
-  onRecovered?(): void;
-}
+export type { RejectedEntry } from './rejections';
+export type { CatalogSubscriber, CatalogUpdate } from './catalog-subscriber';
 
 /** Health fetches asked for at once; they share the one connection the blocking queries leave free. */
 const FETCH_CONCURRENCY = 2;
@@ -38,6 +18,8 @@ const FETCH_CONCURRENCY = 2;
  * see createConsulClient) a process holds at most four connections to its agent.
  */
 const WATCHER_CONNECTIONS = 3;
+/** Only the checks that are not passing: a small answer however large the catalog, which moves at every flip. */
+const PROBLEM_CHECKS = `/v1/health/state/any?filter=${encodeURIComponent('Status != "passing"')}`;
 
 /**
  * Follows the whole catalog with two blocking queries whatever its size, and fetches (a few at a
@@ -47,12 +29,20 @@ const WATCHER_CONNECTIONS = 3;
 export class CatalogWatcher {
   private readonly subscribers = new Map<CatalogSubscriber, { fresh: boolean }>();
   private readonly instances = new Map<string, WatchedInstance[]>();
-  private readonly rejected = new Map<string, Map<string, RejectedEntry>>();
-  private readonly checks = new CheckIndex();
+  private readonly rejected = new Rejections();
+  private readonly problems = new ProblemChecks();
   private readonly names = new NameIndex();
+  private readonly registrations = new Registrations();
+  /** Per followed service, the registrations its last fetch saw (valid or not). */
+  private readonly fetched = new Map<string, RegistrationIndexes>();
+  /** The slow path: every registration, read when they move (see compareRegistrations). */
+  private readonly registrationRead = new PacedRead(() => this.compareRegistrations());
+  /** The catalog index the last registrations read started at. */
+  private registrationsIndex = 0;
   private readonly dirty = new Set<string>();
   private readonly changed = new Set<string>();
   private catalogIndex = 0;
+  private checksIndex = 0;
   private loaded = { catalog: false, state: false };
   private inFlight = 0;
   private fetchFailures = 0;
@@ -71,7 +61,7 @@ export class CatalogWatcher {
       onRecovered: () => this.each((s) => s.onRecovered?.()),
     };
     this.queries = [
-      startBlockingQuery<StateCheck[]>({ httpAddr, token, waitSeconds, pool: this.pool, path: '/v1/health/state/any', ...report, onResult: (checks, index) => this.onChecks(checks, Number(index)) }),
+      startBlockingQuery<StateCheck[]>({ httpAddr, token, waitSeconds, pool: this.pool, path: PROBLEM_CHECKS, ...report, onResult: (checks, index) => this.onChecks(checks, Number(index)) }),
       startBlockingQuery<Record<string, string[]>>({ httpAddr, token, waitSeconds, pool: this.pool, path: '/v1/catalog/services', ...report, onResult: (names, index) => this.onNames(names, Number(index)) }),
     ];
   }
@@ -79,7 +69,7 @@ export class CatalogWatcher {
   subscribe(subscriber: CatalogSubscriber): () => void {
     this.subscribers.set(subscriber, { fresh: true });
     for (const name of this.names.names()) if (subscriber.include(name) && !this.instances.has(name)) this.dirty.add(name);
-    for (const [service, entries] of this.rejected) if (subscriber.include(service)) for (const entry of entries.values()) subscriber.onRejected?.(entry);
+    for (const entry of this.rejected.all()) if (subscriber.include(entry.service)) subscriber.onRejected?.(entry);
     queueMicrotask(() => this.pump());
     return () => {
       this.subscribers.delete(subscriber);
@@ -105,41 +95,47 @@ export class CatalogWatcher {
   }
 
   private onChecks(checks: StateCheck[], index: number): void {
-    this.markDirty(this.checks.update(checks, index));
+    this.checksIndex = index;
+    const changed = this.problems.update(checks);
+    this.markDirty(changed.services);
+    if (changed.nodes.size > 0) {
+      for (const [service, instances] of this.instances) if (instances.some((i) => changed.nodes.has(i.node))) this.markDirty([service]);
+    }
     this.loaded.state = true;
     this.pump();
   }
 
   private onNames(catalog: Record<string, string[]>, index: number): void {
     const { changed, removed } = this.names.update(catalog);
-    const previous = this.catalogIndex;
     this.catalogIndex = index;
     for (const name of removed) {
       this.instances.delete(name);
-      this.rejected.delete(name);
+      this.fetched.delete(name);
+      this.rejected.forget(name);
       this.changed.add(name);
     }
     this.markDirty(changed);
-    if (this.loaded.catalog && changed.size === 0 && removed.size === 0) void this.explainCatalogMove(previous, index);
     this.loaded.catalog = true;
+    this.registrationRead.request();
     this.pump();
   }
 
   /**
-   * The registrations moved but no name or tag did: either the move touched checks too (a new or
-   * re-registered instance, which the checks' answer names) or it changed only meta or an address,
-   * which nothing names; then every followed service is fetched again.
+   * The registrations moved: reads every node's (one request per node) to find the instances that
+   * came, went or changed without a failing check saying so: one registered already passing, one
+   * deregistered while passing, one registered again with another address or meta. A kit instance
+   * starts critical, so its arrival and its first pass are seen at once through the failing checks;
+   * this read is the slower path, paced (PacedRead) because each one costs the whole catalog's
+   * registrations.
    */
-  private async explainCatalogMove(from: number, to: number): Promise<void> {
+  private async compareRegistrations(): Promise<void> {
+    this.registrationsIndex = this.catalogIndex;
     try {
-      if (this.checks.index < to) {
-        const answer = await consulGet<StateCheck[]>(this.httpAddr, '/v1/health/state/any', { token: this.token, signal: this.stopped.signal, pool: this.pool });
-        this.markDirty(this.checks.update(answer.body, Number(answer.index)));
-      }
-      if (this.checks.lastCheckChange <= from) this.markDirty(this.instances.keys());
+      this.registrations.replace(await readRegistrations(async (path) => (await consulGet(this.httpAddr, path, { token: this.token, signal: this.stopped.signal, pool: this.pool })).body));
+      this.markDirty([...this.fetched.keys()].filter((service) => this.registrations.differ(service, this.fetched.get(service))));
+      this.markDirty(this.registrations.services().filter((service) => !this.fetched.has(service) && this.wanted(service)));
     } catch {
-      // The blocking queries report the outage; the next catalog move explains itself again.
-      this.markDirty(this.instances.keys());
+      // The blocking queries report an outage; the next move of the registrations reads them again.
     }
     this.pump();
   }
@@ -186,31 +182,22 @@ export class CatalogWatcher {
    */
   private rejectName(service: string): void {
     const reason = 'service name is not [a-z0-9-] (at most 63 characters)';
-    const known = this.checks.instancesOf(service);
-    // The checks may not have caught up with the name yet: their answer brings the instances.
-    if (known.length === 0 && this.checks.index < this.catalogIndex) return;
+    const known = this.registrations.instancesOf(service);
+    // The registrations may not have been read since the name appeared: that read brings the instances.
+    if (known.length === 0 && (this.registrationRead.pending || this.registrationsIndex < this.catalogIndex)) return;
     const instances = known.length > 0 ? known : [{ node: '', id: '' }];
     this.remember(service, instances.map(({ node, id }) => ({ service, instanceId: id, node, reason })));
   }
 
-  /** Records a service's dropped entries; one that was not dropped before is told to subscribers. */
+  /** Tells subscribers following `service` of its entries dropped now and not before. */
   private remember(service: string, dropped: RejectedEntry[]): void {
-    const before = this.rejected.get(service) ?? new Map<string, RejectedEntry>();
-    const now = new Map(dropped.map((entry) => [`${entry.node}/${entry.instanceId}/${entry.reason}`, entry]));
-    for (const [key, entry] of now) if (!before.has(key)) this.each((s) => (s.include(service) ? s.onRejected?.(entry) : undefined));
-    if (now.size > 0) this.rejected.set(service, now);
-    else this.rejected.delete(service);
+    for (const entry of this.rejected.record(service, dropped)) this.each((s) => (s.include(service) ? s.onRejected?.(entry) : undefined));
   }
 
   /** Keeps the valid entries of a service; a dropped one is told to subscribers once. */
   private accept(service: string, entries: HealthEntry[]): void {
-    const valid: WatchedInstance[] = [];
-    const dropped: RejectedEntry[] = [];
-    for (const entry of entries) {
-      const verdict = parseHealthEntry(entry);
-      if (verdict.ok) valid.push(verdict.instance);
-      else dropped.push({ service, instanceId: String(entry.Service?.ID), node: String(entry.Node?.Node), reason: verdict.reason });
-    }
+    this.fetched.set(service, new Map(entries.map((e) => [`${String(e.Node?.Node)}/${String(e.Service?.ID)}`, Number(e.Service?.ModifyIndex)])));
+    const { valid, dropped } = sortEntries(service, entries);
     this.remember(service, dropped);
     const previous = this.instances.get(service);
     // A service none of whose entries is valid is not followed at all: not even its name is rendered.
@@ -224,7 +211,7 @@ export class CatalogWatcher {
   }
 
   private emit(): void {
-    const index = String(Math.max(this.catalogIndex, this.checks.index));
+    const index = String(Math.max(this.catalogIndex, this.checksIndex));
     for (const [subscriber, state] of this.subscribers) {
       const services = new Map<string, WatchedInstance[]>();
       const source = state.fresh ? this.instances.keys() : this.changed;
@@ -239,6 +226,7 @@ export class CatalogWatcher {
 
   stop(): void {
     this.stopped.abort();
+    this.registrationRead.stop();
     for (const query of this.queries) query.stop();
     void this.pool.close();
   }
