@@ -52,11 +52,12 @@ const serverReaches = (lb: TestLb, backend: string, port: number, want: string, 
 
 const routedServers = async (lb: TestLb, ports: number[]): Promise<number> => (await serversState(lb.adminSocket)).filter((s) => s.backend.startsWith('svc_bench-') && ports.includes(s.port) && describeServerState(s) === 'up').length;
 
-/** The internal controller's lb_reloads_total, from its /metrics (its port is in its Consul registration). */
-async function reloadsOf(consulAddr: string, lb: TestLb): Promise<number> {
+/** A controller's own counters from its /metrics (its port is in its Consul registration). */
+async function controllerMetrics(consulAddr: string, lb: TestLb): Promise<{ reloads: number; propagationSum: number; propagationCount: number }> {
   const entries = (await healthOf(consulAddr, 'lb-controller')).filter((e) => e.Service.ID === lb.controllerId);
   const metrics = await (await fetch(`http://127.0.0.1:${entries[0]?.Service.Port ?? 0}/metrics`)).text();
-  return Number(/^lb_reloads_total\{[^}]*\} (\d+)$/m.exec(metrics)?.[1] ?? 0);
+  const value = (name: string): number => Number(new RegExp(`^${name}\\{[^}]*\\} ([\\d.e+-]+)$`, 'm').exec(metrics)?.[1] ?? 0);
+  return { reloads: value('lb_reloads_total'), propagationSum: value('lb_propagation_seconds_sum'), propagationCount: value('lb_propagation_seconds_count') };
 }
 
 /** One size: grow the catalog to `size` services × 2, then sample new instances and flips on it. */
@@ -64,14 +65,14 @@ async function phase(w: Watchers, from: number, size: number): Promise<(string |
   const [internal] = w.lbs as [TestLb];
   const [a, b, c] = w.ports as [number, number, number];
   const cpuBefore = w.lbs.map((lb) => cpuSeconds(lb.child.pid));
-  const reloadsBefore = await reloadsOf(w.consul.httpAddr, internal);
+  const reloadsBefore = (await controllerMetrics(w.consul.httpAddr, internal)).reloads;
   const bulkStart = performance.now();
   const added: TestRegistration[] = [];
   for (let i = from; i < size; i += 1) added.push(instance(i, 'a', a), instance(i, 'b', b));
   await registerAll(w.consul.httpAddr, added);
   await until(async () => ((await routedServers(internal, [a, b])) === size * 2 ? true : undefined), 300_000, `${size * 2} servers routed`);
   const bulkSeconds = (performance.now() - bulkStart) / 1000;
-  const bulkReloads = (await reloadsOf(w.consul.httpAddr, internal)) - reloadsBefore;
+  const afterBulk = await controllerMetrics(w.consul.httpAddr, internal);
 
   const passed: number[] = [];
   const registered: number[] = [];
@@ -102,6 +103,10 @@ async function phase(w: Watchers, from: number, size: number): Promise<(string |
       flips.push(await serverReaches(internal, `svc_${target.name}`, a, enable ? 'drain' : 'up', flipStart));
     }
   }
+  const afterSamples = await controllerMetrics(w.consul.httpAddr, internal);
+  // New instances of existing services never reload (free slots): every reload of the phase is the bulk's.
+  const bulkReloads = afterSamples.reloads - reloadsBefore;
+  const controllerMs = ((afterSamples.propagationSum - afterBulk.propagationSum) / Math.max(1, afterSamples.propagationCount - afterBulk.propagationCount)) * 1000;
   // Idle sockets of the last fetches close within seconds; held connections are what stays.
   await sleep(5_000);
   const held = [...w.lbs.map((lb) => lb.child.pid), ...w.gateways.map((g) => g.proc.child.pid)].map((pid) => connectionsTo(pid, w.consul.ports.http));
@@ -118,6 +123,7 @@ async function phase(w: Watchers, from: number, size: number): Promise<(string |
       percentile(registered, 99),
       percentile(flips, 50),
       percentile(flips, 99),
+      controllerMs,
       cpu.map((s) => s.toFixed(1)).join(' / '),
       rss.map((m) => m.toFixed(0)).join(' / '),
       held.join(' '),
@@ -154,7 +160,7 @@ export async function benchDiscoveryScale(): Promise<void> {
     }
     printTable(
       'Discovery at scale: 3 LB controllers + 2 gateways (processes), target sync (in process); internal LB measured',
-      ['services', 'all routed s', 'reloads', 'pass→routed p50 ms', 'p99', 'reg→routed p50 ms', 'p99', 'flip p50 ms', 'p99', 'CPU s int/edge/db', 'RSS MiB int/edge/db', 'conns int edge db gw gw'],
+      ['services', 'all routed s', 'reloads', 'pass→routed p50 ms', 'p99', 'reg→routed p50 ms', 'p99', 'flip p50 ms', 'p99', 'ctl mean ms', 'CPU s int/edge/db', 'RSS MiB int/edge/db', 'conns int edge db gw gw'],
       rows,
     );
     const logs = [...w.lbs.map((lb) => readFileSync(lb.logFile, 'utf8')), ...w.gateways.map((g) => g.proc.output())].join('\n');

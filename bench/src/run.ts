@@ -1,5 +1,6 @@
 import { benchDbListeners } from './db-listeners';
 import { benchDiscoveryScale } from './discovery-scale';
+import { benchHaproxyScale } from './haproxy-scale';
 import { benchEvents } from './events';
 import { benchLbThroughput } from './lb-throughput';
 import { benchPropagation } from './lb-propagation';
@@ -10,7 +11,10 @@ import { benchLoggingShipping } from './logging-shipping';
 const benches: Record<string, () => Promise<void>> = {
   'lb-throughput': benchLbThroughput,
   'lb-propagation': benchPropagation,
-  'discovery-scale': benchDiscoveryScale,
+  'discovery-scale': async () => {
+    await benchDiscoveryScale();
+    await benchHaproxyScale();
+  },
   'logging-shipping': benchLoggingShipping,
   'logging-load': benchLoggingLoad,
   'db-listeners': benchDbListeners,

@@ -81,10 +81,12 @@ export class BackendTable {
     return this.entries().flatMap(({ slots }) => slots.slots.filter((s) => s.state === 'drain').map((s) => `set server ${slots.backend}/${s.name} state drain`));
   }
 
-  /** Occupied slots per backend and state, for the lb_servers gauge. */
-  counts(): { backend: string; state: 'ready' | 'drain' | 'maint'; count: number }[] {
-    return this.entries().flatMap(({ slots }) =>
-      (['ready', 'drain', 'maint'] as const).map((state) => ({ backend: slots.backend, state, count: slots.slots.filter((s) => s.instanceId && s.state === state).length })),
-    );
+  /** Occupied slots per backend and state, for the lb_servers gauge: of every backend, or of those for `services`. */
+  counts(services?: ReadonlySet<string>): { backend: string; service: string; state: 'ready' | 'drain' | 'maint'; count: number }[] {
+    return this.entries()
+      .filter(({ spec }) => !services || services.has(spec.service))
+      .flatMap(({ spec, slots }) =>
+        (['ready', 'drain', 'maint'] as const).map((state) => ({ backend: slots.backend, service: spec.service, state, count: slots.slots.filter((s) => s.instanceId && s.state === state).length })),
+      );
   }
 }

@@ -147,10 +147,9 @@ export class LbController {
       metrics.changesApplied.inc({ role }, changes.length);
       metrics.propagation.observe({ role }, (Date.now() - snapshot.observedAt) / 1000);
     }
-    if (changes.length > 0 || structural) {
-      metrics.servers.reset();
-      for (const { backend, state, count } of this.backends.counts()) metrics.servers.set({ role, backend, state }, count);
-    }
+    if (structural) metrics.servers.reset();
+    const touched = structural ? undefined : new Set(changes.map((c) => c.service));
+    for (const { backend, state, count } of this.backends.counts(touched)) metrics.servers.set({ role, backend, state }, count);
     await this.confirmer.confirm(snapshot).catch((err: Error) => logger.warn('could not confirm drained instances in Consul', { error: err.message }));
   }
 

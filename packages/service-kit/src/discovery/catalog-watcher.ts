@@ -39,6 +39,8 @@ export class CatalogWatcher {
   private readonly registrationRead = new PacedRead(() => this.compareRegistrations());
   /** The catalog index the last registrations read started at. */
   private registrationsIndex = 0;
+  /** The failing checks named a service since the registrations last moved: that move is likely explained. */
+  private checksMoved = false;
   private readonly dirty = new Set<string>();
   private readonly changed = new Set<string>();
   private catalogIndex = 0;
@@ -97,6 +99,7 @@ export class CatalogWatcher {
   private onChecks(checks: StateCheck[], index: number): void {
     this.checksIndex = index;
     const changed = this.problems.update(checks);
+    if (changed.services.size > 0) this.checksMoved = true;
     this.markDirty(changed.services);
     if (changed.nodes.size > 0) {
       for (const [service, instances] of this.instances) if (instances.some((i) => changed.nodes.has(i.node))) this.markDirty([service]);
@@ -116,7 +119,10 @@ export class CatalogWatcher {
     }
     this.markDirty(changed);
     this.loaded.catalog = true;
-    this.registrationRead.request();
+    // A kit instance arriving or leaving moves its checks too, which already fetch it: the read of
+    // every registration is then only a safety net, at a relaxed pace.
+    this.registrationRead.request(changed.size > 0 || removed.size > 0 || this.checksMoved);
+    this.checksMoved = false;
     this.pump();
   }
 
