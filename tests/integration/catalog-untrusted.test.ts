@@ -72,7 +72,7 @@ test('hostile registrations are never rendered: HAProxy config, servers and Prom
   const targetFile = readFileSync(targetsFile, 'utf8');
 
   for (const registration of hostile) await registerService(consul.httpAddr, registration);
-  await waitFor(() => ignoredWarnings().length >= hostile.length, { timeoutMs: 10_000, what: 'a warning for each hostile entry' });
+  await waitFor(() => ignoredWarnings().length >= hostile.length && rejectedTargets.length >= hostile.length, { timeoutMs: 10_000, what: 'a warning for each hostile entry' });
   // A runtime change after them: the controller still follows Consul, and has seen them all.
   await setMaintenance(consul.httpAddr, good.id, true);
   await waitFor(async () => (await goodState()) === 'drain', { timeoutMs: 5_000, what: 'the maintenance flip to reach HAProxy' });

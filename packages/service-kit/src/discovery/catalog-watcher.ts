@@ -120,8 +120,10 @@ export class CatalogWatcher {
     this.markDirty(changed);
     this.loaded.catalog = true;
     // A kit instance arriving or leaving moves its checks too, which already fetch it: the read of
-    // every registration is then only a safety net, at a relaxed pace.
-    this.registrationRead.request(changed.size > 0 || removed.size > 0 || this.checksMoved);
+    // every registration is then only a safety net, at a relaxed pace. A name that cannot be asked
+    // about is known only through that read, which then comes at the usual pace.
+    const explained = changed.size > 0 || removed.size > 0 || this.checksMoved;
+    this.registrationRead.request(explained && [...changed].every((name) => SERVICE_NAME.test(name)));
     this.checksMoved = false;
     this.pump();
   }
