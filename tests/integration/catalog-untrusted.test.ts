@@ -78,7 +78,7 @@ test('hostile registrations are never rendered: HAProxy config, servers and Prom
   await waitFor(async () => (await goodState()) === 'drain', { timeoutMs: 5_000, what: 'the maintenance flip to reach HAProxy' });
   await setMaintenance(consul.httpAddr, good.id, false);
   await waitFor(async () => (await goodState()) === 'up', { timeoutMs: 5_000, what: 'the flip back to reach HAProxy' });
-  // A re-registration that changes only meta makes the watcher look at every service again.
+  // A re-registration that changes only meta: found by the registrations read, and not warned of twice.
   await registerService(consul.httpAddr, { ...hostile[7]!, meta: { protocol: 'http', 'metrics-path': '/x\ny' } });
   await waitFor(() => readFileSync(targetsFile, 'utf8') === targetFile, { timeoutMs: 5_000, what: 'the targets file to be as before' });
   await sleep(1_000);
