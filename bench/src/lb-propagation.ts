@@ -4,6 +4,7 @@ import { startTestConsul } from '@platform/tests/dist/harness/consul';
 import { consulFetch } from '@platform/tests/dist/harness/consul-queries';
 import { startTestLb } from '@platform/tests/dist/harness/load-balancer';
 import { startLoad } from '@platform/tests/dist/harness/load';
+import { setMaintenance } from '@platform/tests/dist/harness/registrations';
 import { entryPoints, startRegisteredService, type ServiceProcess } from '@platform/tests/dist/harness/service-process';
 import { percentile, printTable } from './stats';
 
@@ -38,7 +39,7 @@ export async function benchPropagation(): Promise<void> {
     for (let i = 0; i < FLIPS; i += 1) {
       const enable = i % 2 === 0;
       const start = performance.now();
-      await consulFetch(consul.httpAddr, `/v1/agent/service/maintenance/${target.instanceId}?enable=${enable}&reason=bench`, { method: 'PUT' });
+      await setMaintenance(consul.httpAddr, target.instanceId, enable);
       await waitServerState(lb.adminSocket, target.port as number, (s) => (enable ? s === 'drain' : s === 'up'));
       flips.push(performance.now() - start);
     }

@@ -1,4 +1,6 @@
 import { benchDbListeners } from './db-listeners';
+import { benchDiscoveryScale } from './discovery-scale';
+import { benchHaproxyScale } from './haproxy-scale';
 import { benchEvents } from './events';
 import { benchLbThroughput } from './lb-throughput';
 import { benchPropagation } from './lb-propagation';
@@ -9,6 +11,10 @@ import { benchLoggingShipping } from './logging-shipping';
 const benches: Record<string, () => Promise<void>> = {
   'lb-throughput': benchLbThroughput,
   'lb-propagation': benchPropagation,
+  'discovery-scale': async () => {
+    await benchDiscoveryScale();
+    await benchHaproxyScale();
+  },
   'logging-shipping': benchLoggingShipping,
   'logging-load': benchLoggingLoad,
   'db-listeners': benchDbListeners,

@@ -22,7 +22,11 @@ export { createConsulClient, consulHeaders, readConsulToken } from './discovery/
 export { drainPrefix } from './discovery/drain-handshake';
 export type { ConsulClient } from './discovery/consul-client';
 export { watchServices, instanceHealth } from './discovery/services-watch';
-export type { WatchedInstance, ServicesSnapshot, InstanceHealth, ServicesWatchOptions } from './discovery/services-watch';
+export type { WatchedInstance, ServicesSnapshot, InstanceHealth, ServicesWatchOptions, RejectedEntry } from './discovery/services-watch';
+export { parseHealthEntry, isValidAddress, quoteForLog, SERVICE_NAME } from './discovery/catalog-entry';
+export { ConsulRequestError, consulErrorKind } from './discovery/consul-http';
+export type { ConsulErrorKind } from './discovery/consul-http';
+export { jitteredBackoffMs } from './util/backoff';
 export { startBlockingQuery } from './discovery/blocking-query';
 export type { BlockingQuery, BlockingQueryOptions } from './discovery/blocking-query';
 export { createServiceClient, ServiceCallError } from './http/service-client';

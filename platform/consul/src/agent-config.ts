@@ -77,6 +77,15 @@ export function renderAgentConfig(input: AgentConfigInput): Record<string, unkno
     performance: { raft_multiplier: 1 },
     leave_on_terminate: false,
     skip_leave_on_interrupt: true,
+    // Chosen, not inherited. Everything on a node reaches its agent from one address (loopback),
+    // so the per-client limit is a per-node budget: the platform's watchers hold at most 4
+    // connections each (the kit's shared catalog watcher), about 30 for the daemons of a node,
+    // and each instance a few short ones to register and drain. The default 200 was reached by a
+    // few hundred instances starting at once and then refused the operator's CLI and the
+    // instances' own registrations (429); 1,000 keeps that headroom and still stops a runaway
+    // process before it exhausts the agent's file descriptors. RPC (client agents to servers)
+    // uses a small pool per agent: the default 100 is kept, written here so it is a decision.
+    limits: { http_max_conns_per_client: 1000, rpc_max_conns_per_client: 100 },
     ...membership(input),
     ...security(input.security, input.cluster?.server ?? true),
   };

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { InstanceHealth, WatchedInstance } from '@platform/service-kit';
 
 /** What a server slot should be doing, derived from Consul's view of the instance in it. */
@@ -13,10 +14,19 @@ export interface Slot {
   state: SlotState;
 }
 
+const isPort = (port: number): boolean => Number.isInteger(port) && port >= 1 && port <= 65535;
+
 const checkPortOf = (instance: WatchedInstance): number | undefined => {
   const port = Number(instance.meta['check-port']);
-  return Number.isInteger(port) && port > 0 ? port : undefined;
+  return isPort(port) ? port : undefined;
 };
+
+/**
+ * The kit's watcher already dropped malformed entries; this is the second line, where strings
+ * become Runtime API commands: a server address must be an IP (the Runtime API takes no names)
+ * and ports numbers in range, or the instance is not placed at all.
+ */
+export const placeable = (instance: WatchedInstance): boolean => isIP(instance.address) !== 0 && isPort(instance.port);
 
 export const PLACEHOLDER = { address: '127.0.0.1', port: 1 };
 
@@ -67,7 +77,7 @@ export class BackendSlots {
   plan(instances: readonly WatchedInstance[]): SlotPlan {
     const commands: string[] = [];
     const changes: SlotPlan['changes'] = [];
-    const wanted = new Map(instances.map((i) => [i.id, i]));
+    const wanted = new Map(instances.filter(placeable).map((i) => [i.id, i]));
     const server = (slot: Slot) => `${this.backend}/${slot.name}`;
 
     for (const slot of this.slots) {

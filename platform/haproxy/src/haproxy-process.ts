@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pidAlive, startChild, waitFor, type ChildHandle } from '@platform/process-runner';
+import { HaproxyConfigRefused } from './reload-gate';
 import { runtimeCommand } from './runtime-api';
 
 export interface HaproxyPaths {
@@ -70,8 +71,9 @@ export class HaproxyProcess {
   async reload(config: string, binary = 'haproxy'): Promise<void> {
     const candidate = `${this.paths.config}.next`;
     writeFileSync(candidate, config);
+    const checkedFrom = existsSync(this.paths.log) ? readFileSync(this.paths.log, 'utf8').length : 0;
     const check = startChild(binary, ['-c', '-q', '-f', candidate], { outputFile: this.paths.log });
-    if ((await check.exited).code !== 0) throw new Error(`haproxy rejected the new configuration (${candidate}); see ${this.paths.log}`);
+    if ((await check.exited).code !== 0) throw new HaproxyConfigRefused(`${lastAlerts(this.paths.log, checkedFrom) || 'no reason given'} (${candidate}; see ${this.paths.log})`);
     writeFileSync(this.paths.config, config);
     const before = await workerPid(this.paths.adminSocket);
     // The master re-executes itself on every reload and does not listen for a moment: a reload

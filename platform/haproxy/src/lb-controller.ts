@@ -1,11 +1,13 @@
 import { mkdirSync } from 'node:fs';
-import { OutageReport, watchServices, type ConsulClient, type Logger, type ServicesSnapshot, type WatchedInstance } from '@platform/service-kit';
-import { BackendSlots, type Slot } from './backend-slots';
+import { OutageReport, consulErrorKind, jitteredBackoffMs, quoteForLog, watchServices, type ConsulClient, type Logger, type RejectedEntry, type ServicesSnapshot } from '@platform/service-kit';
+import type { Slot } from './backend-slots';
+import { BackendTable } from './backend-table';
 import { DrainConfirmer } from './drain-confirmations';
 import { HaproxyProcess, haproxyPaths, type HaproxyPaths } from './haproxy-process';
 import type { LbMetrics } from './lb-metrics';
 import { renderConfig, type Listener, type RenderSettings } from './render-config';
-import { backendsFor, type BackendSpec, type LbRole } from './roles';
+import { commandsForLive, HaproxyConfigRefused, ReloadGate, type LiveSlots } from './reload-gate';
+import { backendsFor, followedBy, type BackendSpec, type LbRole } from './roles';
 import { applyCommands, describeServerState, serversState } from './runtime-api';
 
 export interface LbControllerOptions {
@@ -16,8 +18,10 @@ export interface LbControllerOptions {
   threads?: number;
   stateDir: string;
   consulAddr: string;
-  /** The controller's ACL token, for its blocking queries (the `consul` client carries it too). */
+  /** ACL token for the catalog reads (the drain writes go through `consul`, which carries its own). */
   consulToken?: string;
+  /** At most one structural reload per this many ms; a burst of new services shares one. */
+  minReloadIntervalMs?: number;
   controllerId: string;
   consul: ConsulClient;
   logger: Logger;
@@ -28,12 +32,14 @@ export interface LbControllerOptions {
 
 /**
  * Keeps one HAProxy in step with Consul: runtime commands for servers coming, going and draining;
- * a seamless reload only when a backend appears, disappears or runs out of slots. Snapshots are
- * applied one at a time, always the newest, so a burst of changes costs one pass.
+ * a seamless reload only when a backend appears, disappears or runs out of slots, at a bounded
+ * rate. Snapshots are applied one at a time, always the newest, so a burst of changes costs one
+ * pass. A configuration HAProxy refuses is logged once and not tried again until the structure
+ * changes; runtime changes keep flowing to the backends HAProxy has.
  */
 export class LbController {
   private haproxy: HaproxyProcess | undefined;
-  private readonly backends = new Map<string, { spec: BackendSpec; slots: BackendSlots }>();
+  private readonly backends = new BackendTable();
   private readonly paths: HaproxyPaths;
   private readonly confirmer: DrainConfirmer;
   private watch: { stop(): void } | undefined;
@@ -42,32 +48,45 @@ export class LbController {
   private latest: ServicesSnapshot | undefined;
   private running: Promise<void> | undefined;
   private readonly consulOutage = new OutageReport({
-    down: (error) => this.options.logger.warn('consul unreachable; HAProxy keeps the last known servers', { error: error.message }),
-    up: () => this.options.logger.info('consul reachable again; following it'),
+    down: (error) =>
+      consulErrorKind(error) === 'refused'
+        ? this.options.logger.warn('consul refused the catalog watch; backing off, HAProxy keeps the last known servers', { error: error.message })
+        : this.options.logger.warn('consul unreachable; HAProxy keeps the last known servers', { error: error.message }),
+    up: () => this.options.logger.info('consul answering again; following it'),
   });
   /**
-   * Set when a pass failed half-way: this controller's slots then say more than HAProxy knows
-   * (a reload that did not happen, commands refused), so the next pass reloads HAProxy from the
-   * full rendered state instead of sending differences.
+   * Set when HAProxy's running configuration is behind this controller's slots: a structural
+   * change not reloaded yet (rate bound, refusal) or a pass that failed half-way. The next pass
+   * that may reload renders the full state instead of sending differences.
    */
-  private resync = false;
+  private reloadPending = false;
+  private readonly reloads: ReloadGate;
+  /** The backends and slot counts of the configuration HAProxy runs. */
+  private live: LiveSlots = new Map();
+  private retryTimer: NodeJS.Timeout | undefined;
+  private failures = 0;
 
   constructor(private readonly options: LbControllerOptions) {
     this.paths = haproxyPaths(options.stateDir);
     this.confirmer = new DrainConfirmer(options.consul, options.controllerId);
+    this.reloads = new ReloadGate(options.minReloadIntervalMs ?? 1_000);
   }
 
   async start(): Promise<void> {
     mkdirSync(this.options.stateDir, { recursive: true });
-    this.ensureBackends(this.specsFor(new Map()));
+    this.backends.ensure(this.specsFor(new Map()));
     this.haproxy = await HaproxyProcess.start(this.paths, this.render());
-    const { role } = this.options;
+    this.live = this.backends.slotCounts();
+    const { role, logger } = this.options;
     this.watch = watchServices({
       httpAddr: this.options.consulAddr,
       token: this.options.consulToken,
+      include: followedBy(role),
       onChange: (snapshot) => this.schedule(snapshot),
+      onRejected: (entry: RejectedEntry) =>
+        logger.warn('catalog entry ignored: it is never routed', { role, service: quoteForLog(entry.service), instanceId: quoteForLog(entry.instanceId), node: quoteForLog(entry.node), reason: entry.reason }),
       onError: (err) => {
-        this.options.metrics.consulErrors.inc({ role });
+        this.options.metrics.consulErrors.inc({ role, kind: consulErrorKind(err) });
         this.consulOutage.failed(err);
       },
       onRecovered: () => this.consulOutage.succeeded(),
@@ -94,85 +113,78 @@ export class LbController {
       this.pending = undefined;
       try {
         await this.apply(snapshot);
+        this.failures = 0;
       } catch (err) {
-        this.options.logger.error('applying a Consul change to HAProxy failed; reloading it from the full state in 500 ms', { index: snapshot.index, err });
-        this.resync = true;
-        setTimeout(() => this.schedule(this.latest ?? snapshot), 500);
+        this.failures += 1;
+        const delayMs = jitteredBackoffMs(this.failures, { firstMs: 500, maxMs: 30_000 });
+        this.options.logger.error('applying a Consul change to HAProxy failed; reloading it from the full state later', { index: snapshot.index, retryInMs: Math.round(delayMs), err });
+        this.reloadPending = true;
+        this.retryAfter(delayMs);
         return;
       }
     }
+  }
+
+  /** One pass of the newest snapshot after `delayMs`; a later call replaces an earlier one. */
+  private retryAfter(delayMs: number): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (this.latest) this.schedule(this.latest);
+    }, delayMs);
   }
 
   private specsFor(services: ServicesSnapshot['services']): BackendSpec[] {
     return backendsFor(this.options.role, services, this.options.replicaMaxLagMs);
   }
 
-  /** Adds and removes backends to match `specs`; true when that changed the structure. */
-  private ensureBackends(specs: BackendSpec[]): boolean {
-    let changed = false;
-    for (const spec of specs) {
-      if (!this.backends.has(spec.name)) {
-        this.backends.set(spec.name, { spec, slots: new BackendSlots(spec.name, BackendSlots.sizeFor(1), [], spec.checkPath !== undefined) });
-        changed = true;
-      }
-    }
-    for (const name of [...this.backends.keys()]) {
-      if (!specs.some((s) => s.name === name)) {
-        this.backends.delete(name);
-        changed = true;
-      }
-    }
-    return changed;
-  }
-
   private async apply(snapshot: ServicesSnapshot): Promise<void> {
     const { role, logger, metrics } = this.options;
-    let structural = this.ensureBackends(this.specsFor(snapshot.services)) || this.resync;
-    const commands: string[] = [];
-    let changes = 0;
-    for (const backend of this.backends.values()) {
-      const service = backend.spec.service;
-      const instances: readonly WatchedInstance[] = snapshot.services.get(service) ?? [];
-      let plan = backend.slots.plan(instances);
-      if (plan.overflow) {
-        backend.slots = new BackendSlots(backend.spec.name, BackendSlots.sizeFor(instances.length), backend.slots.slots, backend.spec.checkPath !== undefined);
-        plan = backend.slots.plan(instances);
-        structural = true;
-      }
-      commands.push(...plan.commands);
-      changes += plan.changes.length;
-      for (const change of plan.changes) logger.info('server change', { role, index: snapshot.index, service, instanceId: change.instanceId, slot: change.slot, to: change.to });
-    }
-    if (structural) {
-      await this.haproxy?.reload(this.render());
-      metrics.reloads.inc({ role });
-      logger.info('haproxy reloaded for a structural change', { role, index: snapshot.index, backends: [...this.backends.keys()] });
-      // The new worker starts from the rendered config; drain states are not in it.
-      await applyCommands(this.paths.adminSocket, this.drainCommands());
-      this.resync = false;
-    } else {
-      await applyCommands(this.paths.adminSocket, commands);
-    }
-    if (changes > 0) {
-      metrics.changesApplied.inc({ role }, changes);
+    const { commands, changes, structural } = this.backends.plan(this.specsFor(snapshot.services), snapshot.services);
+    if (structural) this.reloadPending = true;
+    for (const change of changes) logger.info('server change', { role, index: snapshot.index, service: change.service, instanceId: change.instanceId, slot: change.slot, to: change.to });
+    if (this.reloadPending) await this.reloadOrDefer(snapshot.index, commands);
+    else await applyCommands(this.paths.adminSocket, commands);
+    if (changes.length > 0) {
+      metrics.changesApplied.inc({ role }, changes.length);
       metrics.propagation.observe({ role }, (Date.now() - snapshot.observedAt) / 1000);
     }
-    this.updateServerGauge();
+    if (structural) metrics.servers.reset();
+    const touched = structural ? undefined : new Set(changes.map((c) => c.service));
+    for (const { backend, state, count } of this.backends.counts(touched)) metrics.servers.set({ role, backend, state }, count);
     await this.confirmer.confirm(snapshot).catch((err: Error) => logger.warn('could not confirm drained instances in Consul', { error: err.message }));
   }
 
-  private drainCommands(): string[] {
-    return [...this.backends.values()].flatMap(({ slots }) => slots.slots.filter((s) => s.state === 'drain').map((s) => `set server ${slots.backend}/${s.name} state drain`));
-  }
-
-  private updateServerGauge(): void {
-    const { role, metrics } = this.options;
-    metrics.servers.reset();
-    for (const { slots } of this.backends.values()) {
-      for (const state of ['ready', 'drain', 'maint'] as const) {
-        metrics.servers.set({ role, backend: slots.backend, state }, slots.slots.filter((s) => s.instanceId && s.state === state).length);
-      }
+  /**
+   * Reloads HAProxy from the full state when the rate bound allows and the structure was not
+   * refused before; otherwise applies the commands HAProxy's running backends can take and
+   * leaves the rest to the reload (a timer brings it when the bound allows).
+   */
+  private async reloadOrDefer(index: string, commands: string[]): Promise<void> {
+    const { role, logger, metrics } = this.options;
+    const structure = this.backends.structureKey();
+    const waitMs = this.reloads.waitMs();
+    if (this.reloads.wasRefused(structure) || waitMs > 0) {
+      if (waitMs > 0 && !this.reloads.wasRefused(structure)) this.retryAfter(waitMs);
+      await applyCommands(this.paths.adminSocket, commandsForLive(commands, this.live));
+      return;
     }
+    try {
+      await this.haproxy?.reload(this.render());
+    } catch (err) {
+      if (!(err instanceof HaproxyConfigRefused)) throw err;
+      metrics.refusedConfigs.inc({ role });
+      if (this.reloads.refused(structure)) logger.error('haproxy refused the configuration; it keeps the last one, runtime changes go on, and the next structural change is tried', { role, index, reason: err.reason });
+      await applyCommands(this.paths.adminSocket, commandsForLive(commands, this.live));
+      return;
+    }
+    this.reloads.reloaded();
+    this.live = this.backends.slotCounts();
+    this.reloadPending = false;
+    metrics.reloads.inc({ role });
+    logger.info('haproxy reloaded for a structural change', { role, index, backends: this.backends.size });
+    // The new worker starts from the rendered config; drain states are not in it.
+    await applyCommands(this.paths.adminSocket, this.backends.drainCommands());
   }
 
   private render(): string {
@@ -183,7 +195,7 @@ export class LbController {
       readBind: this.options.readBind,
       threads: this.options.threads,
       adminSocket: this.paths.adminSocket,
-      backends: [...this.backends.values()].map(({ spec, slots }) => ({ spec, slots: slots.slots })),
+      backends: this.backends.renderInput(),
     });
   }
 
@@ -193,7 +205,7 @@ export class LbController {
     return {
       role: this.options.role,
       bind: `${this.options.bind.host}:${this.options.bind.port}`,
-      backends: [...this.backends.values()].map(({ spec, slots }) => ({
+      backends: this.backends.entries().map(({ spec, slots }) => ({
         backend: spec.name,
         service: spec.service,
         servers: slots.slots
@@ -208,6 +220,7 @@ export class LbController {
 
   async stop(): Promise<void> {
     this.watch?.stop();
+    clearTimeout(this.retryTimer);
     await this.running;
     await this.haproxy?.stop();
   }

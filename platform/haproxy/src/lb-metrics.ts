@@ -5,7 +5,8 @@ export interface LbMetrics {
   reloads: Counter<'role'>;
   propagation: Histogram<'role'>;
   servers: Gauge<'role' | 'backend' | 'state'>;
-  consulErrors: Counter<'role'>;
+  consulErrors: Counter<'role' | 'kind'>;
+  refusedConfigs: Counter<'role'>;
 }
 
 /** The controller's own metrics, on the service's registry so /metrics shows them with the rest. */
@@ -21,6 +22,12 @@ export function createLbMetrics(registry: Registry): LbMetrics {
       registers: [registry],
     }),
     servers: new Gauge({ name: 'lb_servers', help: 'Server slots by backend and state', labelNames: ['role', 'backend', 'state'], registers: [registry] }),
-    consulErrors: new Counter({ name: 'lb_consul_errors_total', help: 'Failed Consul blocking queries (the last known state stays applied)', labelNames: ['role'], registers: [registry] }),
+    consulErrors: new Counter({
+      name: 'lb_consul_errors_total',
+      help: 'Failed Consul catalog queries by kind: refused (429/403, Consul up but saying no) or unreachable; the last known state stays applied',
+      labelNames: ['role', 'kind'],
+      registers: [registry],
+    }),
+    refusedConfigs: new Counter({ name: 'lb_config_refused_total', help: 'Structural reloads whose configuration HAProxy refused (the running one stays)', labelNames: ['role'], registers: [registry] }),
   };
 }

@@ -25,6 +25,8 @@ runMain({
     /** Pasted into haproxy.cfg (sockets, chroot, the edge's PEM): nothing that could end a word or a line. */
     LB_STATE_DIR: z.string().regex(/^\/[A-Za-z0-9._/+-]+$/, 'must be an absolute path of letters, digits and ._/+-'),
     ...edgeConfigShape,
+    /** At most one structural reload per this many ms: a burst of new services shares one reload. */
+    LB_RELOAD_MIN_INTERVAL_MS: env.integerVar(0, 60_000).default('1000'),
   },
   async setup({ app, config, consul, consulToken, logger, metrics }) {
     const controller = new LbController({
@@ -36,6 +38,7 @@ runMain({
       stateDir: config.LB_STATE_DIR,
       consulAddr: `${config.CONSUL_HTTP_ADDR.host}:${config.CONSUL_HTTP_ADDR.port}`,
       consulToken,
+      minReloadIntervalMs: config.LB_RELOAD_MIN_INTERVAL_MS,
       controllerId: config.INSTANCE_ID ?? `lb-${config.LB_ROLE}-${config.NODE_NAME}`,
       consul,
       logger,

@@ -19,6 +19,13 @@ export const backendName = (service: string): string => `svc_${service.replace(/
 
 export const DB_SERVICE = 'postgres';
 
+/** The Consul services a role's controller follows: the watcher fetches nothing else. */
+export function followedBy(role: LbRole): (service: string) => boolean {
+  if (role === 'edge') return (service) => service === 'gateway';
+  if (role === 'db') return (service) => service === DB_SERVICE;
+  return (service) => service !== 'consul' && service !== 'lb-controller';
+}
+
 /** Backends this role has for the services Consul knows; only HTTP services on the kit are routed over HTTP. */
 export function backendsFor(role: LbRole, services: ReadonlyMap<string, readonly WatchedInstance[]>, replicaMaxLagMs = 1_000): BackendSpec[] {
   if (role === 'edge') return [{ name: backendName('gateway'), service: 'gateway' }];

@@ -5,6 +5,8 @@ import { connect } from 'node:net';
  * connection separated by `;` (HAProxy answers each in turn, then closes the connection).
  */
 export function runtimeCommand(socketPath: string, command: string, timeoutMs = 2_000): Promise<string> {
+  // One line is one command: a line break would smuggle in a second, unchecked one.
+  if (/[\r\n]/.test(command)) return Promise.reject(new RuntimeApiError('refused to send a runtime command containing a line break'));
   return new Promise((resolve, reject) => {
     const socket = connect(socketPath);
     let output = '';
@@ -21,9 +23,21 @@ const FAILURE = /^(No such|Unknown|Require|Invalid|Missing|.*is not|.*cannot|.*f
 
 export class RuntimeApiError extends Error {}
 
+/**
+ * The only commands the controller sends: `set server <backend>/<server> <what> <args>` made of
+ * names, addresses and numbers. Anything else (a `;` that would start a second command, a
+ * newline, a space inside a word) is refused before it reaches HAProxy's admin socket.
+ */
+const SAFE_COMMAND = /^set server [A-Za-z0-9_.-]{1,100}\/[A-Za-z0-9_.-]{1,32}( [A-Za-z0-9_.:-]{1,64}){1,4}$/;
+
+export function assertSafeCommand(command: string): void {
+  if (!SAFE_COMMAND.test(command)) throw new RuntimeApiError(`refused to send an unexpected runtime command: ${JSON.stringify(command).slice(0, 120)}`);
+}
+
 /** Runs commands in one connection and throws when HAProxy refused any of them. */
 export async function applyCommands(socketPath: string, commands: readonly string[]): Promise<void> {
   if (commands.length === 0) return;
+  commands.forEach(assertSafeCommand);
   const answer = await runtimeCommand(socketPath, commands.join('; '));
   const refused = FAILURE.exec(answer);
   if (refused) throw new RuntimeApiError(`HAProxy refused a command: ${refused[0]} (in: ${commands.join('; ').slice(0, 300)})`);

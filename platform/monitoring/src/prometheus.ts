@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '@platform/consul';
 import { readSecretFile } from '@platform/process-runner';
+import type { RejectedEntry } from '@platform/service-kit';
 import { startMonitorProcess, type MonitorProcess } from './monitor-process';
 import { renderPrometheusConfig, type PrometheusSettings } from './prometheus-config';
 import { syncScrapeTargets } from './targets-sync';
@@ -21,6 +22,8 @@ export interface PrometheusOptions extends Omit<PrometheusSettings, 'ruleFiles' 
   startTimeoutMs?: number;
   onDiscoveryError?(error: Error): void;
   onDiscoveryRecovered?(): void;
+  /** A catalog entry whose strings are unsafe, left out of the targets; told once per entry. */
+  onDiscoveryRejected?(entry: RejectedEntry): void;
 }
 
 /** The platform's alert rules, shipped in the repository. */
@@ -31,7 +34,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Monit
   mkdirSync(join(options.stateDir, 'data'), { recursive: true });
   const targetsFile = join(options.stateDir, 'targets', 'consul.json');
   const consulToken = options.consulTokenFile ? readSecretFile(options.consulTokenFile, 'the monitoring Consul token file') : undefined;
-  const targets = syncScrapeTargets({ consulAddr: options.consulAddr, consulToken, file: targetsFile, onError: options.onDiscoveryError, onRecovered: options.onDiscoveryRecovered });
+  const targets = syncScrapeTargets({ consulAddr: options.consulAddr, consulToken, file: targetsFile, onError: options.onDiscoveryError, onRecovered: options.onDiscoveryRecovered, onRejected: options.onDiscoveryRejected });
   const configFile = join(options.stateDir, 'prometheus.yml');
   writeFileSync(configFile, renderPrometheusConfig({ ...options, targetsFile, ruleFiles: options.ruleFiles ?? platformRuleFiles() }));
   const url = `http://${options.host}:${options.port}`;

@@ -1,6 +1,6 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { OutageReport, watchServices } from '@platform/service-kit';
+import { OutageReport, watchServices, type RejectedEntry } from '@platform/service-kit';
 import { scrapeTargets } from './scrape-targets';
 
 export interface TargetsSyncOptions {
@@ -12,6 +12,8 @@ export interface TargetsSyncOptions {
   /** Told once per outage of Consul (or of the file), not at every failed query. */
   onError?(error: Error): void;
   onRecovered?(): void;
+  /** A catalog entry left out of the targets (its strings are unsafe): told once per entry. */
+  onRejected?(entry: RejectedEntry): void;
 }
 
 /**
@@ -36,6 +38,7 @@ export function syncScrapeTargets(options: TargetsSyncOptions): { stop(): void }
   return watchServices({
     httpAddr: options.consulAddr,
     token: options.consulToken,
+    onRejected: options.onRejected,
     onChange: (snapshot) => {
       try {
         write(`${JSON.stringify(scrapeTargets(snapshot), null, 1)}\n`);

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { startAlertmanager, startPrometheus, type MonitorProcess } from '@platform/monitoring';
+import { consulErrorKind, quoteForLog } from '@platform/service-kit';
 import { loadMonitoringSettings } from '../monitoring-settings';
 import { consulTokenFile } from '../consul-tokens';
 import type { PlatformComponent } from './component';
@@ -36,8 +37,9 @@ export const monitoringComponent: PlatformComponent = {
         scrapeIntervalS: monitoring.scrapeIntervalS,
         evaluationIntervalS: monitoring.scrapeIntervalS,
         retention: monitoring.retention,
-        onDiscoveryError: (err) => log(`prometheus targets: Consul query failed (${err.message}); the last known targets stay scraped`),
+        onDiscoveryError: (err) => log(`prometheus targets: Consul ${consulErrorKind(err)} (${err.message}); the last known targets stay scraped`),
         onDiscoveryRecovered: () => log('prometheus targets: following Consul again'),
+        onDiscoveryRejected: (entry) => log(`prometheus targets: catalog entry ${quoteForLog(entry.instanceId)} of ${quoteForLog(entry.service)} ignored (${entry.reason}); it is not scraped`),
       });
     const alertmanager = await keepRunning(startAm, { name: 'alertmanager', meanwhile: 'no alert is sent until it is back', log, changed });
     let prometheus: KeptProcess<MonitorProcess>;

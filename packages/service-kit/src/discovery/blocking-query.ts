@@ -1,9 +1,11 @@
-import { consulHeaders } from './consul-client';
+import { jitteredBackoffMs } from '../util/backoff';
+import type { Dispatcher } from 'undici';
+import { consulGet } from './consul-http';
 
 /**
  * One Consul blocking query loop: GET `path` with `?index=&wait=`, calling `onResult` only when the
- * index moves. Errors back off exponentially with jitter (so many watchers do not stampede a
- * recovering agent) and never stop the loop; the last good result stays with the caller.
+ * index moves. Errors back off with the kit's jittered backoff (so many watchers do not stampede a
+ * recovering or refusing agent) and never stop the loop; the last good result stays with the caller.
  */
 export interface BlockingQueryOptions<T> {
   httpAddr: string;
@@ -11,7 +13,10 @@ export interface BlockingQueryOptions<T> {
   token?: string;
   path: string;
   waitSeconds?: number;
+  /** The connection pool to use (see consulPool); by default the process-wide one. */
+  pool?: Dispatcher;
   onResult(value: T, index: string): void;
+  /** `error` is a ConsulRequestError: its `kind` tells a refusal (429, 403) from an outage. */
   onError?(error: Error, attempt: number): void;
   /** Called once the first successful answer after a run of errors arrives. */
   onRecovered?(): void;
@@ -21,40 +26,37 @@ export interface BlockingQuery {
   stop(): void;
 }
 
-const MAX_BACKOFF_MS = 5_000;
-
 export function startBlockingQuery<T>(options: BlockingQueryOptions<T>): BlockingQuery {
   const controller = new AbortController();
   let index = '0';
   let failures = 0;
-  const wait = `${options.waitSeconds ?? 30}s`;
+  const waitSeconds = options.waitSeconds ?? 30;
   const separator = options.path.includes('?') ? '&' : '?';
 
   const loop = async (): Promise<void> => {
     while (!controller.signal.aborted) {
       try {
-        const url = `http://${options.httpAddr}${options.path}${separator}index=${index}&wait=${wait}`;
-        const res = await fetch(url, {
-          headers: consulHeaders(options.token),
-          signal: AbortSignal.any([controller.signal, AbortSignal.timeout((options.waitSeconds ?? 30) * 1000 + 10_000)]),
+        const answer = await consulGet<T>(options.httpAddr, `${options.path}${separator}index=${index}&wait=${waitSeconds}s`, {
+          token: options.token,
+          pool: options.pool,
+          signal: controller.signal,
+          // Consul adds up to wait/16 of jitter to a blocking query; leave room for it and a slow answer.
+          timeoutMs: waitSeconds * 1000 + 10_000,
         });
-        if (!res.ok) throw new Error(`consul answered ${res.status} for ${options.path}`);
-        const next = res.headers.get('x-consul-index') ?? '0';
-        const body = (await res.json()) as T;
         if (failures > 0) options.onRecovered?.();
         failures = 0;
+        const next = answer.index;
         // An index that goes backwards means Consul's state was reset (a new cluster): start over.
         if (Number(next) < Number(index)) index = '0';
         if (next !== index) {
           index = next;
-          options.onResult(body, next);
+          options.onResult(answer.body, next);
         }
       } catch (err) {
         if (controller.signal.aborted) return;
         failures += 1;
         options.onError?.(err instanceof Error ? err : new Error(String(err)), failures);
-        const base = Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(failures, 10));
-        await sleepUnlessAborted(base / 2 + Math.random() * base, controller.signal);
+        await sleepUnlessAborted(jitteredBackoffMs(failures, { firstMs: 200 }), controller.signal);
       }
     }
   };
@@ -62,7 +64,7 @@ export function startBlockingQuery<T>(options: BlockingQueryOptions<T>): Blockin
   return { stop: () => controller.abort() };
 }
 
-function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+export function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
     signal.addEventListener(

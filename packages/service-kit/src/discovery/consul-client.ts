@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { Agent } from 'node:http';
 import Consul from 'consul';
 import { StartupError } from '../errors/kit-errors';
 
@@ -10,7 +11,9 @@ export type ConsulClient = InstanceType<typeof Consul>;
  */
 export function createConsulClient(addr: { host: string; port: number }, timeoutMs = 2_000, token?: string): ConsulClient {
   const defaults: Record<string, unknown> = { timeout: timeoutMs, ...(token ? { token } : {}) };
-  return new Consul({ host: addr.host, port: addr.port, defaults });
+  // One connection, kept open: registration, readiness and drain calls are few and take turns,
+  // so the process's own calls never add up against Consul's per-client connection limit.
+  return new Consul({ host: addr.host, port: addr.port, defaults, agent: new Agent({ keepAlive: true, maxSockets: 1 }) });
 }
 
 /** Headers for a plain fetch to Consul's HTTP API: the one way a token travels outside the client. */

@@ -4,6 +4,7 @@ import type { Logger } from '../logging/logger';
 import type { RecordHeaders } from './envelope';
 import { errorMessage, type KafkaProducer } from './kafka-client';
 import { OUTBOX_SHARDS } from './outbox';
+import { jitteredBackoffMs } from '../util/backoff';
 
 export interface OutboxRelayOptions {
   /** The service's write pool (the primary): the relay's lease and updates are transactions there. */
@@ -68,7 +69,7 @@ export class OutboxRelay {
         if (this.failures === 1 || this.failures % 20 === 0) {
           this.options.logger.warn('outbox relay could not publish; events stay in the outbox', { attempt: this.failures, error: errorMessage(err) });
         }
-        await sleep(Math.min(5_000, 100 * 2 ** Math.min(this.failures, 6)) * (0.5 + Math.random()));
+        await sleep(jitteredBackoffMs(this.failures));
         continue;
       }
       if (sent === 0) await sleep(this.options.idleMs ?? 20);

@@ -1,4 +1,4 @@
-import { watchServices, type Logger } from '@platform/service-kit';
+import { OutageReport, consulErrorKind, quoteForLog, watchServices, type Logger } from '@platform/service-kit';
 import type { RouteGrants } from './route-grants';
 import { buildRouteTable, emptyRouteTable, type Route, type RouteTable } from './route-table';
 
@@ -18,6 +18,13 @@ export function watchRoutes(options: { consulAddr: string; consulToken?: string;
   const { logger } = options;
   let table = emptyRouteTable();
   let reported = new Set<string>();
+  const outage = new OutageReport({
+    down: (error) =>
+      consulErrorKind(error) === 'refused'
+        ? logger.warn('consul refused the catalog watch; backing off, routing on the last known table', { error: error.message })
+        : logger.warn('consul watch failed; routing on the last known table', { error: error.message }),
+    up: () => logger.info('consul watch recovered'),
+  });
 
   const watch = watchServices({
     httpAddr: options.consulAddr,
@@ -32,12 +39,11 @@ export function watchRoutes(options: { consulAddr: string; consulToken?: string;
       reported = rejected;
       table = next;
     },
-    onError(error) {
-      logger.warn('consul watch failed; routing on the last known table', { error: error.message });
+    onRejected(entry) {
+      logger.warn('catalog entry ignored: it is never routed', { service: quoteForLog(entry.service), instanceId: quoteForLog(entry.instanceId), node: quoteForLog(entry.node), reason: entry.reason });
     },
-    onRecovered() {
-      logger.info('consul watch recovered');
-    },
+    onError: (error) => outage.failed(error),
+    onRecovered: () => outage.succeeded(),
   });
 
   return { current: () => table, stop: () => watch.stop() };
