@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sleep } from '@platform/process-runner';
+import { readSecretFile, sleep } from '@platform/process-runner';
 import { describeServerState, serversState } from '@platform/haproxy/dist/runtime-api';
 import { syncScrapeTargets } from '@platform/monitoring';
 import { connectionsTo } from '@platform/tests/dist/harness/connections';
@@ -147,7 +147,8 @@ export async function benchDiscoveryScale(): Promise<void> {
   const upstreams = await Promise.all([listen(), listen(), listen()]);
   const consul = await startTestConsul();
   const w: Watchers = { consul, lbs: [], gateways: [], ports: upstreams.map((s) => (s.address() as AddressInfo).port) };
-  const targets = syncScrapeTargets({ consulAddr: consul.httpAddr, file: join(mkdtempSync(join(tmpdir(), 'bench-targets-')), 'consul.json') });
+  const consulToken = readSecretFile(await consul.tokenFile('monitoring'), 'the monitoring token');
+  const targets = syncScrapeTargets({ consulAddr: consul.httpAddr, consulToken, file: join(mkdtempSync(join(tmpdir(), 'bench-targets-')), 'consul.json') });
   try {
     for (const role of ['internal', 'edge', 'db'] as const) w.lbs.push(await startTestLb(consul.httpAddr, role));
     const secrets = writeGatewaySecrets(['bench']);

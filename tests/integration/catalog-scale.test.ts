@@ -61,7 +61,10 @@ test('each watcher process holds at most 4 Consul connections with 10 services a
   const burst = registerAll(consul.httpAddr, Array.from({ length: 290 }, (_, i) => registration(i + 10)));
   // While every watcher follows the burst: the operator's CLI and an instance's own registration.
   await sleep(300);
-  const cli = await promisify(execFile)(platformBin('consul'), ['catalog', 'services', `-http-addr=${consul.httpAddr}`]);
+  // The operator's token by file, as an operator's shell would hand it over (never on the command line).
+  const cli = await promisify(execFile)(platformBin('consul'), ['catalog', 'services', `-http-addr=${consul.httpAddr}`], {
+    env: { ...process.env, CONSUL_HTTP_TOKEN_FILE: consul.security.managementTokenFile },
+  });
   expect(cli.stdout).toContain('scale-0000');
   await registerService(consul.httpAddr, { id: 'bystander-1', name: 'bystander', address: '127.0.0.1', port, meta: { protocol: 'http' } });
   await burst;

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sleep, waitFor } from '@platform/process-runner';
+import { readSecretFile, sleep, waitFor } from '@platform/process-runner';
 import { syncScrapeTargets } from '@platform/monitoring';
 import { describeServerState, serversState } from '@platform/haproxy/dist/runtime-api';
 import type { RejectedEntry } from '@platform/service-kit';
@@ -53,7 +53,8 @@ beforeAll(async () => {
   good = { id: 'good-1', name: 'good', address: '127.0.0.1', port, meta: { protocol: 'http', 'metrics-port': String(port) } };
   consul = await startTestConsul();
   lb = await startTestLb(consul.httpAddr, 'internal');
-  targets = syncScrapeTargets({ consulAddr: consul.httpAddr, file: targetsFile, onRejected: (entry) => rejectedTargets.push(entry) });
+  const consulToken = readSecretFile(await consul.tokenFile('monitoring'), 'the monitoring token');
+  targets = syncScrapeTargets({ consulAddr: consul.httpAddr, consulToken, file: targetsFile, onRejected: (entry) => rejectedTargets.push(entry) });
 });
 
 afterAll(async () => {
