@@ -16,7 +16,8 @@ export const baseConfigShape = {
   CONSUL_HTTP_TOKEN_FILE: z.string().min(1).optional(),
   /** The internal load balancer through which this service calls others (set by `platform up`). */
   INTERNAL_LB_ADDR: hostPortVar.optional(),
-  CONSUL_START_TIMEOUT_MS: integerVar(0, 600_000).default('5000'),
+  /** How long start waits for the agent and its first registration; a restarted agent restoring a large catalog is slow. */
+  CONSUL_START_TIMEOUT_MS: integerVar(0, 600_000).default('30000'),
   INSTANCE_ID: identifierVar.optional(),
   NODE_NAME: identifierVar.default(hostname().replace(/[^A-Za-z0-9._-]/g, '-')),
   SERVICE_TAGS: csvVar.default(''),

@@ -11,6 +11,7 @@ import { createServiceClient, type ServiceClient } from '../http/service-client'
 import { evaluateReadiness, type HealthState, type ReadinessCheck } from '../http/health';
 import { closeLogger, createLogger, type Logger } from '../logging/logger';
 import { createServiceMetrics, type ServiceMetrics } from '../metrics/registry';
+import { registerAtStart } from './register-at-start';
 import { drainAndClose } from './shutdown';
 
 export type ServiceConfig<Extra extends z.ZodRawShape> = LoadedConfig<Extra>;
@@ -87,6 +88,7 @@ export async function startService<Extra extends z.ZodRawShape>(definition: Serv
   const parts = (await definition.setup({ app, config, logger, metrics, consul, consulToken, services })) ?? {};
   health.checks.push(...(parts.readiness ?? []));
 
+  const consulDeadline = Date.now() + config.CONSUL_START_TIMEOUT_MS;
   await waitForConsulAgent(consul, config.CONSUL_HTTP_ADDR, config.CONSUL_START_TIMEOUT_MS);
   try {
     await app.listen({ host: config.HOST, port: config.PORT });
@@ -122,7 +124,7 @@ export async function startService<Extra extends z.ZodRawShape>(definition: Serv
     logger,
   );
   try {
-    await registration.register((await evaluateReadiness(health)).ok);
+    await registerAtStart(registration, async () => (await evaluateReadiness(health)).ok, consulDeadline);
   } catch (err) {
     await app.close();
     throw new StartupError(`cannot register with the Consul agent at ${formatAddr(config.CONSUL_HTTP_ADDR)}: ${describeConsulError(err)}`, { cause: err });
