@@ -1,4 +1,7 @@
-import { asUser, permits, type OsUser } from '@platform/process-runner';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { assertReachable, asUser, findUser, permits, type OsUser } from '@platform/process-runner';
 import { handOver, serviceAccountName, serviceUserPrefix } from '../../packages/cli/src/supervisor/service-accounts';
 
 const svc: OsUser = { name: 'platform-svc-users', uid: 990, gid: 990 };
@@ -44,4 +47,22 @@ test('mode bits are read for the owner, then the group, then everyone else', () 
 test('a command run as a user execs in place through setpriv with its groups, and unchanged without one', () => {
   expect(asUser(svc, '/bin/postgres', ['-D', '/d'])).toEqual({ command: 'setpriv', args: ['--reuid=990', '--regid=990', '--init-groups', '--', '/bin/postgres', '-D', '/d'] });
   expect(asUser(undefined, '/bin/postgres', ['-D', '/d'])).toEqual({ command: '/bin/postgres', args: ['-D', '/d'] });
+});
+
+test('a path the user cannot reach is refused naming the folder or file to fix, and passes once opened', () => {
+  const nobody = findUser('nobody');
+  expect(nobody).toBeDefined();
+  const dir = mkdtempSync(join(tmpdir(), 'reach-'));
+  const file = join(dir, 'main.js');
+  writeFileSync(file, '', { mode: 0o600 });
+  try {
+    expect(() => assertReachable(file, nobody, 4)).toThrow(`the nobody user cannot reach ${file}: ${dir} is not searchable by it (chmod o+x ${dir}, or move it)`);
+    chmodSync(dir, 0o711);
+    expect(() => assertReachable(file, nobody, 4)).toThrow(`the nobody user cannot read ${file} (chmod o+r ${file})`);
+    chmodSync(file, 0o644);
+    expect(() => assertReachable(file, nobody, 4)).not.toThrow();
+    expect(() => assertReachable(file, undefined, 4)).not.toThrow();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
