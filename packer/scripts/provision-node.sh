@@ -19,6 +19,9 @@ log "bootstrap (same script as a developer's first command)"
 # Build caches are not needed on a node; the binaries under .platform/bin are.
 rm -rf "$target/.platform/cache/go" "$target/.platform/cache/npm"
 
+# Each service's instances run as its own OS user; the running unit cannot add users (/etc is
+# read-only there), so they are made now, for every service in the image.
+PLATFORM_HOME="$target/.platform" "$target/packages/cli/bin/platform" accounts
 install -d -m 0755 /etc/platform
 install -d -m 0700 /etc/platform/secrets /var/lib/platform
 install -m 0644 "$target/packer/files/platform-node.service" /etc/systemd/system/platform-node.service

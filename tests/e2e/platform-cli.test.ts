@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { freePort, pidAlive, waitFor } from '@platform/process-runner';
+import { findUser, freePort, pidAlive, runningAsRoot, waitFor } from '@platform/process-runner';
 import { repoRoot } from '../harness/service-process';
 import { httpsGet } from '../harness/http-client';
 
@@ -94,6 +94,7 @@ test('platform up, status with HAProxy beside Consul, scale, crashes restarted, 
   }
 
   expectConsulSecretsKept(stateDir);
+  expectInstancesUnprivileged(stateDir);
 
   const statusRun = platform('status');
   expect(statusRun.code).toBe(0);
@@ -203,12 +204,58 @@ function expectConsulSecretsKept(dir: string): void {
   const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { instances: { service: string; pid: number | null }[] };
   const users = state.instances.find((i) => i.service === 'users');
   const environ = readFileSync(`/proc/${users?.pid ?? 0}/environ`, 'latin1').split('\0');
-  expect(environ).toContain(`CONSUL_HTTP_TOKEN_FILE=${join(secrets, 'tokens', 'service-users')}`);
+  // As root, its own copy, handed to its account (see expectInstancesUnprivileged); else the file itself.
+  const own = runningAsRoot() ? join(dir, 'run', 'users', 'consul-http-token') : join(secrets, 'tokens', 'service-users');
+  expect(environ).toContain(`CONSUL_HTTP_TOKEN_FILE=${own}`);
   const logs = filesUnder(join(dir, 'logs')).map((f) => readFileSync(f, 'utf8')).join('\n') + readFileSync(join(dir, 'consul', 'consul.log'), 'utf8');
   for (const token of tokens) {
     expect(environ.join('\n')).not.toContain(token);
     expect(logs).not.toContain(token);
   }
+}
+
+/** Whether `account` can read `file`: `cat` run as it, with no groups but its own. */
+function canRead(account: string, file: string): boolean {
+  const user = findUser(account);
+  if (!user) throw new Error(`no OS user ${account}`);
+  return spawnSync('setpriv', [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', 'cat', file], { stdio: 'ignore' }).status === 0;
+}
+
+/**
+ * Started as root (as the test machine runs it), every instance runs as its service's own account (`platform-svc-<service>`), writes its
+ * log, and reads only its own copies of its files: not another service's, nor the originals the supervisor keeps.
+ */
+function expectInstancesUnprivileged(dir: string): void {
+  const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { env: Record<string, string>; instances: { service: string; id: string; pid: number | null }[] };
+  const instances = state.instances.filter((i) => ['gateway', 'users', 'orders'].includes(i.service));
+  expect(instances.length).toBe(4);
+  const uidOf = (pid: number | null): number => Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+  if (!runningAsRoot()) {
+    // Nothing to drop: the instances run as whoever ran `platform up`.
+    expect(instances.map((i) => uidOf(i.pid))).toEqual(instances.map(() => process.getuid?.()));
+    return;
+  }
+  for (const { service, id, pid } of instances) {
+    const account = `platform-svc-${service}`;
+    const user = findUser(account);
+    const ps = spawnSync('ps', ['-o', 'user:32=', '-p', String(pid)], { encoding: 'utf8' }).stdout.trim();
+    const uid = uidOf(pid);
+    expect({ id, ps, uid }).toEqual({ id, ps: account, uid: user?.uid });
+    const token = join(dir, 'run', service, 'consul-http-token');
+    expect({ token, uid: statSync(token).uid, mode: (statSync(token).mode & 0o777).toString(8) }).toEqual({ token, uid, mode: '600' });
+    expect(canRead(account, token)).toBe(true);
+    const log = join(dir, 'logs', service, `${id}.log`);
+    expect({ log, owner: statSync(log).uid, written: statSync(log).size > 0 }).toEqual({ log, owner: uid, written: true });
+  }
+  const tokens = join(dir, 'consul', 'secrets', 'tokens');
+  expect(canRead('platform-svc-users', join(dir, 'run', 'users', 'db-password'))).toBe(true);
+  for (const file of [join(dir, 'run', 'orders', 'consul-http-token'), join(tokens, 'service-orders'), join(tokens, 'service-users'), join(tokens, 'lb-controller'), state.env.DB_PASSWORD_FILE ?? '-', join(dir, 'run', 'gateway', 'gateway-api-keys.json'), join(dir, 'gateway', 'dev-api-key')]) {
+    expect(`${file} ${canRead('platform-svc-users', file) ? 'readable' : 'refused'}`).toBe(`${file} refused`);
+  }
+  // Gateway credentials go to the gateway alone; the database password to every service, as a copy.
+  const environ = readFileSync(`/proc/${instances.find((i) => i.service === 'users')?.pid ?? 0}/environ`, 'latin1').split('\0');
+  expect(environ).toContain(`DB_PASSWORD_FILE=${join(dir, 'run', 'users', 'db-password')}`);
+  expect(environ.filter((e) => e.startsWith('GATEWAY_API_KEYS_FILE='))).toEqual([]);
 }
 
 /**

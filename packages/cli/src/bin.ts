@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { accounts } from './commands/accounts';
 import { alerts } from './commands/alerts';
 import { down } from './commands/down';
 import { logs } from './commands/logs';
@@ -22,10 +23,11 @@ const USAGE = `usage: platform <command>
   down                    stop everything gracefully; no process is left behind
   migrate [svc ...] [--down] [--count N]
                           apply the services' pending database migrations (--down: revert the last N, default 1)
+  accounts                make the OS account each service's instances run as (root; the image build)
   node                    run this machine's PLATFORM_ROLE of the cloud layout in the foreground
                           (consul-server, service, edge or database; systemd runs it on cloud nodes)
 
-environment: PLATFORM_STATE_DIR, PLATFORM_NODE_NAME, CONSUL_HTTP_PORT, CONSUL_SERVER_PORT,
+environment: PLATFORM_STATE_DIR, PLATFORM_NODE_NAME, PLATFORM_SERVICE_USER, CONSUL_HTTP_PORT, CONSUL_SERVER_PORT,
              CONSUL_SERF_LAN_PORT, CONSUL_DNS_PORT; cloud nodes: PLATFORM_ROLE, PLATFORM_BIND_ADDR,
              CONSUL_RETRY_JOIN, ... (see README)`;
 
@@ -67,6 +69,8 @@ async function main(argv: string[]): Promise<number> {
       return down();
     case 'node':
       return node();
+    case 'accounts':
+      return accounts();
     case 'migrate': {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { down: { type: 'boolean', default: false }, count: { type: 'string' } } });
       const count = values.count === undefined ? undefined : Number(values.count);

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { OsUser } from './os-user';
 
 export interface ExitStatus {
   code: number | null;
@@ -17,6 +18,8 @@ export interface StartOptions {
    * the child outlives a detached parent until it is stopped on purpose.
    */
   detached?: boolean;
+  /** Run as this account (its uid and own group, no supplementary groups); the caller must be root. */
+  user?: OsUser;
 }
 
 export interface ChildHandle {
@@ -39,6 +42,7 @@ export function startChild(command: string, args: readonly string[], options: St
     env: options.env ?? process.env,
     stdio: ['ignore', out, out],
     detached: options.detached ?? false,
+    ...(options.user ? { uid: options.user.uid, gid: options.user.gid } : {}),
   });
   if (typeof out === 'number') closeSync(out);
 

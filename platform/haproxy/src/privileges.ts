@@ -1,6 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureSystemUser } from '@platform/process-runner';
 
 /** Who HAProxy's workers become once the master (root) has bound the ports and read the certificates. */
 export interface WorkerPrivileges {
@@ -12,22 +12,6 @@ export interface WorkerPrivileges {
 
 /** The account the Debian package creates; made here when HAProxy was installed some other way. */
 export const HAPROXY_USER = 'haproxy';
-
-const exists = (database: 'passwd' | 'group', name: string): boolean => {
-  try {
-    execFileSync('getent', [database, name], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-function ensureSystemUser(name: string): void {
-  if (exists('passwd', name) && exists('group', name)) return;
-  if (exists('group', name)) execFileSync('useradd', ['--system', '--gid', name, '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', name]);
-  else if (exists('passwd', name)) execFileSync('groupadd', ['--system', name]);
-  else execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', name]);
-}
 
 /**
  * Started as root, HAProxy must not keep root in the workers that parse every request: they run as

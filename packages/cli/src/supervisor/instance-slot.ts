@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { startChild, type ChildHandle } from '@platform/process-runner';
+import { startChild, type ChildHandle, type OsUser } from '@platform/process-runner';
 import { RestartBackoff } from './restart-backoff';
 import type { InstanceState } from './state';
 
@@ -12,6 +12,9 @@ export interface SlotOptions {
   nodeName: string;
   logDir: string;
   env: NodeJS.ProcessEnv;
+  /** The account the instance runs as (and a folder it can read to start in); absent: the supervisor's own. */
+  user?: OsUser;
+  cwd?: string;
   /** Called on every change, so the supervisor can persist its state. */
   onChange(): void;
   report(message: string): void;
@@ -47,6 +50,8 @@ export class InstanceSlot {
       },
       // stdout/stderr hold only what the logger could not write: start failures and crashes.
       outputFile: join(options.logDir, options.service, `${this.state.id}.stdio.log`),
+      user: options.user,
+      cwd: options.cwd,
     });
     this.state.pid = this.child.pid;
     this.state.state = 'running';

@@ -7,9 +7,10 @@ import { migrateServices } from '../migrate-services';
 import { NODE_PASSTHROUGH } from '../node-role';
 import { discoverServices } from '../service-catalog';
 import type { RunningComponent } from '../components/component';
-import { statePaths } from '../settings';
+import { repoRoot, statePaths } from '../settings';
 import { startControlServer } from './control-server';
 import { InstanceSlot } from './instance-slot';
+import { prepareServiceAccount, type ServiceAccount } from './service-accounts';
 import type { SupervisorPlan } from './plan';
 import { writeState, type SupervisorState } from './state';
 
@@ -47,6 +48,12 @@ export class Supervisor {
   private shuttingDown: Promise<void> | undefined;
   /** Each service's Consul token file, handed to its instances as CONSUL_HTTP_TOKEN_FILE. */
   private readonly tokenFiles = new Map<string, string>();
+  /**
+   * As root, each service's own OS account and the environment naming its copies of its files.
+   * Only service instances switch: the components (lb-controllers keep root so HAProxy can bind and
+   * drop to its own user; the database's role checks are started by the postgres component) stay.
+   */
+  private readonly accounts = new Map<string, ServiceAccount | undefined>();
 
   constructor(private readonly plan: SupervisorPlan) {
     this.paths = statePaths(plan.settings.stateDir);
@@ -91,7 +98,7 @@ export class Supervisor {
         Object.assign(this.state.env, component.env);
         this.persist();
       }
-      for (const service of this.plan.services) await this.prepareToken(service.name);
+      for (const service of this.plan.services) await this.prepareService(service.name, service.entry);
       for (const service of this.plan.services) this.setInstances(service.name, service.instances);
       this.state.phase = 'running';
       this.persist();
@@ -111,6 +118,7 @@ export class Supervisor {
     if (!service) throw new Error(`unknown service ${name}; known: ${this.plan.services.map((s) => s.name).join(', ')}`);
     const slots = this.slots.get(name) ?? [];
     this.slots.set(name, slots);
+    const account = this.accounts.get(name);
     while (slots.length < count) {
       const slot = new InstanceSlot({
         service: name,
@@ -119,7 +127,9 @@ export class Supervisor {
         slot: firstFreeSlot([...slots, ...this.leaving.keys()].filter((s) => s.state.service === name).map((s) => s.state.slot)),
         nodeName: this.plan.settings.nodeName,
         logDir: this.paths.logDir,
-        env: { ...process.env, ...this.state.env, CONSUL_HTTP_TOKEN_FILE: this.tokenFileOf(name) },
+        env: account?.env ?? this.instanceEnv(name),
+        user: account?.user,
+        cwd: account?.cwd,
         onChange: () => this.persist(),
         report: (message) => this.log(message),
       });
@@ -138,11 +148,21 @@ export class Supervisor {
     service.instances = count;
   }
 
-  /** Mints (locally) or finds (cloud) the service's own Consul token before any instance of it starts. */
-  private async prepareToken(name: string): Promise<void> {
+  /**
+   * Before any instance of the service starts: mints (locally) or finds (cloud) its own Consul
+   * token, then, as root, makes its OS account and hands it its files.
+   */
+  private async prepareService(name: string, entry: string): Promise<void> {
     const consulAddr = this.state.env.CONSUL_HTTP_ADDR;
     if (!consulAddr) throw new Error(`cannot start ${name}: Consul is not running on this node`);
     this.tokenFiles.set(name, await ensureServiceToken(this.plan.settings, consulAddr, name));
+    const account = prepareServiceAccount({ service: name, entry, stateDir: this.plan.settings.stateDir, logDir: this.paths.logDir, codeDir: repoRoot, env: this.instanceEnv(name) });
+    this.accounts.set(name, account);
+    if (account) this.log(`${name}: instances run as ${account.user.name} (uid ${account.user.uid})`);
+  }
+
+  private instanceEnv(name: string): NodeJS.ProcessEnv {
+    return { ...process.env, ...this.state.env, CONSUL_HTTP_TOKEN_FILE: this.tokenFileOf(name) };
   }
 
   private tokenFileOf(name: string): string {
@@ -182,7 +202,7 @@ export class Supervisor {
       const [outcome] = await migrateServices({ env: this.state.env, services: [name], direction: 'up' });
       this.log(`${name}: migrations ${outcome?.changed.length ? `applied ${outcome.changed.join(', ')}` : 'up to date'}`);
     }
-    await this.prepareToken(name);
+    await this.prepareService(name, found.entry);
     this.plan.services.push({ name, entry: found.entry, instances: 0 });
     this.log(`added service ${name} (${found.entry})`);
   }

@@ -1,0 +1,17 @@
+import { ensureSystemUser, runningAsRoot } from '@platform/process-runner';
+import { discoverServices } from '../service-catalog';
+import { serviceAccountName, serviceUserPrefix } from '../supervisor/service-accounts';
+
+/**
+ * Makes the OS account of every service in this checkout. `platform up` as root makes a missing
+ * one itself; a cloud node cannot (its unit keeps /etc read-only), so the image build runs this.
+ */
+export function accounts(): number {
+  if (!runningAsRoot()) throw new Error('platform accounts makes OS users: run it as root');
+  const prefix = serviceUserPrefix();
+  for (const service of discoverServices()) {
+    const user = ensureSystemUser(serviceAccountName(prefix, service.name));
+    process.stdout.write(`${service.name.padEnd(20)} runs as ${user.name} (uid ${user.uid})\n`);
+  }
+  return 0;
+}
