@@ -2,7 +2,14 @@ import { join } from 'node:path';
 import { startChild, waitFor, type ChildHandle } from '@platform/process-runner';
 import type { PostgresCluster } from './cluster';
 import type { ClusterSecrets } from './secrets';
-import type { PgServer } from './server-process';
+
+/** What a role check needs to know of its server; `restPort` where Patroni runs it. */
+export interface CheckedServer {
+  name: string;
+  host: string;
+  port: number;
+  restPort?: number;
+}
 
 export const roleCheckEntry = join(__dirname, 'role-check', 'main.js');
 
@@ -24,8 +31,10 @@ export type RoleCheckEnvSettings = Omit<RoleCheckSettings, 'cluster'> & { secret
  * The environment of one server's role check (beyond INSTANCE_ID, NODE_NAME and LOG_DIR, which
  * whoever runs it sets). It carries the monitor password's file, never the password.
  */
-export function roleCheckEnv(settings: RoleCheckEnvSettings, server: PgServer, port: number): Record<string, string> {
+export function roleCheckEnv(settings: RoleCheckEnvSettings, server: CheckedServer, port: number): Record<string, string> {
   return {
+    // The leader lock decides who is primary; PostgreSQL alone cannot tell a demoting one.
+    ...(server.restPort ? { PATRONI_URL: `http://${server.host}:${server.restPort}` } : {}),
     CONSUL_HTTP_ADDR: settings.consulAddr,
     // Load balancers on other nodes reach the check where they reach the server.
     HOST: server.host,
@@ -60,7 +69,7 @@ export async function waitForRegistrations(consulAddr: string, ids: readonly str
 }
 
 export interface RoleChecker {
-  server: PgServer;
+  server: CheckedServer;
   instanceId: string;
   /** host:port of its HTTP endpoint (/primary, /replica, /health). */
   addr: string;
