@@ -59,7 +59,10 @@ export async function startMember(config: PatroniMemberConfig & { stateDir: stri
   chownTree(paths.config, config.user);
 
   const launch = async (): Promise<ChildHandle> => {
-    await registerLivenessCheck(check);
+    // Consul keeps the status of a re-registered check: a critical one from the last run would
+    // refuse Patroni's new session forever, so the old registration goes first.
+    await deregisterLivenessCheck(check);
+    await registerLivenessCheck(check, 'starting');
     const { command, args } = asUser(config.user, 'patroni', [paths.config]);
     // Own process group: a terminal's Ctrl-C must not reach it before the platform stops it.
     const child = startChild(command, args, { env: patroniEnv(), outputFile: paths.log, detached: true });
@@ -77,6 +80,7 @@ export async function startMember(config: PatroniMemberConfig & { stateDir: stri
       throw err;
     });
     if (outcome === 'exited') throw new Error(`patroni ${config.name} exited during start; see ${paths.log}`);
+    await registerLivenessCheck(check, 'running');
     return child;
   };
 
