@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { alerts } from './commands/alerts';
+import { db } from './commands/db';
 import { down } from './commands/down';
 import { logs } from './commands/logs';
 import { migrate } from './commands/migrate';
@@ -22,6 +23,9 @@ const USAGE = `usage: platform <command>
   down                    stop everything gracefully; no process is left behind
   migrate [svc ...] [--down] [--count N]
                           apply the services' pending database migrations (--down: revert the last N, default 1)
+  db status | switchover [--to M] | failover --to M | reinit M
+                          the database cluster through Patroni: members, roles, timeline, lag; a planned
+                          switchover (to the synchronous standby unless told), a forced failover, a rebuilt replica
   node                    run this machine's PLATFORM_ROLE of the cloud layout in the foreground
                           (consul-server, service, edge or database; systemd runs it on cloud nodes)
 
@@ -67,6 +71,10 @@ async function main(argv: string[]): Promise<number> {
       return down();
     case 'node':
       return node();
+    case 'db': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { to: { type: 'string' } } });
+      return db(positionals[0], { to: values.to, member: positionals[1] });
+    }
     case 'migrate': {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { down: { type: 'boolean', default: false }, count: { type: 'string' } } });
       const count = values.count === undefined ? undefined : Number(values.count);

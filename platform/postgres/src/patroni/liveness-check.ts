@@ -7,7 +7,8 @@
  *
  * The check belongs to a service of its own (`patroni`, one instance per member, port = the
  * REST API): a node-level check would mark every service of the node critical when one member
- * dies. Nothing routes to `patroni` (it has no protocol meta); Prometheus may scrape its /metrics.
+ * dies. Nothing routes to `patroni` (it has no protocol meta); Prometheus scrapes its /metrics, which
+ * the Postgres* alerts read.
  */
 export const PATRONI_SERVICE = 'patroni';
 export const patroniServiceId = (scope: string, member: string): string => `patroni-${scope}-${member}`;
@@ -61,7 +62,8 @@ export async function registerLivenessCheck(check: LivenessCheck, phase: 'starti
     Name: PATRONI_SERVICE,
     Address: rest.hostname,
     Port: Number(rest.port),
-    Meta: { scope: check.scope, member: check.member },
+    // Prometheus scrapes every instance that names its metrics port (Patroni's REST API serves /metrics).
+    Meta: { scope: check.scope, member: check.member, 'metrics-port': rest.port, 'metrics-path': '/metrics' },
     Check: probe,
   });
   return id;
