@@ -1,3 +1,4 @@
+import { benchDbFailover } from './db-failover';
 import { benchDbListeners } from './db-listeners';
 import { benchEvents } from './events';
 import { benchLbThroughput } from './lb-throughput';
@@ -12,6 +13,7 @@ const benches: Record<string, () => Promise<void>> = {
   'logging-shipping': benchLoggingShipping,
   'logging-load': benchLoggingLoad,
   'db-listeners': benchDbListeners,
+  'db-failover': benchDbFailover,
   events: benchEvents,
 };
 
