@@ -1,3 +1,4 @@
+import { benchDbFailover } from './db-failover';
 import { benchDbListeners } from './db-listeners';
 import { benchDiscoveryScale } from './discovery-scale';
 import { benchHaproxyScale } from './haproxy-scale';
@@ -18,6 +19,7 @@ const benches: Record<string, () => Promise<void>> = {
   'logging-shipping': benchLoggingShipping,
   'logging-load': benchLoggingLoad,
   'db-listeners': benchDbListeners,
+  'db-failover': benchDbFailover,
   events: benchEvents,
 };
 

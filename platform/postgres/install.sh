@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs PostgreSQL's server and client from Debian's packages at the pinned major version
 # (idempotent). The platform runs its own servers under the state folder, as the postgres user,
-# so the package must not create or start a system cluster on port 5432.
+# so the package must not create or start a system cluster on port 5432. Patroni (Debian's, with
+# its Consul client) runs each server.
 COMPONENT=postgres
 . "$(dirname "$0")/../lib/common.sh"
 
@@ -22,6 +23,8 @@ if ! grep -qs '^create_main_cluster = false$' "$dropin"; then
 fi
 
 apt_install "postgresql-$major=$POSTGRES_VERSION" "postgresql-client-$major=$POSTGRES_VERSION"
+# Patroni with its Consul client; policy-rc.d (apt_install) keeps its system unit from starting.
+apt_install "patroni=$PATRONI_VERSION" "python3-consul=$PYTHON_CONSUL_VERSION"
 
 # A machine where the package was installed earlier may still have a system cluster running on
 # 5432; stop it (its data stays) so it cannot be confused with the platform's servers.
@@ -42,3 +45,8 @@ case "$have" in
   "$major".*) log "postgresql $have installed ($bindir)" ;;
   *) die "expected PostgreSQL $major.x in $bindir, found '${have:-none}'" ;;
 esac
+patroni_have="$(patroni --version 2>/dev/null | sed -n 's/^patroni \([0-9.]*\)$/\1/p' || true)"
+[ "$patroni_have" = "${PATRONI_VERSION%%-*}" ] || die "expected Patroni ${PATRONI_VERSION%%-*}, found '${patroni_have:-none}'"
+# Debian's interpreter: Patroni runs on it, whatever python3 comes first in PATH.
+/usr/bin/python3 -c 'import consul' 2>/dev/null || die "Patroni's Consul client (python3-consul) is missing"
+log "patroni $patroni_have installed"

@@ -35,7 +35,7 @@ async function call(path: string, options: { method?: string; body?: unknown; he
 
 beforeAll(async () => {
   consul = await startTestConsul();
-  pg = await startTestPostgres({ consulAddr: consul.httpAddr, maxReplicaLagMs: 60_000 });
+  pg = await startTestPostgres({ consulAddr: consul.httpAddr, roleChecks: true, maxReplicaLagMs: 60_000 });
   [dbLb, lb] = await Promise.all([startTestLb(consul.httpAddr, 'db', { DB_REPLICA_MAX_LAG_MS: '60000' }), startTestLb(consul.httpAddr, 'internal')]);
   const env = pg.serviceEnv();
   const secrets = writeGatewaySecrets(['ryw-client'], { 'ryw-client': 1_000_000 });
@@ -50,11 +50,11 @@ beforeAll(async () => {
     LOG_LEVEL: 'warn',
   });
   await waitFor(async () => (await call('/users?limit=1')).status === 200, { timeoutMs: 15_000, what: 'users through the gateway' });
-  await pg.sql(pg.cluster.replicas[0]!, 'SELECT pg_wal_replay_pause()');
+  await pg.pauseReplay(pg.cluster.replicas[0]!);
 });
 
 afterAll(async () => {
-  await pg.sql(pg.cluster.replicas[0]!, 'SELECT pg_wal_replay_resume()').catch(() => undefined);
+  await pg.resumeReplay(pg.cluster.replicas[0]!).catch(() => undefined);
   await Promise.all([users.child.stop(5_000), gateway.proc.child.stop(5_000)]);
   await Promise.all([dbLb.stop(), lb.stop()]);
   await pg.stop();

@@ -29,7 +29,7 @@ const replicaPorts = () => pg.cluster.replicas.map((r) => r.port);
 
 beforeAll(async () => {
   consul = await startTestConsul();
-  pg = await startTestPostgres({ consulAddr: consul.httpAddr, maxReplicaLagMs: 500 });
+  pg = await startTestPostgres({ consulAddr: consul.httpAddr, roleChecks: true, maxReplicaLagMs: 500 });
   lb = await startTestLb(consul.httpAddr, 'db', { DB_REPLICA_MAX_LAG_MS: '500' });
   await waitFor(async () => !(await servedBy(lb.addr)).standby, { timeoutMs: 10_000, what: 'the write listener to reach the primary' });
   await waitFor(async () => (await servedBy(lb.readAddr as string)).standby, { timeoutMs: 10_000, what: 'the read listener to reach a replica' });
@@ -71,7 +71,7 @@ test('a write sent to the read listener fails with a clear error', async () => {
 
 test('a replica whose lag passes the bound leaves the read set within 2 s and returns when resumed', async () => {
   const [lagging, other] = pg.cluster.replicas;
-  await pg.sql(lagging!, 'SELECT pg_wal_replay_pause()');
+  await pg.pauseReplay(lagging!);
   const writer = setInterval(() => void pg.sql(pg.cluster.primary, "INSERT INTO lb_probe (note) VALUES ('lag')").catch(() => undefined), 50);
   try {
     const pausedAt = Date.now();
@@ -86,7 +86,7 @@ test('a replica whose lag passes the bound leaves the read set within 2 s and re
     for (let i = 0; i < 20; i += 1) expect((await servedBy(lb.readAddr as string)).port).toBe(other!.port);
   } finally {
     clearInterval(writer);
-    await pg.sql(lagging!, 'SELECT pg_wal_replay_resume()');
+    await pg.resumeReplay(lagging!);
   }
   await waitFor(
     async () => {

@@ -105,7 +105,7 @@ test('a read whose connection breaks under it is sent again once and succeeds', 
 test('read-your-writes in the kit: with replay paused, a read that must see a write goes to the primary', async () => {
   const replica = pg.cluster.replicas[1]!;
   const { db, registry } = await open(pg.serviceEnv(replica), { DB_READ_YOUR_WRITES_WAIT_MS: '100' });
-  await pg.sql(replica, 'SELECT pg_wal_replay_pause()');
+  await pg.pauseReplay(replica);
   try {
     await consistency.run({}, async () => {
       await db.write.query("INSERT INTO users (email, name) VALUES ('ryw@example.com', 'Ryw')");
@@ -117,7 +117,7 @@ test('read-your-writes in the kit: with replay paused, a read that must see a wr
     expect((await db.read.query("SELECT email FROM users WHERE email = 'ryw@example.com'")).rows).toHaveLength(0);
     expect(await counter(registry, 'db_reads_total', 'primary')).toBe(1);
   } finally {
-    await pg.sql(replica, 'SELECT pg_wal_replay_resume()');
+    await pg.resumeReplay(replica);
   }
   await consistency.run({}, async () => {
     await db.write.query("INSERT INTO users (email, name) VALUES ('ryw2@example.com', 'Ryw2')");

@@ -20,7 +20,7 @@ const checkerOf = (server: string) => {
 
 beforeAll(async () => {
   consul = await startTestConsul();
-  pg = await startTestPostgres({ replicas: 2, consulAddr: consul.httpAddr, maxReplicaLagMs: MAX_LAG_MS });
+  pg = await startTestPostgres({ replicas: 2, consulAddr: consul.httpAddr, roleChecks: true, maxReplicaLagMs: MAX_LAG_MS });
 });
 
 afterAll(async () => {
@@ -76,7 +76,7 @@ test('replay paused while the primary writes: /replica turns non-200 within 2 s,
     }
   })();
   try {
-    await pg.sql(paused!, 'SELECT pg_wal_replay_pause()');
+    await pg.pauseReplay(paused!);
     const pausedAt = Date.now();
     await waitFor(async () => (await statusOf(addr, '/replica')) !== 200, { timeoutMs: 2_000, intervalMs: 20, what: 'the paused replica to leave /replica' });
     const leftAfterMs = Date.now() - pausedAt;
@@ -90,13 +90,13 @@ test('replay paused while the primary writes: /replica turns non-200 within 2 s,
       what: 'Consul to show the lagging replica as warning',
     });
 
-    await pg.sql(paused!, 'SELECT pg_wal_replay_resume()');
+    await pg.resumeReplay(paused!);
     const resumedAt = Date.now();
     await waitFor(async () => (await statusOf(addr, '/replica')) === 200, { timeoutMs: 2_000, intervalMs: 20, what: 'the replica to return to /replica after resume' });
     process.stdout.write(`replica back on /replica ${Date.now() - resumedAt} ms after resume\n`);
   } finally {
     writing = false;
     await writer;
-    await pg.sql(paused!, 'SELECT pg_wal_replay_resume()');
+    await pg.resumeReplay(paused!);
   }
 });

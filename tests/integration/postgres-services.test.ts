@@ -165,7 +165,7 @@ test('orders asks users through the internal load balancer: an unknown user is r
 
 test('an order placed right after its user was created is accepted while the replica users reads from is behind', async () => {
   const [, behind] = pg.cluster.replicas;
-  await pg.sql(behind!, 'SELECT pg_wal_replay_pause()');
+  await pg.pauseReplay(behind!);
   try {
     const refused: string[] = [];
     for (let i = 0; i < 20; i += 1) {
@@ -179,13 +179,13 @@ test('an order placed right after its user was created is accepted while the rep
     const last = await pg.sql<{ id: string }>(pg.cluster.primary, "SELECT id FROM users.users WHERE email = 'fresh-19@example.com'");
     expectProblem(await call(usersB, `/users/${last[0]?.id}`), 404);
   } finally {
-    await pg.sql(behind!, 'SELECT pg_wal_replay_resume()');
+    await pg.resumeReplay(behind!);
   }
 });
 
 test('read-your-writes: 1,000 create-then-read with the returned position, all found, while one replica has replay paused', async () => {
   const [paused] = pg.cluster.replicas;
-  await pg.sql(paused!, 'SELECT pg_wal_replay_pause()');
+  await pg.pauseReplay(paused!);
   try {
     // Without the position, the paused replica really is behind.
     const probe = await call<{ id: string }>(usersB, '/users', { method: 'POST', body: { email: 'probe@example.com', name: 'Probe' } });
@@ -208,14 +208,14 @@ test('read-your-writes: 1,000 create-then-read with the returned position, all f
     // Every read that had to see a write while its replica was paused went to the primary.
     expect(fromPrimary).toBeGreaterThanOrEqual(501);
   } finally {
-    await pg.sql(paused!, 'SELECT pg_wal_replay_resume()');
+    await pg.resumeReplay(paused!);
   }
 });
 
 test('a replica connection cut while a read waits on it (as the database HAProxy does to a lagging replica): the read is answered, the service lives on', async () => {
   const [paused] = pg.cluster.replicas;
   const base = `http://127.0.0.1:${usersSlow.port}`;
-  await pg.sql(paused!, 'SELECT pg_wal_replay_pause()');
+  await pg.pauseReplay(paused!);
   try {
     const created = await call<{ id: string }>(usersB, '/users', { method: 'POST', body: { email: 'cut@example.com', name: 'Cut' } });
     const lsn = created.headers.get('x-db-lsn') ?? '';
@@ -236,6 +236,6 @@ test('a replica connection cut while a read waits on it (as the database HAProxy
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(Number(/db_read_retries_total(?:\{[^}]*\})? (\d+)/.exec(metrics)?.[1] ?? 0)).toBeGreaterThanOrEqual(1);
   } finally {
-    await pg.sql(paused!, 'SELECT pg_wal_replay_resume()');
+    await pg.resumeReplay(paused!);
   }
 });

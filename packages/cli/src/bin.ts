@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { accounts } from './commands/accounts';
 import { alerts } from './commands/alerts';
+import { db } from './commands/db';
 import { down } from './commands/down';
 import { logs } from './commands/logs';
 import { migrate } from './commands/migrate';
@@ -24,6 +25,9 @@ const USAGE = `usage: platform <command>
   migrate [svc ...] [--down] [--count N]
                           apply the services' pending database migrations (--down: revert the last N, default 1)
   accounts                make the OS account each service's instances run as (root; the image build)
+  db status | switchover [--to M] | failover --to M | reinit M
+                          the database cluster through Patroni: members, roles, timeline, lag; a planned
+                          switchover (to the synchronous standby unless told), a forced failover, a rebuilt replica
   node                    run this machine's PLATFORM_ROLE of the cloud layout in the foreground
                           (consul-server, service, edge or database; systemd runs it on cloud nodes)
 
@@ -71,6 +75,10 @@ async function main(argv: string[]): Promise<number> {
       return node();
     case 'accounts':
       return accounts();
+    case 'db': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { to: { type: 'string' } } });
+      return db(positionals[0], { to: values.to, member: positionals[1] });
+    }
     case 'migrate': {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { down: { type: 'boolean', default: false }, count: { type: 'string' } } });
       const count = values.count === undefined ? undefined : Number(values.count);

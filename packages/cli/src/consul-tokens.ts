@@ -9,7 +9,7 @@ import type { PlatformSettings } from './settings';
 export const LOCAL_DATACENTER = 'local';
 
 /** The role tokens `platform up` mints beside the per-service ones. */
-const LOCAL_ROLE_TOKENS = ['agent', 'lb-controller', 'gateway', 'monitoring', 'postgres'] as const;
+const LOCAL_ROLE_TOKENS = ['agent', 'lb-controller', 'gateway', 'monitoring', 'postgres', 'patroni'] as const;
 
 export interface ConsulSecretPaths {
   /** Local only: where the agent's generated secrets live (consul/secrets under the state folder). */

@@ -42,6 +42,7 @@ export function plannedPorts(settings: PlatformSettings): PlannedPort[] {
     { variable: 'ALERTMANAGER_PORT', host: monitoring.host, port: monitoring.alertmanagerPort },
     ...series('POSTGRES_PORT', pg.basePort, pg.replicas + 1),
     ...series('POSTGRES_ROLE_CHECK_PORT', pg.roleCheckBasePort, pg.replicas + 1),
+    ...series('POSTGRES_PATRONI_PORT', pg.restBasePort, pg.replicas + 1),
   ];
   return ports.filter((p) => p.port > 0);
 }

@@ -4,7 +4,7 @@
  *
  * Token names are also file names (a node's CONSUL_TOKENS_DIR, the cloud's SSM
  * /<name>/consul/tokens/<token>): `agent`, `lb-controller`, `gateway`, `monitoring`, `postgres`,
- * and `service-<service>` for every other service.
+ * `patroni`, and `service-<service>` for every other service.
  *
  * The anonymous token (requests without a token, and DNS, which has no token of its own here)
  * gets nothing: the platform's processes all carry their own token and nothing in the platform
@@ -15,8 +15,11 @@
 /** Where load-balancer controllers confirm drains: `<DRAIN_KV_ROOT><service>/<instance>/<controller>`. */
 export const DRAIN_KV_ROOT = 'platform/drain/';
 
+/** Patroni's namespace in KV (its `namespace` setting): leader lock, members, config, history. */
+export const PATRONI_KV_ROOT = 'patroni/';
+
 const SERVICE_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
-const TOKEN_NAME = /^(agent|lb-controller|gateway|monitoring|postgres|service-[a-z0-9][a-z0-9-]{0,62})$/;
+const TOKEN_NAME = /^(agent|lb-controller|gateway|monitoring|postgres|patroni|service-[a-z0-9][a-z0-9-]{0,62})$/;
 
 /** Services whose token carries the service's own name rather than `service-<name>` (the SSM layout). */
 const NAMED_SERVICE_TOKENS = new Set(['gateway', 'postgres', 'lb-controller']);
@@ -70,6 +73,15 @@ export function tokenSpec(name: string, context: TokenContext): TokenSpec {
         description: 'platform: load-balancer controllers',
         policy: { name: 'platform-lb-controller', rules: `${drainWrite(DRAIN_KV_ROOT)}${CATALOG_READ}` },
         serviceIdentities: ['lb-controller'],
+        nodeIdentities: [],
+      };
+    case 'patroni':
+      // Patroni keeps the cluster's state under its namespace, holds the leader lock through a
+      // session, and registers each member as service `patroni` (its liveness check).
+      return {
+        description: 'platform: Patroni (the database cluster manager)',
+        policy: { name: 'platform-patroni', rules: `key_prefix "${PATRONI_KV_ROOT}" { policy = "write" }\nsession_prefix "" { policy = "write" }\n` },
+        serviceIdentities: ['patroni'],
         nodeIdentities: [],
       };
     case 'monitoring':

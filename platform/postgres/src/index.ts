@@ -1,6 +1,11 @@
-export { startPostgresCluster, startPostgresServer } from './cluster';
-export type { ClusterOptions, PostgresCluster, PostgresServerNode, ServerNodeOptions } from './cluster';
+export { startPostgresCluster } from './cluster';
+export type { ClusterOptions, PostgresCluster } from './cluster';
+export { startPostgresServer } from './server-node';
+export type { PostgresServerNode, ServerNodeOptions } from './server-node';
 export type { PgServer } from './server-process';
+export type { PgMember } from './patroni/member';
+export { PatroniRest, isLeaderRole, type ClusterMember, type MemberStatus } from './patroni/rest';
+export { DCS_TIMING, renderPatroniConfig, type PatroniMemberConfig } from './patroni/config';
 export type { ConnectionSpec } from './connection';
 export { withConnection } from './connection';
 export { DB_ROLES, type DbRole, type ClusterSecrets } from './secrets';

@@ -3,7 +3,14 @@ import { readSecretFile, startChild, waitFor, type ChildHandle } from '@platform
 import { consulHeaders } from '@platform/service-kit';
 import type { PostgresCluster } from './cluster';
 import type { ClusterSecrets } from './secrets';
-import type { PgServer } from './server-process';
+
+/** What a role check needs to know of its server; `restPort` where Patroni runs it. */
+export interface CheckedServer {
+  name: string;
+  host: string;
+  port: number;
+  restPort?: number;
+}
 
 export const roleCheckEntry = join(__dirname, 'role-check', 'main.js');
 
@@ -27,8 +34,10 @@ export type RoleCheckEnvSettings = Omit<RoleCheckSettings, 'cluster'> & { secret
  * The environment of one server's role check (beyond INSTANCE_ID, NODE_NAME and LOG_DIR, which
  * whoever runs it sets). It carries the monitor password's file, never the password.
  */
-export function roleCheckEnv(settings: RoleCheckEnvSettings, server: PgServer, port: number): Record<string, string> {
+export function roleCheckEnv(settings: RoleCheckEnvSettings, server: CheckedServer, port: number): Record<string, string> {
   return {
+    // The leader lock decides who is primary; PostgreSQL alone cannot tell a demoting one.
+    ...(server.restPort ? { PATRONI_URL: `http://${server.host}:${server.restPort}` } : {}),
     CONSUL_HTTP_ADDR: settings.consulAddr,
     ...(settings.consulTokenFile ? { CONSUL_HTTP_TOKEN_FILE: settings.consulTokenFile } : {}),
     // Load balancers on other nodes reach the check where they reach the server.
@@ -65,7 +74,7 @@ export async function waitForRegistrations(consulAddr: string, ids: readonly str
 }
 
 export interface RoleChecker {
-  server: PgServer;
+  server: CheckedServer;
   instanceId: string;
   /** host:port of its HTTP endpoint (/primary, /replica, /health). */
   addr: string;

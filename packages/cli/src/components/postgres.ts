@@ -9,14 +9,15 @@ import { loadPostgresSettings, portsFrom } from './postgres-settings';
 
 function describeServers(cluster: PostgresCluster, roleCheckPorts: readonly number[]): string[] {
   return cluster.servers.map((server, i) => {
-    const role = server === cluster.primary ? 'primary' : 'replica';
-    return `PostgreSQL ${role.padEnd(7)}  ${server.host}:${server.port} (${server.name})   role check http://127.0.0.1:${roleCheckPorts[i]}/health`;
+    const role = server === cluster.primary ? 'leader' : 'replica';
+    return `PostgreSQL ${role.padEnd(7)}  ${server.host}:${server.port} (${server.name})   Patroni ${server.rest.baseUrl}   role check http://127.0.0.1:${roleCheckPorts[i]}/health`;
   });
 }
 
 /**
- * The database: one primary and its streaming replicas under the state dir, each with a role
- * check (supervised like an instance) that registers it in Consul as service `postgres`.
+ * The database: a Patroni per PostgreSQL server under the state dir (Patroni bootstraps, makes
+ * the replicas, restarts a crashed server and elects the leader through Consul), each server with
+ * a role check (supervised like an instance) that registers it in Consul as service `postgres`.
  * Services get where to write and read, and the file with the app role's password.
  */
 export const postgresComponent: PlatformComponent = {
@@ -29,7 +30,16 @@ export const postgresComponent: PlatformComponent = {
     // folder (search only: it still cannot list or read it) to reach their data dirs below.
     chmodSync(settings.stateDir, statSync(settings.stateDir).mode | 0o001);
     const consulTokenFile = tokenFileOf(settings, 'postgres');
-    const cluster = await startPostgresCluster({ stateDir, ports: await portsFrom(pg.basePort, pg.replicas + 1), log });
+    const count = pg.replicas + 1;
+    const cluster = await startPostgresCluster({
+      stateDir,
+      ports: await portsFrom(pg.basePort, count),
+      restPorts: await portsFrom(pg.restBasePort, count),
+      consulAddr,
+      consulTokenFile: tokenFileOf(settings, 'patroni'),
+      synchronous: pg.synchronous,
+      log,
+    });
     const roleCheckPorts = await portsFrom(pg.roleCheckBasePort, cluster.servers.length);
     const slots = cluster.servers.map(
       (server, i) =>
@@ -45,12 +55,13 @@ export const postgresComponent: PlatformComponent = {
           report: log,
         }),
     );
+    // Patroni restarts its PostgreSQL; this restarts Patroni itself, as systemd would on a node.
     const watches = cluster.servers.map((server) =>
       restartOnExit({
-        name: `postgres ${server.name}`,
+        name: `patroni ${server.name}`,
         exited: () => server.exited,
         restart: () => server.restart(),
-        meanwhile: `${server === cluster.primary ? 'writes fail' : 'reads go to the other servers'} until it is back (see ${join(stateDir, server.name, 'postgres.log')})`,
+        meanwhile: `the other members elect a leader if it held the lock (see ${join(stateDir, server.name, 'patroni.log')})`,
         log,
         changed,
       }),
@@ -73,10 +84,11 @@ export const postgresComponent: PlatformComponent = {
       throw err;
     }
     const reader = cluster.replicas[0] ?? cluster.primary;
+    const pids = (): number[] => cluster.servers.flatMap((s) => [s.isRunning() ? s.pid : undefined, s.postgresPid()]).filter((p): p is number => p !== undefined);
     return {
       // Straight to the servers until the database load balancer exists; it repoints these two.
       env: { DB_WRITE_URL: cluster.url(cluster.primary), DB_READ_URL: cluster.url(reader), DB_PASSWORD_FILE: cluster.secrets.passwordFile('app') },
-      pids: () => [...cluster.servers.filter((s) => s.isRunning()).map((s) => s.pid), ...slots.map((s) => s.state.pid).filter((p): p is number => p !== null)],
+      pids: () => [...pids(), ...slots.map((s) => s.state.pid).filter((p): p is number => p !== null)],
       instances: () => slots.map((s) => s.state),
       describe: () => [...describeServers(cluster, roleCheckPorts), `PostgreSQL login    user platform_app, database ${cluster.database}, password in ${cluster.secrets.passwordFile('app')}`],
       stop,

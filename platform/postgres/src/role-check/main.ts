@@ -21,6 +21,8 @@ runMain({
     PG_MONITOR_PASSWORD_FILE: z.string().min(1),
     MAX_REPLICA_LAG_MS: env.integerVar(0, 3_600_000).default('500'),
     ROLE_POLL_INTERVAL_MS: env.integerVar(20, 60_000).default('100'),
+    /** The server's Patroni REST API: a server is primary only while Patroni holds the leader lock. */
+    PATRONI_URL: z.string().url().regex(/^http:\/\/[0-9.]+:\d+$/, 'http://<ipv4>:<port>').optional(),
   },
   async setup({ app, config, logger }) {
     // Meta must name the port checks reach, and it is written before the server listens.
@@ -34,6 +36,7 @@ runMain({
       database: config.PG_DATABASE,
       maxLagMs: config.MAX_REPLICA_LAG_MS,
       intervalMs: config.ROLE_POLL_INTERVAL_MS,
+      patroniUrl: config.PATRONI_URL,
       logger,
     });
     await observer.start();

@@ -27,6 +27,8 @@ export interface RoleObserverOptions {
   database: string;
   maxLagMs: number;
   intervalMs: number;
+  /** Patroni's REST API for this server, when Patroni runs it. */
+  patroniUrl?: string;
   logger: Logger;
 }
 
@@ -80,12 +82,28 @@ export class RoleObserver {
       const local = await observeLocal(this.local);
       if (local.inRecovery) this.followUpstream(local);
       this.latest = this.describe(local);
+      if (this.latest.role === 'primary' && !(await this.holdsLeaderLock())) {
+        // Out of recovery but without the lock: a former leader on its way to demotion, or one
+        // that lost Consul. It must not take writes; it is neither primary nor replica now.
+        this.latest = { ...this.latest, role: 'unknown', error: 'PostgreSQL is not in recovery, but Patroni does not hold the leader lock' };
+      }
     } catch (err) {
       this.latest = { ...this.latest, reachable: false, observedAt: new Date().toISOString(), error: err instanceof Error ? err.message : String(err) };
     }
     this.observedAtMs = Date.now();
     this.logTransitions(previous, this.latest);
     if (!this.stopped) this.timer = setTimeout(() => void this.tick(), this.options.intervalMs);
+  }
+
+  private async holdsLeaderLock(): Promise<boolean> {
+    if (!this.options.patroniUrl) return true;
+    try {
+      const res = await fetch(`${this.options.patroniUrl}/primary`, { signal: AbortSignal.timeout(1_000) });
+      await res.arrayBuffer();
+      return res.status === 200;
+    } catch {
+      return false;
+    }
   }
 
   private async sampleUpstream(): Promise<void> {

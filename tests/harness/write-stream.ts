@@ -1,0 +1,88 @@
+import { Client } from 'pg';
+import { sleep } from '@platform/process-runner';
+
+/** One acknowledged write: its value, when the commit returned, and who took it. */
+export interface AckedWrite {
+  value: number;
+  at: number;
+  port: number;
+  timeline: number;
+}
+
+export interface WriteStream {
+  readonly acked: readonly AckedWrite[];
+  /** Writes that failed (refused, broken off, timed out); one in flight when they broke may still have committed. */
+  readonly refused: number;
+  /** The first write acknowledged after `since` (ms epoch), waiting up to timeoutMs for one. */
+  firstAckAfter(since: number, timeoutMs: number): Promise<AckedWrite>;
+  stop(): Promise<void>;
+}
+
+export interface WriteTarget {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+}
+
+export const WRITE_PROBE_TABLE = 'ha_probe';
+
+/** The probe table, made once on the leader; the app role writes to it. */
+export const writeProbeDdl = `CREATE TABLE IF NOT EXISTS ${WRITE_PROBE_TABLE} (v bigint PRIMARY KEY, port int NOT NULL, timeline int NOT NULL);
+GRANT ALL ON ${WRITE_PROBE_TABLE} TO platform_app`;
+
+/**
+ * A steady stream of single-row writes through one address (the database HAProxy's write
+ * listener), each on a connection kept until it breaks. Every commit that returned is recorded
+ * with the server and timeline that took it, so a failover can be checked for lost writes.
+ */
+export function startWriteStream(target: WriteTarget, intervalMs = 20): WriteStream {
+  const acked: AckedWrite[] = [];
+  let refused = 0;
+  let next = 1;
+  let running = true;
+  let client: Client | undefined;
+  const loop = (async () => {
+    while (running) {
+      const value = next++;
+      try {
+        if (!client) {
+          client = new Client({ ...target, connectionTimeoutMillis: 1_000, query_timeout: 3_000 });
+          client.on('error', () => undefined);
+          await client.connect();
+        }
+        const { rows } = await client.query<{ port: number; timeline: number }>(
+          `INSERT INTO ${WRITE_PROBE_TABLE} (v, port, timeline) SELECT $1, inet_server_port(), ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int RETURNING port, timeline`,
+          [value],
+        );
+        acked.push({ value, at: Date.now(), port: rows[0]?.port ?? 0, timeline: rows[0]?.timeline ?? 0 });
+      } catch {
+        refused += 1;
+        void client?.end().catch(() => undefined);
+        client = undefined;
+      }
+      await sleep(intervalMs);
+    }
+  })();
+  return {
+    acked,
+    get refused() {
+      return refused;
+    },
+    async firstAckAfter(since, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = acked.find((w) => w.at > since);
+        if (found) return found;
+        if (Date.now() > deadline) throw new Error(`no write was acknowledged within ${timeoutMs} ms after ${new Date(since).toISOString()}`);
+        await sleep(20);
+      }
+    },
+    async stop() {
+      running = false;
+      await loop;
+      await client?.end().catch(() => undefined);
+    },
+  };
+}

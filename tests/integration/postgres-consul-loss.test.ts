@@ -1,0 +1,51 @@
+import { sleep, waitFor } from '@platform/process-runner';
+import { DCS_TIMING, withConnection } from '@platform/postgres';
+import { startTestConsul, type TestConsul } from '../harness/consul';
+import { startTestLb, type TestLb } from '../harness/load-balancer';
+import { startTestPostgres, type TestPostgres } from '../harness/postgres';
+import { startWriteStream, writeProbeDdl, WRITE_PROBE_TABLE } from '../harness/write-stream';
+
+/** Fencing: a leader that loses its DCS must stop taking writes before anyone else may take the lock. */
+let consul: TestConsul;
+let pg: TestPostgres;
+let lb: TestLb;
+
+beforeAll(async () => {
+  consul = await startTestConsul();
+  pg = await startTestPostgres({ consulAddr: consul.httpAddr, roleChecks: true, maxReplicaLagMs: 1_000 });
+  lb = await startTestLb(consul.httpAddr, 'db', { DB_REPLICA_MAX_LAG_MS: '1000' });
+  await pg.sql(pg.cluster.primary, writeProbeDdl);
+});
+
+afterAll(async () => {
+  await lb?.stop();
+  await pg?.stop();
+  await consul?.stop();
+});
+
+test('the leader cut off from Consul demotes itself within ttl and takes no write after; with Consul back a leader takes writes again and none acknowledged is lost', async () => {
+  const leader = await pg.cluster.refreshRoles();
+  const [host, port] = lb.addr.split(':');
+  const stream = startWriteStream({ ...pg.cluster.connection(leader, 'app'), host: host ?? '127.0.0.1', port: Number(port) });
+  try {
+    await stream.firstAckAfter(Date.now(), 10_000);
+    const cutAt = Date.now();
+    await consul.agent.stop();
+    const standby = async (): Promise<boolean> => withConnection(pg.cluster.connection(leader, 'admin', 'postgres'), async (c) => (await c.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r')).rows[0]?.r === true);
+    await waitFor(() => standby().catch(() => false), { timeoutMs: DCS_TIMING.ttl * 1_000, intervalMs: 100, what: `${leader.name} to demote itself without Consul` });
+    const demotedAt = Date.now();
+    console.log(`leader cut off from Consul: read-only after ${demotedAt - cutAt} ms`);
+    await sleep(2_000);
+    // Nothing took a write since: no server holds a lock it can prove.
+    expect(stream.acked.filter((w) => w.at > demotedAt)).toEqual([]);
+
+    await consul.restart();
+    await pg.cluster.refreshRoles(60_000);
+    await stream.firstAckAfter(Date.now(), 60_000);
+  } finally {
+    await stream.stop();
+  }
+  const current = await pg.cluster.refreshRoles();
+  const stored = new Set((await pg.sql<{ v: string }>(current, `SELECT v FROM ${WRITE_PROBE_TABLE}`)).map((r) => Number(r.v)));
+  expect(stream.acked.filter((w) => !stored.has(w.value))).toEqual([]);
+});
