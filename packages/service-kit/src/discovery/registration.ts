@@ -8,7 +8,7 @@ export interface InstanceRegistration {
   port: number;
   tags: string[];
   meta: Record<string, string>;
-  check: { interval: string; timeout: string; deregisterCriticalAfter: string };
+  check: { interval: string; timeout: string; deregisterCriticalAfter: string; failuresBeforeCritical?: number };
   /** Where Consul's check calls when that is not `port` and /health/ready (see RegistrationOverrides). */
   checkPort?: number;
   checkPath?: string;
@@ -28,6 +28,12 @@ export interface RegistrationOverrides {
   meta?: Record<string, string>;
   /** HTTP path of Consul's check; defaults to /health/ready. */
   checkPath?: string;
+  /**
+   * Failed checks in a row before Consul calls the instance critical (default 1). For an instance
+   * whose critical state makes a load balancer cut live sessions, one check that timed out on a
+   * busy machine must not do that.
+   */
+  failuresBeforeCritical?: number;
   /** Re-evaluated every REREGISTER_INTERVAL_MS; the instance registers again when they change. */
   dynamicTags?: () => string[];
 }
@@ -69,6 +75,7 @@ export class ConsulRegistration {
         interval: instance.check.interval,
         timeout: instance.check.timeout,
         deregistercriticalserviceafter: instance.check.deregisterCriticalAfter,
+        ...(instance.check.failuresBeforeCritical ? { failuresbeforecritical: instance.check.failuresBeforeCritical } : {}),
         status: readyNow ? 'passing' : 'critical',
       },
     });

@@ -119,7 +119,12 @@ export async function startService<Extra extends z.ZodRawShape>(definition: Serv
         ...(definition.meta ?? {}),
         ...(parts.registration?.meta ?? {}),
       },
-      check: { interval: config.CHECK_INTERVAL, timeout: config.CHECK_TIMEOUT, deregisterCriticalAfter: config.DEREGISTER_CRITICAL_AFTER },
+      check: {
+        interval: config.CHECK_INTERVAL,
+        timeout: config.CHECK_TIMEOUT,
+        deregisterCriticalAfter: config.DEREGISTER_CRITICAL_AFTER,
+        failuresBeforeCritical: parts.registration?.failuresBeforeCritical,
+      },
     },
     logger,
   );

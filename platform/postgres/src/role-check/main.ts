@@ -47,6 +47,11 @@ runMain({
       registration: {
         port: config.PG_PORT,
         checkPath: '/health',
+        // A critical role check takes its server out of the database HAProxy, which cuts every
+        // session to it (on-marked-down shutdown-sessions). One check that timed out while the
+        // machine was busy did exactly that to a healthy primary in a CI run; a server really lost
+        // is still out within ~3 s, and HAProxy's own /primary and /replica checks react first.
+        failuresBeforeCritical: 3,
         meta: { protocol: 'postgresql', 'pg-server': config.PG_SERVER_NAME, 'check-port': String(config.PORT), 'max-replica-lag-ms': String(config.MAX_REPLICA_LAG_MS) },
         dynamicTags: () => {
           const { role } = observer.report();
