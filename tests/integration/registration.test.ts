@@ -1,4 +1,8 @@
-import { waitFor } from '@platform/process-runner';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { sleep, waitFor } from '@platform/process-runner';
+import { createConsulClient, type Logger } from '@platform/service-kit';
+import { ConsulRegistration } from '@platform/service-kit/dist/discovery/registration';
 import { startTestConsul, type TestConsul } from '../harness/consul';
 import { healthOf, passingIds } from '../harness/consul-queries';
 import { entryPoints, spawnService, startRegisteredService, type ServiceProcess } from '../harness/service-process';
@@ -89,4 +93,36 @@ test('a restarted Consul agent with an empty data dir gets every instance back w
   );
   expect([users.child.pid, orders.child.pid]).toEqual(pids);
   expect(users.child.isRunning() && orders.child.isRunning()).toBe(true);
+});
+
+test('a registration that tolerates failed checks (failuresBeforeCritical, as the database role checks use) stays passing through a short failure and goes critical when it lasts', async () => {
+  const [host, port] = consul.httpAddr.split(':');
+  const client = createConsulClient({ host: host as string, port: Number(port) }, 2_000, consul.managementToken);
+  let healthy = true;
+  const target = createServer((_req, res) => {
+    res.statusCode = healthy ? 200 : 503;
+    res.end();
+  });
+  await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+  const quiet = { info() {}, warn() {}, debug() {}, error() {} } as unknown as Logger;
+  const register = (id: string, failuresBeforeCritical?: number) =>
+    new ConsulRegistration(
+      client,
+      { id, name: 'tolerant', address: '127.0.0.1', port: (target.address() as AddressInfo).port, checkPath: '/', tags: [], meta: {}, check: { interval: '1s', timeout: '1s', deregisterCriticalAfter: '1m', failuresBeforeCritical } },
+      quiet,
+    ).register(true);
+  try {
+    await Promise.all([register('tolerant-1'), register('tolerant-3', 3)]);
+    const status = async (id: string) => (await healthOf(consul.httpAddr, 'tolerant')).find((e) => e.Service.ID === id)?.Checks.find((c) => c.ServiceID === id)?.Status;
+    await waitFor(async () => (await status('tolerant-1')) === 'passing' && (await status('tolerant-3')) === 'passing', { timeoutMs: 5_000, what: 'both passing' });
+    // Consul counts failures from the first check it really ran (the status given at registration
+    // is not one): let each run a few times first. The catalog does not show a run whose status stayed.
+    await sleep(2_500);
+    healthy = false;
+    await waitFor(async () => (await status('tolerant-1')) === 'critical', { timeoutMs: 3_000, intervalMs: 50, what: 'the intolerant check to go critical' });
+    expect(await status('tolerant-3')).toBe('passing');
+    await waitFor(async () => (await status('tolerant-3')) === 'critical', { timeoutMs: 6_000, intervalMs: 100, what: 'the tolerant check to go critical once the failure lasts' });
+  } finally {
+    target.close();
+  }
 });
