@@ -1,3 +1,4 @@
+import { NO_ROUTE_HEADER } from '@platform/service-kit';
 import { readFileSync, renameSync } from 'node:fs';
 import { sleep, waitFor } from '@platform/process-runner';
 import { startTestConsul, type TestConsul } from '../harness/consul';
@@ -35,10 +36,11 @@ afterAll(async () => {
   await consul.stop();
 });
 
-test('a request for an unknown service gets 404 problem+json from the load balancer', async () => {
+test('a request for an unknown service gets 404 problem+json from the load balancer, marked as its own answer', async () => {
   const res = await httpRequest(lb.addr, '/anything', { host: 'nosuchservice' });
   expect(res.status).toBe(404);
   expect(res.headers['content-type']).toContain('application/problem+json');
+  expect(res.headers[NO_ROUTE_HEADER]).toBe('1');
 });
 
 test('the edge answers its own errors as problem+json: no gateway instance is a 503 with Retry-After', async () => {

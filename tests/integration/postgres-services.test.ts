@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { freePort, waitFor } from '@platform/process-runner';
+import { httpRequest } from '../harness/http-client';
 import { startTestConsul, type TestConsul } from '../harness/consul';
 import { startTestLb, type TestLb } from '../harness/load-balancer';
 import { startTestPostgres, type TestPostgres } from '../harness/postgres';
@@ -59,6 +60,8 @@ beforeAll(async () => {
     start(entryPoints.orders, 'orders', { ...pg.serviceEnv(pg2), INTERNAL_LB_ADDR: lb.addr }),
   ]);
   usersSlow = await startProcess(entryPoints.users, 'users', { ...pg.serviceEnv(pg1), DB_READ_YOUR_WRITES_WAIT_MS: '5000' });
+  // orders reaches users through the internal load balancer, which routes an instance a moment after Consul passes it.
+  await waitFor(async () => (await httpRequest(lb.addr, '/users?limit=1', { host: 'users' })).status === 200, { timeoutMs: 10_000, what: 'users routed by the internal load balancer' });
 });
 
 afterAll(async () => {

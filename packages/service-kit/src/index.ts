@@ -29,7 +29,7 @@ export type { ConsulErrorKind } from './discovery/consul-http';
 export { jitteredBackoffMs } from './util/backoff';
 export { startBlockingQuery } from './discovery/blocking-query';
 export type { BlockingQuery, BlockingQueryOptions } from './discovery/blocking-query';
-export { createServiceClient, ServiceCallError } from './http/service-client';
+export { createServiceClient, NO_ROUTE_HEADER, ServiceCallError } from './http/service-client';
 export type { ServiceClient, ServiceCallOptions, ServiceAnswer } from './http/service-client';
 export * as messaging from './messaging';
 export { connectDatabase, openDatabase, dbConfigShape, defaultSchema, DatabaseError, isUniqueViolation, consistency, runMigrations, tlsFrom, LSN_HEADER, parseLsn, formatLsn, primaryWalLsn } from './db';

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { NO_ROUTE_HEADER } from '@platform/service-kit';
 import type { Slot } from './backend-slots';
 import type { WorkerPrivileges } from './privileges';
 import { renderEdgeFrontend, returnProblem, type EdgeSettings } from './render-edge';
@@ -89,7 +90,8 @@ function renderDbFrontends(input: RenderInput): string {
   ].join('\n\n');
 }
 
-const NO_ROUTE = ['backend no_route', returnProblem({ status: 404, title: 'Not Found', detail: 'no service is routed for this Host' })].join('\n');
+// Marked as the load balancer's own answer, so a caller's client does not take it for the service's 404.
+const NO_ROUTE = ['backend no_route', returnProblem({ status: 404, title: 'Not Found', detail: 'no service is routed for this Host', headers: { [NO_ROUTE_HEADER]: '1' } })].join('\n');
 
 /** The whole haproxy.cfg for one load balancer: the template's global section, defaults by mode, sections. */
 export function renderConfig(input: RenderInput): string {

@@ -17,7 +17,7 @@ export interface EdgeSettings {
   limits: EdgeLimits;
 }
 
-export type Problem = { status: number; title: string; detail: string; retryAfter?: number };
+export type Problem = { status: number; title: string; detail: string; retryAfter?: number; headers?: Record<string, string> };
 
 const problemBody = ({ status, title, detail }: Problem): string => JSON.stringify({ type: 'about:blank', title, status, detail });
 
@@ -35,7 +35,11 @@ const EDGE_ERRORS: readonly Problem[] = [
   { status: 504, title: 'Gateway Timeout', detail: 'the API gateway did not answer in time' },
 ];
 
-const retryAfter = (problem: Problem): string => (problem.retryAfter ? ` hdr retry-after ${problem.retryAfter}` : '');
+const retryAfter = (problem: Problem): string =>
+  (problem.retryAfter ? ` hdr retry-after ${problem.retryAfter}` : '') +
+  Object.entries(problem.headers ?? {})
+    .map(([name, value]) => ` hdr ${name} ${value}`)
+    .join('');
 
 /** A problem+json answer HAProxy gives itself (when `condition` holds), before any server sees the request. */
 export const returnProblem = (problem: Problem, condition = ''): string =>

@@ -22,6 +22,12 @@ export interface ServiceClient {
   call<T = unknown>(service: string, path: string, options?: ServiceCallOptions): Promise<ServiceAnswer<T>>;
 }
 
+/**
+ * Set by the internal load balancer on its own 404 when no instance of the named service is
+ * routed (yet, or any more): the call failed, it is not the service's "not found".
+ */
+export const NO_ROUTE_HEADER = 'x-platform-no-route';
+
 export class ServiceCallError extends KitError {
   constructor(service: string, message: string, options?: { cause?: unknown }) {
     super('KIT_SERVICE_CALL_FAILED', `call to ${service} failed: ${message}`, true, options);
@@ -49,6 +55,7 @@ export function createServiceClient(lbAddr: { host: string; port: number } | und
           res.on('data', (chunk: string) => (text += chunk));
           res.on('error', (err) => reject(new ServiceCallError(service, err.message, { cause: err })));
           res.on('end', () => {
+            if (res.headers[NO_ROUTE_HEADER]) return reject(new ServiceCallError(service, 'the internal load balancer routes no instance of it'));
             let body: unknown = text;
             if ((res.headers['content-type'] ?? '').includes('json') && text !== '') {
               try {
