@@ -1,5 +1,9 @@
 import { Client } from 'pg';
+import type { PgMember } from '@platform/postgres';
 import { sleep } from '@platform/process-runner';
+import { startTestConsul, type TestConsul } from './consul';
+import { startTestLb, type TestLb } from './load-balancer';
+import { startTestPostgres, type TestPostgres } from './postgres';
 
 /** One acknowledged write: its value, when the commit returned, and who took it. */
 export interface AckedWrite {
@@ -83,6 +87,39 @@ export function startWriteStream(target: WriteTarget, intervalMs = 20): WriteStr
       running = false;
       await loop;
       await client?.end().catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * A Patroni cluster (leader and two synchronous replicas, role checks registered) on a Consul of
+ * its own, the database HAProxy in front and the probe table made: what the failover tests write
+ * through while they break things.
+ */
+export interface HaDatabase {
+  consul: TestConsul;
+  pg: TestPostgres;
+  lb: TestLb;
+  /** A stream of writes through the write listener, as `member`'s app role. */
+  writeThroughLb(member: PgMember): WriteStream;
+  stop(): Promise<void>;
+}
+
+export async function startHaDatabase(): Promise<HaDatabase> {
+  const consul = await startTestConsul();
+  const pg = await startTestPostgres({ consulAddr: consul.httpAddr, roleChecks: true, maxReplicaLagMs: 1_000 });
+  const lb = await startTestLb(consul.httpAddr, 'db', { DB_REPLICA_MAX_LAG_MS: '1000' });
+  await pg.sql(pg.cluster.primary, writeProbeDdl);
+  const [host, port] = lb.addr.split(':');
+  return {
+    consul,
+    pg,
+    lb,
+    writeThroughLb: (member) => startWriteStream({ ...pg.cluster.connection(member, 'app'), host: host ?? '127.0.0.1', port: Number(port) }),
+    async stop() {
+      await lb.stop();
+      await pg.stop();
+      await consul.stop();
     },
   };
 }

@@ -1,32 +1,26 @@
 import { sleep, waitFor } from '@platform/process-runner';
 import { DCS_TIMING, withConnection } from '@platform/postgres';
-import { startTestConsul, type TestConsul } from '../harness/consul';
-import { startTestLb, type TestLb } from '../harness/load-balancer';
-import { startTestPostgres, type TestPostgres } from '../harness/postgres';
-import { startWriteStream, writeProbeDdl, WRITE_PROBE_TABLE } from '../harness/write-stream';
+import type { TestConsul } from '../harness/consul';
+import type { TestPostgres } from '../harness/postgres';
+import { startHaDatabase, WRITE_PROBE_TABLE, type HaDatabase } from '../harness/write-stream';
 
 /** Fencing: a leader that loses its DCS must stop taking writes before anyone else may take the lock. */
+let db: HaDatabase;
 let consul: TestConsul;
 let pg: TestPostgres;
-let lb: TestLb;
 
 beforeAll(async () => {
-  consul = await startTestConsul();
-  pg = await startTestPostgres({ consulAddr: consul.httpAddr, roleChecks: true, maxReplicaLagMs: 1_000 });
-  lb = await startTestLb(consul.httpAddr, 'db', { DB_REPLICA_MAX_LAG_MS: '1000' });
-  await pg.sql(pg.cluster.primary, writeProbeDdl);
+  db = await startHaDatabase();
+  ({ consul, pg } = db);
 });
 
 afterAll(async () => {
-  await lb?.stop();
-  await pg?.stop();
-  await consul?.stop();
+  await db?.stop();
 });
 
 test('the leader cut off from Consul demotes itself within ttl and takes no write after; with Consul back a leader takes writes again and none acknowledged is lost', async () => {
   const leader = await pg.cluster.refreshRoles();
-  const [host, port] = lb.addr.split(':');
-  const stream = startWriteStream({ ...pg.cluster.connection(leader, 'app'), host: host ?? '127.0.0.1', port: Number(port) });
+  const stream = db.writeThroughLb(leader);
   try {
     await stream.firstAckAfter(Date.now(), 10_000);
     const cutAt = Date.now();

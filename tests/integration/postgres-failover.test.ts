@@ -1,35 +1,25 @@
 import { waitFor } from '@platform/process-runner';
 import type { PgMember } from '@platform/postgres';
-import { startTestConsul, type TestConsul } from '../harness/consul';
-import { startTestLb, type TestLb } from '../harness/load-balancer';
-import { startTestPostgres, type TestPostgres } from '../harness/postgres';
-import { startWriteStream, writeProbeDdl, WRITE_PROBE_TABLE, type WriteStream } from '../harness/write-stream';
+import type { TestPostgres } from '../harness/postgres';
+import { startHaDatabase, WRITE_PROBE_TABLE, type HaDatabase, type WriteStream } from '../harness/write-stream';
 
 /**
  * High availability with Patroni on a real Consul: a leader and two replicas in synchronous
  * mode, the database HAProxy in front, and a steady stream of writes through its write listener.
  */
-let consul: TestConsul;
+let db: HaDatabase;
 let pg: TestPostgres;
-let lb: TestLb;
 
 beforeAll(async () => {
-  consul = await startTestConsul();
-  pg = await startTestPostgres({ consulAddr: consul.httpAddr, roleChecks: true, maxReplicaLagMs: 1_000 });
-  lb = await startTestLb(consul.httpAddr, 'db', { DB_REPLICA_MAX_LAG_MS: '1000' });
-  await pg.sql(pg.cluster.primary, writeProbeDdl);
+  db = await startHaDatabase();
+  pg = db.pg;
 });
 
 afterAll(async () => {
-  await lb?.stop();
-  await pg?.stop();
-  await consul?.stop();
+  await db?.stop();
 });
 
-function writeThroughLb(): WriteStream {
-  const [host, port] = lb.addr.split(':');
-  return startWriteStream({ ...pg.cluster.connection(pg.cluster.primary, 'app'), host: host ?? '127.0.0.1', port: Number(port) });
-}
+const writeThroughLb = (): WriteStream => db.writeThroughLb(pg.cluster.primary);
 
 /** Every acknowledged write is on the current leader; returns how many there were. */
 async function expectNoneLost(stream: WriteStream): Promise<number> {

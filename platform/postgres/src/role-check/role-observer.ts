@@ -35,6 +35,9 @@ export interface RoleObserverOptions {
 export const servesAsPrimary = (r: RoleReport): boolean => r.reachable && r.role === 'primary';
 export const servesAsReplica = (r: RoleReport, maxLagMs = r.maxLagMs): boolean => r.reachable && r.role === 'replica' && r.lagMs !== null && r.lagMs <= maxLagMs;
 
+
+/** How long Patroni's last "this server leads" stands when Patroni does not answer (see holdsLeaderLock). */
+const LOCK_ANSWER_GRACE_MS = 1_000;
 /**
  * Watches one server every `intervalMs`: its role from pg_is_in_recovery(), and for a replica its
  * lag against the primary it streams from (found through pg_stat_wal_receiver, not configured).
@@ -73,6 +76,9 @@ export class RoleObserver {
     return this.latest;
   }
 
+  /** When Patroni last said this server holds the leader lock (ms epoch; 0: never). */
+  private lockConfirmedAt = 0;
+
   private async tick(): Promise<void> {
     const previous = this.latest;
     try {
@@ -100,9 +106,15 @@ export class RoleObserver {
     try {
       const res = await fetch(`${this.options.patroniUrl}/primary`, { signal: AbortSignal.timeout(1_000) });
       await res.arrayBuffer();
+      if (res.status === 200) this.lockConfirmedAt = Date.now();
       return res.status === 200;
     } catch {
-      return false;
+      // Patroni did not answer at all (busy on a loaded machine, restarting): its last "yes" is
+      // trusted for a moment, so one slow answer does not make the database HAProxy cut every
+      // session to a healthy primary (seen in CI). Only for less than a failover can take: another
+      // member can lead only once this one's session is gone, which takes over 2 s (measured
+      // failovers 2.1-3.3 s), so the write listener has left this server before anyone else writes.
+      return Date.now() - this.lockConfirmedAt < LOCK_ANSWER_GRACE_MS;
     }
   }
 
