@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { waitFor } from '@platform/process-runner';
+import { sleep, waitFor } from '@platform/process-runner';
 import { bootstrapPrimary } from './bootstrap';
 import { withConnection, type ConnectionSpec } from './connection';
 import { hasData } from './data-dirs';
@@ -132,7 +132,7 @@ export async function startPostgresCluster(options: ClusterOptions): Promise<Pos
     log(`${leader.name} leads (Patroni); ${cluster.replicas.map((r) => r.name).join(', ') || 'no replicas'} follow`);
     await withConnection(cluster.connection(leader, 'admin', 'postgres'), (client) => bootstrapPrimary(client, secrets, database, []));
     // synchronous_mode lives in Consul after bootstrap; the platform's setting wins at every start.
-    await leader.rest.patchConfig({ synchronous_mode: options.synchronous ?? true });
+    await patchConfigWhenReady(leader, { synchronous_mode: options.synchronous ?? true });
     return cluster;
   } catch (err) {
     await Promise.all(started.map((m) => m.stop(10_000)));
@@ -185,4 +185,22 @@ function describeCluster(options: ClusterOptions, database: string, host: string
     },
   };
   return cluster;
+}
+
+/**
+ * Patroni answers 503 to a configuration change until it has its configuration back from Consul,
+ * which after taking over a data dir of the earlier layout came seconds after it led (`platform up`
+ * on such a state folder failed there). Anything else it answers is final.
+ */
+async function patchConfigWhenReady(leader: PgMember, change: Record<string, unknown>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await leader.rest.patchConfig(change);
+      return;
+    } catch (err) {
+      if (Date.now() >= deadline || !(err instanceof Error && err.message.includes('(503)'))) throw err;
+      await sleep(500);
+    }
+  }
 }
