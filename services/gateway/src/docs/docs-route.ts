@@ -4,8 +4,11 @@ import { REQUEST_ID_HEADER } from '@platform/service-kit';
 import type { Pool } from 'undici';
 import type { RouteTable } from '../routing/route-table';
 import { mergeOpenApi, type ServiceDocument } from './openapi-merge';
+import { installSwaggerUi, prefersHtml } from './swagger-ui';
 
 export const DOCS_PATH = '/docs';
+/** The merged document alone, whatever the caller accepts (what the Swagger UI page loads). */
+export const DOCS_DOCUMENT_PATH = '/docs/openapi.json';
 const SERVICE_DOC_PATH = '/openapi.json';
 const FETCH_TIMEOUT_MS = 2_000;
 /** Short, so a deploy's new schemas show within seconds, yet a burst of /docs calls costs one fetch per service. */
@@ -17,10 +20,11 @@ interface Cached {
 }
 
 /**
- * GET /docs: the merged OpenAPI document of every service the gateway routes to. Each service's
- * own document is fetched through the internal load balancer, Host naming the service, exactly
- * like a proxied call; a service whose document cannot be fetched is listed as unavailable rather
- * than failing the whole answer.
+ * GET /docs: a Swagger UI page for a browser (Accept preferring text/html), else the merged OpenAPI
+ * document, which GET /docs/openapi.json answers whatever the Accept. The document covers every
+ * service the gateway routes to: each service's own document is fetched through the internal load
+ * balancer, Host naming the service, exactly like a proxied call; a service whose document cannot
+ * be fetched is listed as unavailable rather than failing the whole answer.
  */
 export function installDocsRoute(scope: FastifyInstance, options: { pool: Pool; routes: () => RouteTable; logger: Logger; version: string }): void {
   const cache = new Map<string, Cached>();
@@ -49,11 +53,19 @@ export function installDocsRoute(scope: FastifyInstance, options: { pool: Pool; 
     }
   };
 
-  scope.get(DOCS_PATH, async (request) => {
+  const mergedDocument = async (requestId: string): Promise<Record<string, unknown>> => {
     const table = options.routes();
     const services = [...new Set([...table.routes.values()].filter((r) => r.available).map((r) => r.service))];
     for (const name of cache.keys()) if (!services.includes(name)) cache.delete(name);
-    const documents = await Promise.all(services.map((s) => fetchDocument(s, request.id)));
+    const documents = await Promise.all(services.map((s) => fetchDocument(s, requestId)));
     return mergeOpenApi(table, documents, { version: options.version });
+  };
+
+  const ui = installSwaggerUi(scope, { documentPath: DOCS_DOCUMENT_PATH });
+  scope.get(DOCS_PATH, async (request, reply) => {
+    reply.header('vary', 'accept');
+    if (prefersHtml(request.headers.accept)) return ui.sendPage(reply);
+    return mergedDocument(request.id);
   });
+  scope.get(DOCS_DOCUMENT_PATH, async (request) => mergedDocument(request.id));
 }
