@@ -6,5 +6,9 @@ here="$(cd "$(dirname "$0")" && pwd)"
 for component in consul haproxy kafka postgres opensearch filebeat monitoring; do
   bash "$here/$component/install.sh"
 done
-# Tools of the test suite, not of the platform (tofu: `fmt -check` of terraform/); a node image skips them.
-[ "${PLATFORM_NODE_IMAGE:-}" = 1 ] || bash "$here/tofu/install.sh"
+# Tools of the test suite, not of the platform (tofu: `fmt -check` of terraform/; chromium: the
+# browser tests); a node image skips them.
+if [ "${PLATFORM_NODE_IMAGE:-}" != 1 ]; then
+  bash "$here/tofu/install.sh"
+  bash "$here/chromium/install.sh"
+fi

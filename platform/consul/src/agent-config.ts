@@ -71,7 +71,8 @@ export function renderAgentConfig(input: AgentConfigInput): Record<string, unkno
     disable_update_check: true,
     disable_remote_exec: true,
     enable_script_checks: false,
-    ui_config: { enabled: false },
+    // The web UI on the HTTP listener (loopback only): with ACLs on it shows nothing until a token is given.
+    ui_config: { enabled: true },
     log_level: input.logLevel ?? 'INFO',
     // Faster leader election and failure detection than the WAN-tuned defaults; fine on one host.
     performance: { raft_multiplier: 1 },
