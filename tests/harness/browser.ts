@@ -14,6 +14,15 @@ export function testOutputDir(folder: string): string {
   return dir;
 }
 
+/** Waits for `until`; when it fails, the error names what the page reported meanwhile (why it never rendered). */
+export async function waitReporting<T>(problems: string[], until: Promise<T>): Promise<T> {
+  try {
+    return await until;
+  } catch (err) {
+    throw new Error(`${err instanceof Error ? err.message : String(err)}; the page reported: ${problems.join(' | ') || 'nothing'}`);
+  }
+}
+
 export interface TestBrowser {
   browser: Browser;
   /** A new page that records what a user would see go wrong: console errors, page errors, failed requests. */

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from '@platform/process-runner';
-import { startBrowser, testOutputDir, type TestBrowser } from '../harness/browser';
+import { startBrowser, testOutputDir, waitReporting, type TestBrowser } from '../harness/browser';
 import { startTestConsul, type TestConsul } from '../harness/consul';
 import { startEcho, startGateway, writeGatewaySecrets } from '../harness/gateway';
 import { startTestLb, type TestLb } from '../harness/load-balancer';
@@ -43,7 +43,7 @@ test("the Swagger UI page at the edge's /docs shows every routed service's opera
   const { page, problems } = await browser.newPage();
   const response = await page.goto(`http://${edge.addr}/docs`, { waitUntil: 'load' });
   expect(response?.headers()['content-type']).toMatch(/^text\/html/);
-  await page.waitForSelector('.opblock', { timeout: 15_000 });
+  await waitReporting(problems, page.waitForSelector('.opblock', { timeout: 15_000 }));
   const operations = await page.$$eval('.opblock', (blocks) => blocks.map((b) => `${b.querySelector('.opblock-summary-method')?.textContent ?? ''} ${b.querySelector('.opblock-summary-path')?.textContent ?? ''}`.trim()));
   await page.screenshot({ path: join(output, 'swagger-ui.png'), fullPage: true });
   expect(operations).toContain('POST /catalogue/items');
@@ -62,7 +62,7 @@ test('the Consul UI on the loopback HTTP port loads with the management token an
   // What the UI's "Log in" stores: the token in the page's local storage, read at start.
   await page.evaluateOnNewDocument((secret) => localStorage.setItem('consul:token', JSON.stringify({ SecretID: secret })), consul.managementToken);
   await page.goto(`http://${consul.httpAddr}/ui/`, { waitUntil: 'load' });
-  await page.waitForFunction(() => ['catalogue', 'gateway', 'lb-controller'].every((name) => document.body.innerText.includes(name)), { timeout: 20_000 });
+  await waitReporting(problems, page.waitForFunction(() => ['catalogue', 'gateway', 'lb-controller'].every((name) => document.body.innerText.includes(name)), { timeout: 20_000 }));
   await page.screenshot({ path: join(output, 'consul-ui.png'), fullPage: true });
   writeFileSync(join(output, 'consul-ui.txt'), await page.evaluate(() => document.body.innerText));
   expect(problems).toEqual([]);
