@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launch, type Browser, type Page } from 'puppeteer-core';
@@ -36,6 +36,7 @@ export interface TestBrowser {
  * which `problems` records.
  */
 export async function startBrowser(): Promise<TestBrowser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: platform/chromium/install.sh installs Debian's chromium (bootstrap runs it)`);
   const profile = mkdtempSync(join(tmpdir(), 'chromium-test-'));
   const browser = await launch({
     executablePath: CHROMIUM,

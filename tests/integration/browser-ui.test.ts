@@ -20,9 +20,11 @@ const running: ServiceProcess[] = [];
 const output = testOutputDir('browser-ui');
 
 beforeAll(async () => {
+  // The browser first: without chromium the file stops before any process was started.
+  browser = await startBrowser();
   consul = await startTestConsul();
   const secrets = writeGatewaySecrets(['alice']);
-  [internal, browser] = await Promise.all([startTestLb(consul.httpAddr, 'internal'), startBrowser()]);
+  internal = await startTestLb(consul.httpAddr, 'internal');
   running.push((await startEcho(consul.httpAddr, 'catalogue', '/catalogue')).proc);
   running.push((await startGateway(consul.httpAddr, internal.addr, secrets)).proc);
   edge = await startTestLb(consul.httpAddr, 'edge');
