@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PlatformError } from '@platform/process-runner';
 import { ConfigError } from '@platform/service-kit';
 import { describeFailure } from '../../packages/cli/src/failure';
+import { callControl, startControlServer } from '../../packages/cli/src/supervisor/control-server';
 
 const raised = (fn: () => unknown): unknown => {
   try {
@@ -32,4 +36,21 @@ test('PLATFORM_DEBUG=1 adds the stack and its causes', () => {
   expect(failure.text).toContain('PLATFORM_UP_FAILED: consul exited');
   expect(failure.text).toMatch(/PlatformError: consul exited\n\s+at /);
   expect(failure.text).toContain('caused by: Error: root cause');
+});
+
+test("a supervisor's refusal reaches the CLI with the supervisor's own code; no supervisor at all is PLATFORM_SUPERVISOR_UNREACHABLE", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'control-'));
+  const socket = join(dir, 'control.sock');
+  const server = await startControlServer(socket, {
+    'POST /scale': async () => {
+      throw new PlatformError('PLATFORM_UNKNOWN_SERVICE', 'unknown service nope');
+    },
+  });
+  try {
+    await expect(callControl(socket, 'POST', '/scale', {})).rejects.toMatchObject({ code: 'PLATFORM_UNKNOWN_SERVICE', message: 'unknown service nope' });
+  } finally {
+    server.close();
+  }
+  await expect(callControl(join(dir, 'none.sock'), 'GET', '/state')).rejects.toMatchObject({ code: 'PLATFORM_SUPERVISOR_UNREACHABLE' });
+  rmSync(dir, { recursive: true, force: true });
 });
