@@ -106,3 +106,19 @@ test('a database connection lost under a request is a 503 problem with Retry-Aft
   expect(bug.statusCode).toBe(500);
   expect((bug.json() as { detail: string }).detail).toBe('The server could not complete the request.');
 });
+
+test('values past what a schema can bound are refused with 400 after validation: non-finite or unsafe numbers, NUL characters', async () => {
+  const app = buildApp();
+  app.post('/limits', { schema: { querystring: { type: 'object', properties: { n: { type: 'integer' } } }, body: { type: 'object' } } }, async () => ({ ok: true }));
+  const cases = [
+    { url: '/limits?n=1e400', payload: {} },
+    { url: '/limits?n=9007199254740993', payload: {} },
+    { url: '/limits', payload: { deep: [{ n: 2 ** 60 }] } },
+    { url: '/limits', payload: { text: 'a\u0000' } },
+  ];
+  for (const c of cases) {
+    const res = await app.inject({ method: 'POST', url: c.url, payload: c.payload });
+    expect([res.statusCode, res.headers['content-type']]).toEqual([400, expect.stringContaining('application/problem+json')]);
+  }
+  expect((await app.inject({ method: 'POST', url: '/limits?n=9007199254740991', payload: { n: -1.5, s: 'ok' } })).statusCode).toBe(200);
+});

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { PlatformError } from '@platform/process-runner';
 import { accounts } from './commands/accounts';
 import { alerts } from './commands/alerts';
 import { db } from './commands/db';
@@ -9,6 +10,7 @@ import { node } from './commands/node';
 import { parseScaleSpec, scale } from './commands/scale';
 import { status } from './commands/status';
 import { up } from './commands/up';
+import { describeFailure } from './failure';
 
 const USAGE = `usage: platform <command>
 
@@ -33,7 +35,9 @@ const USAGE = `usage: platform <command>
 
 environment: PLATFORM_STATE_DIR, PLATFORM_NODE_NAME, PLATFORM_SERVICE_USER, CONSUL_HTTP_PORT, CONSUL_SERVER_PORT,
              CONSUL_SERF_LAN_PORT, CONSUL_DNS_PORT; cloud nodes: PLATFORM_ROLE, PLATFORM_BIND_ADDR,
-             CONSUL_RETRY_JOIN, ... (see README)`;
+             CONSUL_RETRY_JOIN, ... (see README); PLATFORM_DEBUG=1 prints the stack of a failure
+
+exit status: 0 done, 1 failed, 2 usage, 3 the platform is not running (status, db, scale)`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -63,7 +67,7 @@ async function main(argv: string[]): Promise<number> {
         },
       });
       const lines = Number(values.lines);
-      if (!Number.isInteger(lines) || lines < 0) throw new Error(`--lines must be a whole number, got ${values.lines}`);
+      if (!Number.isInteger(lines) || lines < 0) throw new PlatformError('PLATFORM_USAGE', `--lines must be a whole number, got ${values.lines}`);
       const service = values.service ?? positionals[0];
       return logs({ service, level: values.level, since: values.since, requestId: values['request-id'], follow: values.follow ?? false, lines, local: values.local ?? false });
     }
@@ -82,7 +86,7 @@ async function main(argv: string[]): Promise<number> {
     case 'migrate': {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { down: { type: 'boolean', default: false }, count: { type: 'string' } } });
       const count = values.count === undefined ? undefined : Number(values.count);
-      if (count !== undefined && (!Number.isInteger(count) || count < 1)) throw new Error(`--count must be a whole number above 0, got ${values.count}`);
+      if (count !== undefined && (!Number.isInteger(count) || count < 1)) throw new PlatformError('PLATFORM_USAGE', `--count must be a whole number above 0, got ${values.count}`);
       return migrate({ services: positionals, down: values.down ?? false, count });
     }
     case undefined:
@@ -91,15 +95,15 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${USAGE}\n`);
       return command === undefined ? 2 : 0;
     default:
-      process.stderr.write(`unknown command ${command}\n${USAGE}\n`);
-      return 2;
+      throw new PlatformError('PLATFORM_USAGE', `unknown command ${command}\n${USAGE}`);
   }
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`platform: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
+    const failure = describeFailure(err);
+    process.stderr.write(failure.text);
+    process.exit(failure.exit);
   },
 );

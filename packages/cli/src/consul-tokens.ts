@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConsulAcl, isTokenName, localTokensDir, serviceTokenName } from '@platform/consul';
-import { ensureSecretFile, readSecretFile } from '@platform/process-runner';
+import { ensureSecretFile, PlatformError, readSecretFile } from '@platform/process-runner';
 import type { PlatformSettings } from './settings';
 
 /** Datacenter of the lone local agent (the cloud's comes from CONSUL_DATACENTER). */
@@ -87,7 +87,7 @@ export async function ensureServiceToken(settings: PlatformSettings, httpAddr: s
   if (acl) {
     await acl.ensureNamedToken(name, ensureSecretFile(file, randomUUID), { datacenter: datacenterOf(settings) });
   } else if (!existsSync(file)) {
-    throw new Error(`no Consul token for ${service}: ${file} is missing (terraform keeps it in SSM as consul/tokens/${name})`);
+    throw new PlatformError('PLATFORM_CONSUL_TOKEN_MISSING', `no Consul token for ${service}: ${file} is missing (terraform keeps it in SSM as consul/tokens/${name})`);
   }
   return file;
 }

@@ -1,4 +1,5 @@
 import { consulHeaders } from '@platform/service-kit';
+import { PlatformError } from '@platform/process-runner';
 
 /** What Consul says about the platform's services, reduced to what the CLI prints. */
 export interface ConsulInstanceView {
@@ -16,7 +17,7 @@ interface HealthEntry {
 
 async function getJson<T>(url: string, token: string | undefined): Promise<T> {
   const res = await fetch(url, { headers: consulHeaders(token), signal: AbortSignal.timeout(5_000) });
-  if (!res.ok) throw new Error(`${url} answered ${res.status}`);
+  if (!res.ok) throw new PlatformError('PLATFORM_CONSUL_UNAVAILABLE', `${url} answered ${res.status}`);
   return (await res.json()) as T;
 }
 

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from '@platform/consul';
+import { PlatformError } from '@platform/process-runner';
 
 /**
  * Runs platform/install.sh, which installs every pinned component that is missing and is quick
@@ -8,5 +9,5 @@ import { repoRoot } from '@platform/consul';
  */
 export function installComponents(): void {
   const result = spawnSync('bash', [join(repoRoot, 'platform', 'install.sh')], { stdio: ['ignore', 'inherit', 'inherit'] });
-  if (result.status !== 0) throw new Error(`installing the platform components failed (exit ${result.status}); see the messages above`);
+  if (result.status !== 0) throw new PlatformError('PLATFORM_INSTALL_FAILED', `installing the platform components failed (exit ${result.status}); see the messages above`);
 }

@@ -1,5 +1,6 @@
 import { defaultSchema, runMigrations } from '@platform/service-kit';
 import { discoverServices } from './service-catalog';
+import { PlatformError } from '@platform/process-runner';
 
 export interface MigrationOutcome {
   service: string;
@@ -24,10 +25,10 @@ export interface MigrateOptions {
  */
 export async function migrateServices(options: MigrateOptions): Promise<MigrationOutcome[]> {
   const url = options.env.DB_WRITE_URL;
-  if (!url) throw new Error('DB_WRITE_URL is not set: start the platform (npm run up) or set DB_WRITE_URL and DB_PASSWORD_FILE');
+  if (!url) throw new PlatformError('PLATFORM_DB_NOT_CONFIGURED', 'DB_WRITE_URL is not set: start the platform (npm run up) or set DB_WRITE_URL and DB_PASSWORD_FILE');
   const known = discoverServices().flatMap((s) => (s.migrationsDir ? [{ service: s.name, dir: s.migrationsDir }] : []));
   for (const name of options.services ?? []) {
-    if (!known.some((s) => s.service === name)) throw new Error(`${name} has no migrations; services with migrations: ${known.map((s) => s.service).join(', ')}`);
+    if (!known.some((s) => s.service === name)) throw new PlatformError('PLATFORM_UNKNOWN_SERVICE', `${name} has no migrations; services with migrations: ${known.map((s) => s.service).join(', ')}`);
   }
   const chosen = options.services ? known.filter((s) => options.services?.includes(s.service)) : known;
   const outcomes: MigrationOutcome[] = [];

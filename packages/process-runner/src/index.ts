@@ -6,3 +6,7 @@ export { freePort, portIsFree } from './ports';
 export { writeSecretFile, ensureSecretFile, readSecretFile } from './secret-file';
 export { findUser, requireUser, ensureSystemUser, asUser, chownTree, permits, assertReachable, runningAsRoot, OS_USER_NAME } from './os-user';
 export type { OsUser } from './os-user';
+export { CodedError, PlatformError, errorCodeOf } from './errors/coded-error';
+export type { PlatformCode, KitCode } from './errors/coded-error';
+export { ERROR_CATALOGUE } from './errors/catalogue';
+export type { ErrorCode, CatalogueEntry } from './errors/catalogue';

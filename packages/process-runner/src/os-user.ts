@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { chownSync, readdirSync, statSync, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { PlatformError } from './errors/coded-error';
 
 /**
  * An OS account a root process hands work to: PostgreSQL's servers, HAProxy's workers, every
@@ -34,7 +35,7 @@ export function findUser(name: string): OsUser | undefined {
 /** The account `name`; a missing one stops with `hint` (how to make it). */
 export function requireUser(name: string, hint: string): OsUser {
   const user = findUser(name);
-  if (!user) throw new Error(`the OS user ${name} does not exist; ${hint}`);
+  if (!user) throw new PlatformError('PLATFORM_OS_USER_MISSING', `the OS user ${name} does not exist; ${hint}`);
   return user;
 }
 
@@ -46,7 +47,7 @@ export const OS_USER_NAME = /^[a-z_][a-z0-9_-]{0,31}$/;
  * missing (no home, nologin shell); an existing account or group is kept as it is.
  */
 export function ensureSystemUser(name: string): OsUser {
-  if (!OS_USER_NAME.test(name)) throw new Error(`${JSON.stringify(name)} is not a valid OS user name (${OS_USER_NAME.source})`);
+  if (!OS_USER_NAME.test(name)) throw new PlatformError('PLATFORM_OS_USER_INVALID', `${JSON.stringify(name)} is not a valid OS user name (${OS_USER_NAME.source})`);
   const hasUser = findUser(name) !== undefined;
   const hasGroup = getent('group', name) !== undefined;
   const account = ['--system', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin'];
@@ -92,11 +93,11 @@ export function assertReachable(path: string, user: OsUser | undefined, need?: 4
   if (!user) return;
   for (let current = dirname(path); ; current = dirname(current)) {
     if (!permits(statSync(current), user, 1)) {
-      throw new Error(`the ${user.name} user cannot reach ${path}: ${current} is not searchable by it (chmod o+x ${current}, or move it)`);
+      throw new PlatformError('PLATFORM_OS_USER_NO_ACCESS', `the ${user.name} user cannot reach ${path}: ${current} is not searchable by it (chmod o+x ${current}, or move it)`);
     }
     if (current === dirname(current)) break;
   }
   if (need && !permits(statSync(path), user, need)) {
-    throw new Error(`the ${user.name} user cannot ${need === 4 ? 'read' : 'execute'} ${path} (chmod o+${need === 4 ? 'r' : 'x'} ${path})`);
+    throw new PlatformError('PLATFORM_OS_USER_NO_ACCESS', `the ${user.name} user cannot ${need === 4 ? 'read' : 'execute'} ${path} (chmod o+${need === 4 ? 'r' : 'x'} ${path})`);
   }
 }

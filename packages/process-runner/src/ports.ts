@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { PlatformError } from './errors/coded-error';
 
 /** Lowest port handed out: below it sit well-known and registered services' defaults. */
 const LOWEST_PORT = 10_000;
@@ -51,5 +52,5 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
       return port;
     }
   }
-  throw new Error(`no free port found on ${host} between ${LOWEST_PORT} and ${high}`);
+  throw new PlatformError('PLATFORM_NO_FREE_PORT', `no free port found on ${host} between ${LOWEST_PORT} and ${high}`);
 }

@@ -1,5 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { PlatformError } from './errors/coded-error';
 
 /**
  * Writes a secret for one reader: the file 0600 (fixed even when it existed with looser bits),
@@ -25,6 +26,6 @@ export function readSecretFile(path: string, variable: string): string {
   try {
     return readFileSync(path, 'utf8').trim();
   } catch (err) {
-    throw new Error(`${variable} names ${path}, which cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    throw new PlatformError('PLATFORM_SECRET_FILE_UNREADABLE', `${variable} names ${path}, which cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
 }

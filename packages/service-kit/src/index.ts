@@ -1,5 +1,7 @@
 export { startService } from './lifecycle/service';
 export type { RunningService, ServiceContext, ServiceDefinition, ServiceParts, ServiceConfig } from './lifecycle/service';
+export { buildServiceApp } from './lifecycle/service-app';
+export type { ServiceApp } from './lifecycle/service-app';
 export { runMain, describeStartFailure } from './lifecycle/run-main';
 export { loadConfig, baseConfigSchema, env } from './config';
 export type { BaseConfig } from './config';

@@ -1,3 +1,5 @@
+import { PlatformError } from '@platform/process-runner';
+
 /**
  * Who may do what in Consul: one token per role, each with the least it needs. Pure data, so the
  * rules are unit-tested and the same for `platform up` and the cloud's consul servers.
@@ -28,7 +30,7 @@ export const isTokenName = (name: string): boolean => TOKEN_NAME.test(name);
 
 /** The token a service's instances run with. */
 export function serviceTokenName(service: string): string {
-  if (!SERVICE_NAME.test(service)) throw new Error(`${JSON.stringify(service)} is not a service name (lower-case letters, digits and dashes, at most 63)`);
+  if (!SERVICE_NAME.test(service)) throw new PlatformError('PLATFORM_INVALID_NAME', `${JSON.stringify(service)} is not a service name (lower-case letters, digits and dashes, at most 63)`);
   return NAMED_SERVICE_TOKENS.has(service) ? service : `service-${service}`;
 }
 
@@ -60,7 +62,7 @@ function serviceSpec(service: string): TokenSpec {
 }
 
 export function tokenSpec(name: string, context: TokenContext): TokenSpec {
-  if (!isTokenName(name)) throw new Error(`${JSON.stringify(name)} is not a platform Consul token name`);
+  if (!isTokenName(name)) throw new PlatformError('PLATFORM_INVALID_NAME', `${JSON.stringify(name)} is not a platform Consul token name`);
   switch (name) {
     case 'agent':
       // A node identity names one node; terraform's node pools share one agent token, so there

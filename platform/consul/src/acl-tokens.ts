@@ -1,4 +1,4 @@
-import { waitFor } from '@platform/process-runner';
+import { PlatformError, waitFor } from '@platform/process-runner';
 import { tokenSpec, type TokenContext, type TokenSpec } from './acl-rules';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -34,7 +34,7 @@ export class ConsulAcl {
 
   private async ok<T>(res: Response, what: string): Promise<T> {
     // Consul's error bodies name the problem, never a secret.
-    if (!res.ok) throw new Error(`${what}: Consul answered ${res.status} ${(await res.text()).trim().slice(0, 200)}`);
+    if (!res.ok) throw new PlatformError('PLATFORM_CONSUL_ACL_FAILED', `${what}: Consul answered ${res.status} ${(await res.text()).trim().slice(0, 200)}`);
     return (await res.json()) as T;
   }
 
@@ -63,7 +63,7 @@ export class ConsulAcl {
 
   /** Makes `secretId` a token with exactly what `spec` grants. */
   async ensureToken(secretId: string, spec: TokenSpec, raced = false): Promise<void> {
-    if (!isTokenSecret(secretId)) throw new Error(`a token for "${spec.description}" is not a UUID`);
+    if (!isTokenSecret(secretId)) throw new PlatformError('PLATFORM_CONSUL_ACL_FAILED', `a token for "${spec.description}" is not a UUID`);
     const body = {
       Description: spec.description,
       Policies: spec.policy ? [{ ID: await this.ensurePolicy(spec.policy.name, spec.policy.rules) }] : [],

@@ -3,6 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
+import { PlatformError } from '@platform/process-runner';
 
 /** The local edge's certificate files; `caCert` is what a client trusts (`curl --cacert`). */
 export interface EdgeCertificate {
@@ -62,7 +63,7 @@ function makeServerCert(dir: string, files: EdgeCertificate, names: readonly str
 export function ensureEdgeCertificate(dir: string, hosts: readonly string[]): EdgeCertificate {
   const names = [...new Set(['localhost', '127.0.0.1', ...hosts])];
   const bad = names.filter((n) => isIP(n) === 0 && !HOSTNAME.test(n));
-  if (bad.length > 0) throw new Error(`the edge certificate's names must be IP addresses or host names: ${bad.map((b) => JSON.stringify(b)).join(', ')}`);
+  if (bad.length > 0) throw new PlatformError('PLATFORM_EDGE_CERT_NAMES_INVALID', `the edge certificate's names must be IP addresses or host names: ${bad.map((b) => JSON.stringify(b)).join(', ')}`);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const files: EdgeCertificate = { caCert: join(dir, 'ca.crt'), cert: join(dir, 'server.crt'), key: join(dir, 'server.key') };
   if (!usable(files.caCert, [], 400) || !existsSync(join(dir, 'ca.key'))) makeCa(dir, files.caCert);

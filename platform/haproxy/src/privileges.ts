@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureSystemUser } from '@platform/process-runner';
+import { ensureSystemUser, PlatformError } from '@platform/process-runner';
 
 /** Who HAProxy's workers become once the master (root) has bound the ports and read the certificates. */
 export interface WorkerPrivileges {
@@ -25,6 +25,6 @@ export function workerPrivileges(stateDir: string, uid = process.getuid?.() ?? -
   ensureSystemUser(HAPROXY_USER);
   const chroot = join(stateDir, 'empty');
   mkdirSync(chroot, { recursive: true, mode: 0o555 });
-  if (readdirSync(chroot).length > 0) throw new Error(`${chroot} must be empty: it is the HAProxy workers' chroot`);
+  if (readdirSync(chroot).length > 0) throw new PlatformError('PLATFORM_HAPROXY_CHROOT_NOT_EMPTY', `${chroot} must be empty: it is the HAProxy workers' chroot`);
   return { user: HAPROXY_USER, group: HAPROXY_USER, chroot };
 }

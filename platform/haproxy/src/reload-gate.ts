@@ -1,3 +1,5 @@
+import { PlatformError } from '@platform/process-runner';
+
 /**
  * When a structural change (a backend added or removed, more slots) may reload HAProxy:
  * - at most one reload per `minIntervalMs`, so a burst of new services costs one reload, not one
@@ -53,9 +55,8 @@ export function commandsForLive(commands: readonly string[], live: LiveSlots): s
 }
 
 /** HAProxy's own check (`haproxy -c`) refused a configuration; `reason` is what it said. */
-export class HaproxyConfigRefused extends Error {
+export class HaproxyConfigRefused extends PlatformError {
   constructor(readonly reason: string) {
-    super(`haproxy refused the new configuration: ${reason}`);
-    this.name = 'HaproxyConfigRefused';
+    super('PLATFORM_HAPROXY_CONFIG_REFUSED', `haproxy refused the new configuration: ${reason}`);
   }
 }

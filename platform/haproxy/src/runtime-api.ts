@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { PlatformError } from '@platform/process-runner';
 
 /**
  * Sends commands to HAProxy's Runtime API on its unix socket. Several commands go in one
@@ -10,7 +11,7 @@ export function runtimeCommand(socketPath: string, command: string, timeoutMs = 
   return new Promise((resolve, reject) => {
     const socket = connect(socketPath);
     let output = '';
-    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`runtime API did not answer "${command.slice(0, 80)}" within ${timeoutMs} ms`)));
+    socket.setTimeout(timeoutMs, () => socket.destroy(new RuntimeApiError(`runtime API did not answer "${command.slice(0, 80)}" within ${timeoutMs} ms`)));
     socket.on('connect', () => socket.end(`${command}\n`));
     socket.on('data', (chunk: Buffer) => (output += chunk.toString()));
     socket.on('error', reject);
@@ -21,7 +22,12 @@ export function runtimeCommand(socketPath: string, command: string, timeoutMs = 
 /** Answers that mean a runtime command was refused; anything else is informational. */
 const FAILURE = /^(No such|Unknown|Require|Invalid|Missing|.*is not|.*cannot|.*failed|.*not found)/im;
 
-export class RuntimeApiError extends Error {}
+/** HAProxy's Runtime API refused, or was not sent, a command; the controller falls back to a reload. */
+export class RuntimeApiError extends PlatformError {
+  constructor(message: string) {
+    super('PLATFORM_HAPROXY_RUNTIME_API', message, { retryable: true });
+  }
+}
 
 /**
  * The only commands the controller sends: `set server <backend>/<server> <what> <args>` made of

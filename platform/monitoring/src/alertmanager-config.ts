@@ -1,3 +1,5 @@
+import { PlatformError } from '@platform/process-runner';
+
 /** Where Alertmanager sends alerts and how it groups them. */
 export interface AlertmanagerSettings {
   /** Receives every notification (firing and resolved) as Alertmanager's webhook JSON; none: alerts are only listed by the API and `platform alerts`. */
@@ -30,8 +32,8 @@ export function checkWebhookUrl(url: string | undefined, variable: string): stri
   try {
     parsed = new URL(url);
   } catch {
-    throw new Error(`${variable} is not a URL`);
+    throw new PlatformError('PLATFORM_ALERT_WEBHOOK_INVALID', `${variable} is not a URL`);
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`${variable} must be an http or https URL`);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new PlatformError('PLATFORM_ALERT_WEBHOOK_INVALID', `${variable} must be an http or https URL`);
   return url;
 }

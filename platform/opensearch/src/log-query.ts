@@ -1,3 +1,5 @@
+import { PlatformError } from '@platform/process-runner';
+
 /** What `platform logs` and the tests ask the store for; every filter is optional. */
 export interface LogFilter {
   service?: string;
@@ -20,7 +22,7 @@ const LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'];
 
 export function levelsAtOrAbove(level: string): string[] {
   const at = LEVELS.indexOf(level.toLowerCase());
-  if (at < 0) throw new Error(`unknown level ${JSON.stringify(level)}; one of ${LEVELS.join(', ')}`);
+  if (at < 0) throw new PlatformError('PLATFORM_USAGE', `unknown level ${JSON.stringify(level)}; one of ${LEVELS.join(', ')}`);
   return LEVELS.slice(0, at + 1);
 }
 
@@ -51,6 +53,6 @@ export function parseSince(value: string, now: Date = new Date()): Date {
     return new Date(now.getTime() - Number(relative[1]) * unit);
   }
   const absolute = new Date(value);
-  if (Number.isNaN(absolute.getTime())) throw new Error(`--since must be a duration such as 15m or 2h, or an ISO date; got ${JSON.stringify(value)}`);
+  if (Number.isNaN(absolute.getTime())) throw new PlatformError('PLATFORM_USAGE', `--since must be a duration such as 15m or 2h, or an ISO date; got ${JSON.stringify(value)}`);
   return absolute;
 }

@@ -1,6 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startChild } from '@platform/process-runner';
+import { PlatformError, startChild } from '@platform/process-runner';
 import { asUser, chownTree, type ServerUser } from './os-user';
 import { pgBin } from './paths';
 import { DB_ROLES, type ClusterSecrets } from './secrets';
@@ -22,7 +22,7 @@ async function runAsServerUser(user: ServerUser | undefined, binary: string, arg
   const { command, args: full } = asUser(user, binary, args);
   const child = startChild(command, full, { env: { PATH: process.env.PATH, LC_ALL: 'C', ...env }, outputFile: logFile });
   const exit = await child.exited;
-  if (exit.code !== 0) throw new Error(`${binary} ${args[0] ?? ''} failed (exit ${exit.code}, signal ${exit.signal}); see ${logFile}`);
+  if (exit.code !== 0) throw new PlatformError('PLATFORM_DB_INIT_FAILED', `${binary} ${args[0] ?? ''} failed (exit ${exit.code}, signal ${exit.signal}); see ${logFile}`);
 }
 
 function prepareServerDir(stateDir: string, name: string, user: ServerUser | undefined): ReturnType<typeof serverPaths> {

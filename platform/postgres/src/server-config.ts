@@ -1,4 +1,5 @@
 import { DB_ROLES } from './secrets';
+import { PlatformError } from '@platform/process-runner';
 
 export interface ServerConfigInput {
   /** Server name (pg-0, pg-1, ...), shown in ps titles and as application_name to the primary. */
@@ -85,9 +86,9 @@ const HBA_KEYWORDS = new Set(['all', 'sameuser', 'samerole', 'replication']);
  */
 export function renderHba(input: Pick<ServerConfigInput, 'host' | 'clientCidrs' | 'database' | 'tls'>): string {
   const line = (type: string, database: string, user: string, address: string): string => `${type.padEnd(7)}  ${database.padEnd(11)}  ${user.padEnd(16)}  ${address.padEnd(18)}  scram-sha-256`;
-  if (!DATABASE_NAME.test(input.database) || HBA_KEYWORDS.has(input.database)) throw new Error(`invalid database name ${JSON.stringify(input.database)}`);
+  if (!DATABASE_NAME.test(input.database) || HBA_KEYWORDS.has(input.database)) throw new PlatformError('PLATFORM_DB_CONFIG_INVALID', `invalid database name ${JSON.stringify(input.database)}`);
   const bad = input.clientCidrs?.find((cidr) => !IPV4_CIDR.test(cidr));
-  if (bad !== undefined) throw new Error(`client networks must be IPv4 CIDRs such as 10.0.0.0/16, got ${JSON.stringify(bad)}`);
+  if (bad !== undefined) throw new PlatformError('PLATFORM_DB_CONFIG_INVALID', `client networks must be IPv4 CIDRs such as 10.0.0.0/16, got ${JSON.stringify(bad)}`);
   const own = input.host === '127.0.0.1' ? [] : [`${input.host}/32`];
   const local = [...LOOPBACK, ...own];
   const network = input.tls ? 'hostssl' : 'host';

@@ -1,4 +1,4 @@
-import { waitFor } from '@platform/process-runner';
+import { PlatformError, waitFor } from '@platform/process-runner';
 import { bootstrapPrimary } from './bootstrap';
 import { withConnection } from './connection';
 import { createPrimaryDataDir, createReplicaDataDir, hasData, isStandby, serverPaths, writeServerConfig } from './data-dirs';
@@ -74,7 +74,7 @@ export async function startPostgresServer(options: ServerNodeOptions): Promise<P
   const secrets = prepareState(options.stateDir, [serverPaths(options.stateDir, options.name).data], user);
   const dataDir = serverPaths(options.stateDir, options.name).data;
   if (hasData(dataDir) && isStandby(dataDir) !== Boolean(options.primary)) {
-    throw new Error(`${dataDir} holds a ${isStandby(dataDir) ? 'replica' : 'primary'}, but this node is configured as a ${options.primary ? 'replica' : 'primary'}`);
+    throw new PlatformError('PLATFORM_DB_ROLE_MISMATCH', `${dataDir} holds a ${isStandby(dataDir) ? 'replica' : 'primary'}, but this node is configured as a ${options.primary ? 'replica' : 'primary'}`);
   }
   const upstream = options.primary && { ...options.primary, slot: slotName(options.name) };
   if (!hasData(dataDir)) {

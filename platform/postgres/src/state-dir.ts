@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { hasData } from './data-dirs';
 import { assertReachable, chownTree, type ServerUser } from './os-user';
 import { ensureSecrets, type ClusterSecrets } from './secrets';
+import { PlatformError } from '@platform/process-runner';
 
 /** The state dir made ready for the server user, with the cluster's passwords (made once). */
 export function prepareState(stateDir: string, dataDirs: readonly string[], user: ServerUser | undefined): ClusterSecrets {
@@ -11,7 +12,7 @@ export function prepareState(stateDir: string, dataDirs: readonly string[], user
   chownTree(stateDir, user);
   assertReachable(stateDir, user);
   if (dataDirs.some(hasData) && !existsSync(join(stateDir, 'secrets', 'admin.password'))) {
-    throw new Error(`${stateDir} has data but lost its secrets/ folder; the servers cannot be managed without the passwords`);
+    throw new PlatformError('PLATFORM_DB_SECRETS_LOST', `${stateDir} has data but lost its secrets/ folder; the servers cannot be managed without the passwords`);
   }
   return ensureSecrets(join(stateDir, 'secrets'), user);
 }

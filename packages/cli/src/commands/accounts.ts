@@ -1,4 +1,4 @@
-import { ensureSystemUser, runningAsRoot } from '@platform/process-runner';
+import { ensureSystemUser, PlatformError, runningAsRoot } from '@platform/process-runner';
 import { discoverServices } from '../service-catalog';
 import { serviceAccountName, serviceUserPrefix } from '../supervisor/service-accounts';
 
@@ -7,7 +7,7 @@ import { serviceAccountName, serviceUserPrefix } from '../supervisor/service-acc
  * one itself; a cloud node cannot (its unit keeps /etc read-only), so the image build runs this.
  */
 export function accounts(): number {
-  if (!runningAsRoot()) throw new Error('platform accounts makes OS users: run it as root');
+  if (!runningAsRoot()) throw new PlatformError('PLATFORM_NEEDS_ROOT', 'platform accounts makes OS users: run it as root');
   const prefix = serviceUserPrefix();
   for (const service of discoverServices()) {
     const user = ensureSystemUser(serviceAccountName(prefix, service.name));

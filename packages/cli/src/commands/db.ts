@@ -3,6 +3,7 @@ import { PatroniRest, isLeaderRole, type ClusterMember } from '@platform/postgre
 import { runningState } from '../platform-view';
 import { loadSettings } from '../settings';
 import { formatTable } from '../table';
+import { PlatformError } from '@platform/process-runner';
 
 const MEMBER = /^[a-z][a-z0-9-]{0,62}$/;
 const IPV4 = /^(\d{1,3}\.){3}\d{1,3}$/;
@@ -18,7 +19,7 @@ async function members(consulAddr: string): Promise<Map<string, PatroniRest>> {
   const tokenFile = process.env.CONSUL_HTTP_TOKEN_FILE;
   const headers: Record<string, string> = tokenFile ? { 'x-consul-token': readFileSync(tokenFile, 'utf8').trim() } : {};
   const res = await fetch(`http://${consulAddr}/v1/catalog/service/patroni`, { headers, signal: AbortSignal.timeout(5_000) });
-  if (!res.ok) throw new Error(`Consul answered ${res.status} for the Patroni members`);
+  if (!res.ok) throw new PlatformError('PLATFORM_CONSUL_UNAVAILABLE', `Consul answered ${res.status} for the Patroni members`);
   const found = new Map<string, PatroniRest>();
   for (const e of (await res.json()) as CatalogEntry[]) {
     const name = e.ServiceMeta?.member ?? '';
@@ -27,7 +28,7 @@ async function members(consulAddr: string): Promise<Map<string, PatroniRest>> {
       found.set(name, new PatroniRest(`http://${e.ServiceAddress}:${e.ServicePort}`));
     }
   }
-  if (found.size === 0) throw new Error('no Patroni member is registered in Consul (is the platform up?)');
+  if (found.size === 0) throw new PlatformError('PLATFORM_DB_NO_MEMBERS', 'no Patroni member is registered in Consul (is the platform up?)');
   return found;
 }
 
@@ -36,13 +37,13 @@ async function clusterView(all: Map<string, PatroniRest>): Promise<ClusterMember
     const view = await rest.cluster().catch(() => undefined);
     if (view) return view;
   }
-  throw new Error('no Patroni member answers');
+  throw new PlatformError('PLATFORM_DB_NO_MEMBERS', 'no Patroni member answers');
 }
 
 function memberOf(all: Map<string, PatroniRest>, name: string | undefined): PatroniRest {
-  if (name === undefined || !MEMBER.test(name)) throw new Error(`a member name such as pg-1 is needed, got ${JSON.stringify(name ?? '')}`);
+  if (name === undefined || !MEMBER.test(name)) throw new PlatformError('PLATFORM_USAGE', `a member name such as pg-1 is needed, got ${JSON.stringify(name ?? '')}`);
   const rest = all.get(name);
-  if (!rest) throw new Error(`no member ${name}; members: ${[...all.keys()].join(', ')}`);
+  if (!rest) throw new PlatformError('PLATFORM_DB_UNKNOWN_MEMBER', `no member ${name}; members: ${[...all.keys()].join(', ')}`);
   return rest;
 }
 
@@ -69,7 +70,7 @@ export async function db(action: string | undefined, options: { to?: string; mem
       if (!leader) process.stdout.write('! no leader: writes are refused until one is elected\n');
       return leader ? 0 : 1;
     case 'switchover': {
-      if (!leader) throw new Error('no leader to switch over from; use failover --to <member>');
+      if (!leader) throw new PlatformError('PLATFORM_DB_NO_LEADER', 'no leader to switch over from; use failover --to <member>');
       const candidate = options.to ?? view.find((m) => m.role === 'sync_standby')?.name;
       if (candidate !== undefined) memberOf(all, candidate);
       process.stdout.write(`${await memberOf(all, leader.name).switchover(leader.name, candidate)}\n`);
@@ -82,6 +83,6 @@ export async function db(action: string | undefined, options: { to?: string; mem
       process.stdout.write(`${await memberOf(all, options.member).reinit()}\n`);
       return 0;
     default:
-      throw new Error(`platform db needs status, switchover [--to <member>], failover --to <member> or reinit <member>; got ${JSON.stringify(action ?? '')}`);
+      throw new PlatformError('PLATFORM_USAGE', `platform db needs status, switchover [--to <member>], failover --to <member> or reinit <member>; got ${JSON.stringify(action ?? '')}`);
   }
 }

@@ -1,6 +1,6 @@
 import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { sleep } from '@platform/process-runner';
+import { PlatformError, sleep } from '@platform/process-runner';
 import { renderLogLine } from '../log-render';
 import { loadSettings, statePaths } from '../settings';
 
@@ -34,7 +34,7 @@ function readFrom(file: string, offset: number): { text: string; end: number } {
  */
 export async function localLogs(options: LocalLogsOptions): Promise<number> {
   const dir = join(statePaths(loadSettings().stateDir).logDir, options.service);
-  if (!existsSync(dir)) throw new Error(`no logs for ${options.service} in ${dir}`);
+  if (!existsSync(dir)) throw new PlatformError('PLATFORM_LOGS_NOT_FOUND', `no logs for ${options.service} in ${dir}`);
   const offsets = new Map<string, number>();
   const pending = new Map<string, string>();
 

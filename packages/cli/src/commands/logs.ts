@@ -2,6 +2,7 @@ import { LogStore, parseSince, type LogFilter } from '@platform/opensearch';
 import { loadLogSettings, logStoreUrl } from '../log-settings';
 import { localLogs } from './logs-local';
 import { storeLogs } from './logs-store';
+import { PlatformError } from '@platform/process-runner';
 
 export interface LogsOptions {
   service?: string;
@@ -30,8 +31,8 @@ export async function logs(options: LogsOptions): Promise<number> {
   } finally {
     await store.close();
   }
-  if (options.level || options.since || options.requestId) throw new Error(`the log store at ${store.url} is not reachable; --level, --since and --request-id need it (is the platform up? OPENSEARCH_HTTP_PORT or LOG_STORE_URL set as for platform up?)`);
-  if (!options.service) throw new Error(`the log store at ${store.url} is not reachable; without it, name a service to read its local log files`);
+  if (options.level || options.since || options.requestId) throw new PlatformError('PLATFORM_LOG_STORE_UNREACHABLE', `the log store at ${store.url} is not reachable; --level, --since and --request-id need it (is the platform up? OPENSEARCH_HTTP_PORT or LOG_STORE_URL set as for platform up?)`);
+  if (!options.service) throw new PlatformError('PLATFORM_LOG_STORE_UNREACHABLE', `the log store at ${store.url} is not reachable; without it, name a service to read its local log files`);
   if (!options.local) process.stderr.write(`(log store at ${store.url} not reachable: reading this node's files)\n`);
   return localLogs({ service: options.service, follow: options.follow, lines: options.lines });
 }

@@ -4,6 +4,7 @@ import { loadSettings, statePaths } from '../settings';
 import type { SupervisorPlan } from '../supervisor/plan';
 import { runSupervisor } from '../supervisor/supervisor';
 import { parseScaleSpec } from './scale';
+import { PlatformError } from '@platform/process-runner';
 
 /** PLATFORM_SERVICES (`gateway=2,users=2`) or every service at its default count. */
 function servicesOfNode(): SupervisorPlan['services'] {
@@ -13,7 +14,7 @@ function servicesOfNode(): SupervisorPlan['services'] {
   return raw.split(',').map((spec) => {
     const { service, instances } = parseScaleSpec(spec.trim());
     const entry = known.find((s) => s.name === service);
-    if (!entry) throw new Error(`PLATFORM_SERVICES names ${service}, which is not a service here; known: ${known.map((s) => s.name).join(', ')}`);
+    if (!entry) throw new PlatformError('PLATFORM_UNKNOWN_SERVICE', `PLATFORM_SERVICES names ${service}, which is not a service here; known: ${known.map((s) => s.name).join(', ')}`);
     return { name: service, entry: entry.entry, instances };
   });
 }
@@ -26,7 +27,7 @@ function servicesOfNode(): SupervisorPlan['services'] {
 export async function node(): Promise<number> {
   const settings = loadSettings();
   if (settings.node.role === 'all') {
-    throw new Error('platform node runs one role of the cloud layout: set PLATFORM_ROLE to consul-server, service, edge or database (for everything on one machine: platform up)');
+    throw new PlatformError('PLATFORM_USAGE', 'platform node runs one role of the cloud layout: set PLATFORM_ROLE to consul-server, service, edge or database (for everything on one machine: platform up)');
   }
   const plan: SupervisorPlan = { settings, services: settings.node.role === 'service' ? servicesOfNode() : [] };
   const paths = statePaths(settings.stateDir);

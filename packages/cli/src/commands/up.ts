@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startChild, waitFor } from '@platform/process-runner';
+import { PlatformError, startChild, waitFor } from '@platform/process-runner';
 import { installComponents } from '../install';
 import { unroutedInstances } from '../lb-view';
 import { operatorConsulToken } from '../consul-tokens';
@@ -40,15 +40,15 @@ export async function up(options: UpOptions): Promise<number> {
   const taken = await takenPorts(plannedPorts(settings));
   if (taken.length > 0) {
     const list = taken.map((p) => `${p.host}:${p.port} (${p.variable})`).join(', ');
-    throw new Error(`another process already listens on ${list}; stop it, or move the platform with the variable named (see README, Ports)`);
+    throw new PlatformError('PLATFORM_PORT_IN_USE', `another process already listens on ${list}; stop it, or move the platform with the variable named (see README, Ports)`);
   }
 
   const services = discoverServices().map((s) => ({ name: s.name, entry: s.entry, instances: options.scale[s.name] ?? options.instances ?? s.defaultInstances }));
   for (const name of Object.keys(options.scale)) {
-    if (!services.some((s) => s.name === name)) throw new Error(`unknown service ${name} in --scale; known: ${services.map((s) => s.name).join(', ')}`);
+    if (!services.some((s) => s.name === name)) throw new PlatformError('PLATFORM_USAGE', `unknown service ${name} in --scale; known: ${services.map((s) => s.name).join(', ')}`);
   }
   for (const s of services) {
-    if (!existsSync(s.entry)) throw new Error(`${s.name} is not built (${s.entry} missing); run npm run build`);
+    if (!existsSync(s.entry)) throw new PlatformError('PLATFORM_SERVICE_NOT_BUILT', `${s.name} is not built (${s.entry} missing); run npm run build`);
   }
   mkdirSync(paths.logDir, { recursive: true });
   const plan: SupervisorPlan = { settings, services };
@@ -68,7 +68,7 @@ export async function up(options: UpOptions): Promise<number> {
     },
     { timeoutMs: 90_000, intervalMs: 200, what: 'the supervisor to start consul and the services' },
   ).catch((err: Error) => {
-    throw new Error(`${err.message}\nsee ${paths.supervisorLog}`);
+    throw new PlatformError('PLATFORM_UP_FAILED', `${err.message}\nsee ${paths.supervisorLog}`, { cause: err });
   });
 
   const expected = services.reduce((n, s) => n + s.instances, 0);

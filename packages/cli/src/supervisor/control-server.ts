@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+import { CodedError, errorCodeOf, PlatformError } from '@platform/process-runner';
 
 export type ControlHandler = (body: unknown) => Promise<unknown>;
 
@@ -20,7 +21,8 @@ export function startControlServer(socketPath: string, routes: Record<string, Co
         const result = await handler(body);
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result ?? {}));
       } catch (err) {
-        res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: err instanceof Error ? err.message : String(err) }));
+        // The code travels with the message, so the CLI prints the supervisor's own code.
+        res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: err instanceof Error ? err.message : String(err), code: errorCodeOf(err) }));
       }
     });
   });
@@ -48,13 +50,15 @@ export function callControl<T>(socketPath: string, method: 'GET' | 'POST', path:
       let text = '';
       res.on('data', (chunk: Buffer) => (text += chunk.toString()));
       res.on('end', () => {
-        const parsed = (text ? JSON.parse(text) : {}) as T & { error?: string };
+        const parsed = (text ? JSON.parse(text) : {}) as T & { error?: string; code?: string };
         if (res.statusCode === 200) resolve(parsed);
-        else reject(new Error(parsed.error ?? `supervisor answered ${res.statusCode}`));
+        else reject(new CodedError(errorCodeOf(parsed), parsed.error ?? `supervisor answered ${res.statusCode}`));
       });
     });
-    req.on('timeout', () => req.destroy(new Error(`supervisor did not answer within ${timeoutMs} ms`)));
-    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new PlatformError('PLATFORM_SUPERVISOR_UNREACHABLE', `supervisor did not answer within ${timeoutMs} ms`)));
+    req.on('error', (err: NodeJS.ErrnoException) =>
+      reject(err instanceof PlatformError ? err : new PlatformError('PLATFORM_SUPERVISOR_UNREACHABLE', `no supervisor answers on ${socketPath} (${err.code ?? err.message})`, { cause: err })),
+    );
     req.end(body === undefined ? undefined : JSON.stringify(body));
   });
 }

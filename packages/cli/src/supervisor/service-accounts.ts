@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, chownSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertReachable, chownTree, ensureSystemUser, runningAsRoot, type OsUser } from '@platform/process-runner';
+import { assertReachable, chownTree, ensureSystemUser, type OsUser, PlatformError, runningAsRoot } from '@platform/process-runner';
 
 /** Prefix of the accounts service instances run as; PLATFORM_SERVICE_USER names another. */
 export const DEFAULT_SERVICE_USER = 'platform-svc';
@@ -83,7 +83,7 @@ function accountOf(service: string): OsUser {
     return ensureSystemUser(name);
   } catch (err) {
     // A cloud node's unit keeps /etc read-only: its accounts come with the image.
-    throw new Error(`cannot make the OS user ${name} for ${service} (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); where /etc is read-only, run \`platform accounts\` when building the image`);
+    throw new PlatformError('PLATFORM_OS_USER_CREATE_FAILED', `cannot make the OS user ${name} for ${service} (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); where /etc is read-only, run \`platform accounts\` when building the image`);
   }
 }
 

@@ -13,6 +13,7 @@ import { InstanceSlot } from './instance-slot';
 import { prepareServiceAccount, type ServiceAccount } from './service-accounts';
 import type { SupervisorPlan } from './plan';
 import { writeState, type SupervisorState } from './state';
+import { PlatformError } from '@platform/process-runner';
 
 /** Time an instance gets to drain before it is killed: above the kit's default shutdown timeout. */
 const INSTANCE_GRACE_MS = 35_000;
@@ -115,7 +116,7 @@ export class Supervisor {
 
   private setInstances(name: string, count: number): void {
     const service = this.plan.services.find((s) => s.name === name);
-    if (!service) throw new Error(`unknown service ${name}; known: ${this.plan.services.map((s) => s.name).join(', ')}`);
+    if (!service) throw new PlatformError('PLATFORM_UNKNOWN_SERVICE', `unknown service ${name}; known: ${this.plan.services.map((s) => s.name).join(', ')}`);
     const slots = this.slots.get(name) ?? [];
     this.slots.set(name, slots);
     const account = this.accounts.get(name);
@@ -154,7 +155,7 @@ export class Supervisor {
    */
   private async prepareService(name: string, entry: string): Promise<void> {
     const consulAddr = this.state.env.CONSUL_HTTP_ADDR;
-    if (!consulAddr) throw new Error(`cannot start ${name}: Consul is not running on this node`);
+    if (!consulAddr) throw new PlatformError('PLATFORM_CONSUL_UNAVAILABLE', `cannot start ${name}: Consul is not running on this node`);
     this.tokenFiles.set(name, await ensureServiceToken(this.plan.settings, consulAddr, name));
     const account = prepareServiceAccount({ service: name, entry, stateDir: this.plan.settings.stateDir, logDir: this.paths.logDir, codeDir: repoRoot, env: this.instanceEnv(name) });
     this.accounts.set(name, account);
@@ -167,16 +168,16 @@ export class Supervisor {
 
   private tokenFileOf(name: string): string {
     const file = this.tokenFiles.get(name);
-    if (!file) throw new Error(`no Consul token prepared for ${name}`);
+    if (!file) throw new PlatformError('PLATFORM_CONSUL_TOKEN_MISSING', `no Consul token prepared for ${name}`);
     return file;
   }
 
   private async scale(body: unknown): Promise<{ service: string; instances: number }> {
     const { service, instances } = (body ?? {}) as { service?: unknown; instances?: unknown };
     if (typeof service !== 'string' || typeof instances !== 'number' || !Number.isInteger(instances) || instances < 0 || instances > 50) {
-      throw new Error('scale needs {"service": name, "instances": 0..50}');
+      throw new PlatformError('PLATFORM_USAGE', 'scale needs {"service": name, "instances": 0..50}');
     }
-    if (this.state.phase !== 'running') throw new Error(`cannot scale while the platform is ${this.state.phase}`);
+    if (this.state.phase !== 'running') throw new PlatformError('PLATFORM_BUSY', `cannot scale while the platform is ${this.state.phase}`);
     if (!this.plan.services.some((s) => s.name === service)) {
       const adoption = this.adopting.get(service) ?? this.adopt(service).finally(() => this.adopting.delete(service));
       this.adopting.set(service, adoption);
@@ -196,8 +197,8 @@ export class Supervisor {
   private async adopt(name: string): Promise<void> {
     const known = discoverServices();
     const found = known.find((s) => s.name === name);
-    if (!found) throw new Error(`unknown service ${name}; services here: ${known.map((s) => s.name).join(', ')} (a service is a folder under services/ whose package.json has a "platform" section)`);
-    if (!existsSync(found.entry)) throw new Error(`${name} is not built (${found.entry} missing); run npm run build`);
+    if (!found) throw new PlatformError('PLATFORM_UNKNOWN_SERVICE', `unknown service ${name}; services here: ${known.map((s) => s.name).join(', ')} (a service is a folder under services/ whose package.json has a "platform" section)`);
+    if (!existsSync(found.entry)) throw new PlatformError('PLATFORM_SERVICE_NOT_BUILT', `${name} is not built (${found.entry} missing); run npm run build`);
     if (found.migrationsDir && this.state.env.DB_WRITE_URL) {
       const [outcome] = await migrateServices({ env: this.state.env, services: [name], direction: 'up' });
       this.log(`${name}: migrations ${outcome?.changed.length ? `applied ${outcome.changed.join(', ')}` : 'up to date'}`);

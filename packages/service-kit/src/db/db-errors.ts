@@ -1,8 +1,9 @@
+import type { KitCode } from '@platform/process-runner';
 import { KitError } from '../errors/kit-errors';
 
 /** What the database layer raises about its own use; `code` is stable, prefixed KIT_DB_. */
 export class DatabaseError extends KitError {
-  constructor(code: string, message: string, retryable: boolean, options?: { cause?: unknown }) {
+  constructor(code: Extract<KitCode, `KIT_DB_${string}`>, message: string, retryable: boolean, options?: { cause?: unknown }) {
     super(code, message, retryable, options);
   }
 }

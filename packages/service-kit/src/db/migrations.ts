@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { Client } from 'pg';
 import { runner } from 'node-pg-migrate';
+import { KitError } from '../errors/kit-errors';
 import { connectionFromUrl, passwordFrom, tlsFrom } from './pools';
 
 export interface MigrationRun {
@@ -30,7 +31,7 @@ const LOCKED = /another migration is already running/i;
  * here: instances and services started together take turns.
  */
 export async function runMigrations(run: MigrationRun): Promise<string[]> {
-  if (!existsSync(run.dir)) throw new Error(`no migrations folder at ${run.dir}`);
+  if (!existsSync(run.dir)) throw new KitError('KIT_MIGRATIONS_MISSING', `no migrations folder at ${run.dir}`);
   const deadline = Date.now() + (run.lockWaitMs ?? 30_000);
   for (;;) {
     try {

@@ -1,4 +1,5 @@
 import { Agent, request, type Dispatcher } from 'undici';
+import { KitError } from '../errors/kit-errors';
 import { consulHeaders } from './consul-client';
 
 /**
@@ -9,14 +10,13 @@ import { consulHeaders } from './consul-client';
  */
 export type ConsulErrorKind = 'refused' | 'unreachable';
 
-export class ConsulRequestError extends Error {
+export class ConsulRequestError extends KitError {
   constructor(
     message: string,
     readonly kind: ConsulErrorKind,
     readonly status?: number,
   ) {
-    super(message);
-    this.name = 'ConsulRequestError';
+    super('KIT_CONSUL_REQUEST_FAILED', message, kind === 'unreachable');
   }
 }
 

@@ -1,16 +1,13 @@
+import { CodedError, type KitCode } from '@platform/process-runner';
+
 /**
- * Errors the kit raises about itself (configuration, start-up). `code` is stable and prefixed
- * KIT_ so logs and tests can match on it; `retryable` says whether trying again may help.
+ * Errors the kit raises about itself (configuration, start-up, its clients). `code` is stable,
+ * prefixed KIT_ and listed in the platform's one error catalogue (process-runner's
+ * errors/catalogue.ts, docs/troubleshooting.md); `retryable` says whether trying again may help.
  */
-export class KitError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly retryable = false,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = new.target.name;
+export class KitError extends CodedError {
+  constructor(code: KitCode, message: string, retryable = false, options?: { cause?: unknown }) {
+    super(code, message, { retryable, cause: options?.cause });
   }
 }
 

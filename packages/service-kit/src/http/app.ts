@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from '../logging/logger';
 import type { ServiceMetrics } from '../metrics/registry';
 import { installHealthRoutes, type HealthState } from './health';
+import { installInputLimits } from './input-limits';
 import { installOpenApi, type OpenApiInfo } from './openapi';
 import { installProblemHandlers } from './problem';
 import { isProbe, probeRoute } from './probe-route';
@@ -20,7 +21,8 @@ export interface HttpAppOptions {
 
 /**
  * The Fastify instance every service starts from: request ids on every response and log line,
- * health and metrics routes, problem+json errors, request timing by route and status.
+ * health and metrics routes, problem+json errors, input limits past schema validation, request
+ * timing by route and status.
  */
 export function createHttpApp(options: HttpAppOptions): FastifyInstance {
   const { logger, metrics } = options;
@@ -63,6 +65,7 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
   });
 
   installProblemHandlers(app, logger);
+  installInputLimits(app);
   installOpenApi(app, options.openApi ?? { title: 'service', version: '0.0.0' });
   installHealthRoutes(app, options.health);
   app.get('/metrics', probeRoute, async (_request, reply) => {

@@ -1,10 +1,10 @@
 import type { z } from 'zod';
-import { KitError } from '../errors/kit-errors';
+import { CodedError } from '@platform/process-runner';
 import { startService, type RunningService, type ServiceDefinition } from './service';
 
-/** What a failed start prints: the kit's own errors as their message alone, anything else with its stack. */
+/** What a failed start prints: the platform's coded errors as their message alone, anything else with its stack. */
 export function describeStartFailure(name: string, err: unknown): string {
-  if (err instanceof KitError) return `${name}: failed to start [${err.code}]: ${err.message}\n`;
+  if (err instanceof CodedError) return `${name}: failed to start [${err.code}]: ${err.message}\n`;
   if (err instanceof Error) return `${name}: failed to start: ${err.message}\n${err.stack ?? ''}\n`;
   return `${name}: failed to start: ${String(err)}\n`;
 }

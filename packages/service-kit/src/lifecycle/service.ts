@@ -1,16 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import type { BaseConfig } from '../config/base-config';
-import { loadConfig, type LoadedConfig } from '../config/load-config';
-import { createConsulClient, describeConsulError, readConsulToken, type ConsulClient } from '../discovery/consul-client';
+import type { LoadedConfig } from '../config/load-config';
+import { describeConsulError, type ConsulClient } from '../discovery/consul-client';
 import { ConsulRegistration, type RegistrationOverrides } from '../discovery/registration';
 import { StartupError } from '../errors/kit-errors';
-import { createHttpApp } from '../http/app';
-import { createServiceClient, type ServiceClient } from '../http/service-client';
-import { evaluateReadiness, type HealthState, type ReadinessCheck } from '../http/health';
-import { closeLogger, createLogger, type Logger } from '../logging/logger';
-import { createServiceMetrics, type ServiceMetrics } from '../metrics/registry';
+import type { ServiceClient } from '../http/service-client';
+import { evaluateReadiness, type ReadinessCheck } from '../http/health';
+import { closeLogger, type Logger } from '../logging/logger';
+import type { ServiceMetrics } from '../metrics/registry';
+import { buildServiceApp } from './service-app';
 import { registerAtStart } from './register-at-start';
 import { drainAndClose } from './shutdown';
 
@@ -60,33 +59,8 @@ export interface RunningService {
 }
 
 export async function startService<Extra extends z.ZodRawShape>(definition: ServiceDefinition<Extra>, env: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
-  const config: ServiceConfig<Extra> = loadConfig(env, definition.config);
-  const consulToken = readConsulToken(config.CONSUL_HTTP_TOKEN_FILE);
-  const instanceId = config.INSTANCE_ID ?? `${definition.name}-${config.NODE_NAME}-${randomBytes(4).toString('hex')}`;
+  const { config, logger, app, consul, instanceId, health, parts } = await buildServiceApp(definition, env);
   const advertised = config.SERVICE_ADDRESS ?? config.HOST;
-  if (advertised === '0.0.0.0' || advertised === '::') {
-    throw new StartupError('SERVICE_ADDRESS must be set when HOST is a wildcard address: Consul needs an address callers can reach');
-  }
-  const logger = createLogger({
-    service: definition.name,
-    version: definition.version,
-    instanceId,
-    node: config.NODE_NAME,
-    level: config.LOG_LEVEL,
-    logDir: config.LOG_DIR,
-    toStdout: config.LOG_TO_STDOUT,
-    redactKeys: [...(definition.redactKeys ?? []), ...config.LOG_REDACT_KEYS],
-  });
-  const metrics = createServiceMetrics({ service: definition.name, instance: instanceId });
-  const health: HealthState = { draining: false, checks: [] };
-  const app = createHttpApp({ logger, metrics, health, bodyLimit: config.BODY_LIMIT_BYTES, openApi: { title: definition.name, version: definition.version } });
-  const consul = createConsulClient(config.CONSUL_HTTP_ADDR, undefined, consulToken);
-  // Loads the kit's plugins (OpenAPI) before the service adds routes, so every route is documented.
-  await app.after();
-
-  const services = createServiceClient(config.INTERNAL_LB_ADDR);
-  const parts = (await definition.setup({ app, config, logger, metrics, consul, consulToken, services })) ?? {};
-  health.checks.push(...(parts.readiness ?? []));
 
   const consulDeadline = Date.now() + config.CONSUL_START_TIMEOUT_MS;
   await waitForConsulAgent(consul, config.CONSUL_HTTP_ADDR, config.CONSUL_START_TIMEOUT_MS);

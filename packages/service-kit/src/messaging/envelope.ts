@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { KitError } from '../errors/kit-errors';
 
 /** A record as the outbox stores it and the relay sends it: key, JSON value, string headers. */
 export interface OutgoingRecord {
@@ -38,7 +39,12 @@ export function toKafkaMessage(event: EventEnvelope, trace: EventTrace): Outgoin
   return { key: event.aggregateId, value: JSON.stringify(event), headers };
 }
 
-export class MalformedEventError extends Error {}
+/** A record that is not one of the platform's events; the consumer skips it (retrying cannot help). */
+export class MalformedEventError extends KitError {
+  constructor(message: string) {
+    super('KIT_EVENT_MALFORMED', message);
+  }
+}
 
 const header = (headers: RecordHeaders | undefined, name: string): string | undefined => {
   for (const [key, value] of headers ?? []) if (key.toString('utf8') === name) return value.toString('utf8');

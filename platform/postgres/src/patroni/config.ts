@@ -1,5 +1,6 @@
 import { DB_ROLES, type ClusterSecrets } from '../secrets';
 import { renderHba } from '../server-config';
+import { PlatformError } from '@platform/process-runner';
 
 /**
  * Leader-election timing, one set for every member (Patroni keeps it in the DCS after bootstrap).
@@ -41,11 +42,11 @@ const HOST = /^(\d{1,3}\.){3}\d{1,3}$/;
 
 function validate(config: PatroniMemberConfig): void {
   for (const [what, value] of [['scope', config.scope], ['member name', config.name]] as const) {
-    if (!NAME.test(value)) throw new Error(`invalid Patroni ${what} ${JSON.stringify(value)}: lower-case letters, digits and '-', starting with a letter`);
+    if (!NAME.test(value)) throw new PlatformError('PLATFORM_DB_CONFIG_INVALID', `invalid Patroni ${what} ${JSON.stringify(value)}: lower-case letters, digits and '-', starting with a letter`);
   }
-  if (!HOST.test(config.host)) throw new Error(`invalid PostgreSQL host ${JSON.stringify(config.host)}: an IPv4 address`);
+  if (!HOST.test(config.host)) throw new PlatformError('PLATFORM_DB_CONFIG_INVALID', `invalid PostgreSQL host ${JSON.stringify(config.host)}: an IPv4 address`);
   for (const [what, port] of [['port', config.port], ['REST API port', config.restPort]] as const) {
-    if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new Error(`invalid ${what} ${port} for ${config.name}`);
+    if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new PlatformError('PLATFORM_DB_CONFIG_INVALID', `invalid ${what} ${port} for ${config.name}`);
   }
 }
 

@@ -1,3 +1,5 @@
+import { PlatformError } from '@platform/process-runner';
+
 /** What Patroni's REST API says about one member (GET /patroni). */
 export interface MemberStatus {
   state: string;
@@ -55,7 +57,7 @@ export class PatroniRest {
   /** Changes the cluster's dynamic configuration (kept in Consul). */
   async patchConfig(change: Record<string, unknown>): Promise<void> {
     const res = await this.call('PATCH', '/config', change);
-    if (res.status !== 200) throw new Error(`Patroni refused the configuration change (${res.status}): ${res.text}`);
+    if (res.status !== 200) throw new PlatformError('PLATFORM_PATRONI_REFUSED', `Patroni refused the configuration change (${res.status}): ${res.text}`);
   }
 
   /** Planned: `leader` steps down once `candidate` (or the best replica) has caught up. */
@@ -74,7 +76,7 @@ export class PatroniRest {
   }
 
   private expectOk(what: string, res: { status: number; text: string }): string {
-    if (res.status !== 200 && res.status !== 202) throw new Error(`Patroni refused the ${what} (${res.status}): ${res.text.trim()}`);
+    if (res.status !== 200 && res.status !== 202) throw new PlatformError('PLATFORM_PATRONI_REFUSED', `Patroni refused the ${what} (${res.status}): ${res.text.trim()}`);
     return res.text.trim();
   }
 }
