@@ -1,5 +1,6 @@
 import { freePort } from '@platform/process-runner';
 import { envInt } from '../env-number';
+import { DEFAULT_MAX_REPLICA_LAG_MS, MAX_REPLICA_LAG_LIMIT_MS, MAX_REPLICA_LAG_VAR } from '@platform/service-kit';
 
 /**
  * The local database's settings. Like the rest of the platform's settings, each comes from the
@@ -33,7 +34,7 @@ export function loadPostgresSettings(): PostgresSettings {
     replicas: envInt('POSTGRES_REPLICAS', 2, 0, 8),
     basePort: envInt('POSTGRES_PORT', 5433, 0, 65_000),
     roleCheckBasePort: envInt('POSTGRES_ROLE_CHECK_PORT', 8433, 0, 65_000),
-    maxReplicaLagMs: envInt('POSTGRES_MAX_REPLICA_LAG_MS', 500, 0, 3_600_000),
+    maxReplicaLagMs: envInt(MAX_REPLICA_LAG_VAR, DEFAULT_MAX_REPLICA_LAG_MS, 0, MAX_REPLICA_LAG_LIMIT_MS),
     restBasePort: envInt('POSTGRES_PATRONI_PORT', 8008, 0, 65_000),
     synchronous: envSwitch('POSTGRES_SYNCHRONOUS', true),
   };

@@ -2,7 +2,7 @@ import { MessagesStreamFallbackModes, MessagesStreamModes, ProduceAcks, type Mes
 import type { Queryable, WritePool } from '../db/database';
 import type { Logger } from '../logging/logger';
 import { requestContext } from '../logging/request-context';
-import { fromKafkaMessage, MalformedEventError, type EventEnvelope, type EventTrace, type RecordHeaders } from './envelope';
+import { fromKafkaMessage, MalformedEventError, traceHeaders, type EventEnvelope, type EventTrace, type RecordHeaders } from './envelope';
 import { createGroupConsumer, errorMessage, type KafkaConnection, type KafkaConsumer, type KafkaProducer } from './kafka-client';
 import { PartitionLanes } from './partition-lanes';
 
@@ -133,7 +133,7 @@ export class IdempotentConsumer {
     const handler = this.options.handlers[event.type];
     if (!handler) return;
     // The effect and its log lines belong to the request that produced the event.
-    const context = requestContext.fromHeaders({ 'x-request-id': trace.requestId, traceparent: trace.traceparent });
+    const context = requestContext.fromHeaders(traceHeaders(trace));
     await requestContext.run(context, () => this.applyWithRetries(event, trace, handler, message));
   }
 
