@@ -1,8 +1,8 @@
 export { startService } from './lifecycle/service';
 export type { RunningService, ServiceContext, ServiceDefinition, ServiceParts, ServiceConfig } from './lifecycle/service';
 export { runMain, describeStartFailure } from './lifecycle/run-main';
-export { loadConfig, baseConfigSchema, env } from './config';
-export type { BaseConfig } from './config';
+export { checkEnv, loadConfig, baseConfigSchema, env } from './config';
+export type { BaseConfig, EnvCheck } from './config';
 export { KitError, ConfigError, StartupError, HttpProblem, NotFoundError, ConflictError, InputError, UnprocessableError, DependencyUnavailableError } from './errors';
 export { createLogger, closeLogger } from './logging/logger';
 export type { Logger } from './logging/logger';

@@ -9,7 +9,6 @@ import { InstanceSlot } from '../supervisor/instance-slot';
 import type { PlatformComponent } from './component';
 import { waitForDbListeners } from './db-listeners-ready';
 import { edgeTls, type EdgeTls } from './edge-tls';
-import { loadPostgresSettings } from './postgres-settings';
 
 const controllerEntry = join(repoRoot, 'platform/haproxy/dist/main.js');
 
@@ -62,7 +61,7 @@ export const loadBalancersComponent: PlatformComponent = {
         role: 'db',
         host: dbLb.host,
         port: dbLb.writePort,
-        extraEnv: { LB_READ_BIND: `${dbLb.host}:${dbLb.readPort}`, [MAX_REPLICA_LAG_VAR]: String(loadPostgresSettings().maxReplicaLagMs) },
+        extraEnv: { LB_READ_BIND: `${dbLb.host}:${dbLb.readPort}`, [MAX_REPLICA_LAG_VAR]: String(settings.postgres.maxReplicaLagMs) },
       },
     ] satisfies LbSpec[]).filter((spec) => roles.includes(spec.role));
     const tokenFile = consulTokenFile(settings, 'lb-controller');

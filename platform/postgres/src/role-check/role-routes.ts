@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { MAX_REPLICA_LAG_LIMIT_MS, MAX_REPLICA_LAG_VAR, REPLICA_LAG_QUERY, probeRoute } from '@platform/service-kit';
+import { MAX_REPLICA_LAG_LIMIT_MS, REPLICA_LAG_QUERY, probeRoute } from '@platform/service-kit';
 import { servesAsPrimary, servesAsReplica, type RoleObserver } from './role-observer';
 
 /**
