@@ -4,7 +4,7 @@ import { ConfigError, checkEnv } from '@platform/service-kit';
 import { postgresSettingsFrom, type PostgresSettings } from './components/postgres-settings';
 import { logSettingsFrom, type LogSettings } from './log-settings';
 import { monitoringSettingsFrom, webhookProblems, type MonitoringSettings } from './monitoring-settings';
-import { nodeSettingsFrom, roleProblems, type NodeSettings } from './node-role';
+import { NODE_ROLES, nodeSettingsFrom, roleProblems, type NodeSettings } from './node-role';
 import { portNumbers, settingsShape, type PortNumbers } from './settings-env';
 
 /**
@@ -42,8 +42,9 @@ const withoutEmpty = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => Object.fromE
 export function loadSettings(rawEnv: NodeJS.ProcessEnv = process.env): PlatformSettings {
   const env = withoutEmpty(rawEnv);
   const checked = checkEnv(env, settingsShape);
-  const problems = [...(checked.ok ? [] : checked.problems), ...webhookProblems(env)];
-  if (checked.ok) problems.push(...roleProblems(env, checked.data.PLATFORM_ROLE));
+  // What the role needs is checked even when other variables are bad, so one run names everything.
+  const role = NODE_ROLES.find((r) => r === (env.PLATFORM_ROLE?.trim() ?? 'all'));
+  const problems = [...(checked.ok ? [] : checked.problems), ...webhookProblems(env), ...(role ? roleProblems(env, role) : [])];
   if (!checked.ok || problems.length > 0) throw new ConfigError(problems);
   const values = checked.data;
   const ports = portNumbers(values);
