@@ -57,7 +57,7 @@ variable "database_replicas" {
 
 variable "max_replica_lag_ms" {
   type        = number
-  default     = 1000
+  default     = 500
   description = "A replica further behind leaves the read set of every database HAProxy."
 }
 

@@ -26,7 +26,7 @@ async function settled(pg: TestPostgres): Promise<PgMember> {
 export async function benchDbFailover(): Promise<void> {
   const consul = await startTestConsul();
   const pg = await startTestPostgres({ replicas: 2, consulAddr: consul.httpAddr, roleChecks: true, maxReplicaLagMs: 1_000 });
-  const lb = await startTestLb(consul.httpAddr, 'db', { DB_REPLICA_MAX_LAG_MS: '1000' });
+  const lb = await startTestLb(consul.httpAddr, 'db', { POSTGRES_MAX_REPLICA_LAG_MS: '1000' });
   const rows: (string | number)[][] = [];
   const outages: number[] = [];
   let latencies: (string | number)[][] = [];

@@ -36,7 +36,7 @@ function pgbench(addr: string, password: string, args: string[]): PgbenchResult 
 export async function benchDbListeners(): Promise<void> {
   const consul = await startTestConsul();
   const pg = await startTestPostgres({ replicas: 1, consulAddr: consul.httpAddr, roleChecks: true, maxReplicaLagMs: 5_000 });
-  const lb = await startTestLb(consul.httpAddr, 'db', { DB_REPLICA_MAX_LAG_MS: '5000' });
+  const lb = await startTestLb(consul.httpAddr, 'db', { POSTGRES_MAX_REPLICA_LAG_MS: '5000' });
   try {
     const password = pg.cluster.connection(pg.cluster.primary, 'admin').password;
     const primary = `127.0.0.1:${pg.cluster.primary.port}`;

@@ -36,7 +36,7 @@ async function call(path: string, options: { method?: string; body?: unknown; he
 beforeAll(async () => {
   consul = await startTestConsul();
   pg = await startTestPostgres({ consulAddr: consul.httpAddr, roleChecks: true, maxReplicaLagMs: 60_000 });
-  [dbLb, lb] = await Promise.all([startTestLb(consul.httpAddr, 'db', { DB_REPLICA_MAX_LAG_MS: '60000' }), startTestLb(consul.httpAddr, 'internal')]);
+  [dbLb, lb] = await Promise.all([startTestLb(consul.httpAddr, 'db', { POSTGRES_MAX_REPLICA_LAG_MS: '60000' }), startTestLb(consul.httpAddr, 'internal')]);
   const env = pg.serviceEnv();
   const secrets = writeGatewaySecrets(['ryw-client'], { 'ryw-client': 1_000_000 });
   apiKey = secrets.keys['ryw-client'] as string;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPostgresCluster, startRoleCheckers, withConnection, type PgMember, type PostgresCluster, type RoleCheckers } from '@platform/postgres';
 import { freePort, waitFor } from '@platform/process-runner';
+import { DEFAULT_MAX_REPLICA_LAG_MS } from '@platform/service-kit';
 import type { QueryResultRow } from 'pg';
 import { startTestConsul, testConsulAt, type TestConsul } from './consul';
 
@@ -65,7 +66,7 @@ export async function startTestPostgres(options: TestPostgresOptions = {}): Prom
       throw err;
     });
     if (!options.roleChecks) return { cluster };
-    const roleCheckers = await startRoleCheckers({ cluster, consulAddr, consulTokenFile: await testConsul?.tokenFile('postgres'), ports: checkPorts, nodeName: 'test-node', logDir: join(root, 'logs'), maxReplicaLagMs: options.maxReplicaLagMs ?? 500 });
+    const roleCheckers = await startRoleCheckers({ cluster, consulAddr, consulTokenFile: await testConsul?.tokenFile('postgres'), ports: checkPorts, nodeName: 'test-node', logDir: join(root, 'logs'), maxReplicaLagMs: options.maxReplicaLagMs ?? DEFAULT_MAX_REPLICA_LAG_MS });
     return { cluster, roleCheckers };
   };
   const stopAll = async (): Promise<void> => {

@@ -108,7 +108,7 @@ export interface HaDatabase {
 export async function startHaDatabase(): Promise<HaDatabase> {
   const consul = await startTestConsul();
   const pg = await startTestPostgres({ consulAddr: consul.httpAddr, roleChecks: true, maxReplicaLagMs: 1_000 });
-  const lb = await startTestLb(consul.httpAddr, 'db', { DB_REPLICA_MAX_LAG_MS: '1000' });
+  const lb = await startTestLb(consul.httpAddr, 'db', { POSTGRES_MAX_REPLICA_LAG_MS: '1000' });
   await pg.sql(pg.cluster.primary, writeProbeDdl);
   const [host, port] = lb.addr.split(':');
   return {

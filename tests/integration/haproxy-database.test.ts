@@ -30,7 +30,7 @@ const replicaPorts = () => pg.cluster.replicas.map((r) => r.port);
 beforeAll(async () => {
   consul = await startTestConsul();
   pg = await startTestPostgres({ consulAddr: consul.httpAddr, roleChecks: true, maxReplicaLagMs: 500 });
-  lb = await startTestLb(consul.httpAddr, 'db', { DB_REPLICA_MAX_LAG_MS: '500' });
+  lb = await startTestLb(consul.httpAddr, 'db', { POSTGRES_MAX_REPLICA_LAG_MS: '500' });
   await waitFor(async () => !(await servedBy(lb.addr)).standby, { timeoutMs: 10_000, what: 'the write listener to reach the primary' });
   await waitFor(async () => (await servedBy(lb.readAddr as string)).standby, { timeoutMs: 10_000, what: 'the read listener to reach a replica' });
 });

@@ -84,7 +84,7 @@ test('replay paused while the primary writes: /replica turns non-200 within 2 s,
     expect(leftAfterMs).toBeLessThanOrEqual(2_000);
     expect(await statusOf(checkerOf(healthy!.name).addr, '/replica')).toBe(200);
     // A load balancer may ask with a looser bound of its own.
-    expect(await statusOf(addr, '/replica?max_lag_ms=600000')).toBe(200);
+    expect(await statusOf(addr, '/replica?lag=600000')).toBe(200);
     await waitFor(async () => (await healthOf(consul.httpAddr, 'postgres')).some((e) => e.Service.Meta['pg-server'] === paused!.name && e.Checks.some((c) => c.Status === 'warning')), {
       timeoutMs: 5_000,
       what: 'Consul to show the lagging replica as warning',

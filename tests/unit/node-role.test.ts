@@ -1,67 +1,54 @@
-import { loadNodeSettings } from '../../packages/cli/src/node-role';
+import { loadSettings } from '../../packages/cli/src/settings';
 
 /** The Consul secret files a node's boot script places from SSM (all of them on a consul server). */
 const CLIENT_SECRETS = { CONSUL_ENCRYPT_KEY_FILE: '/s/gossip-key', CONSUL_CA_FILE: '/s/ca-cert', CONSUL_TOKENS_DIR: '/s/tokens' };
 const SERVER_SECRETS = { ...CLIENT_SECRETS, CONSUL_CA_KEY_FILE: '/s/ca-key', CONSUL_MANAGEMENT_TOKEN_FILE: '/s/management-token' };
 
 /** The node's environment file is all a cloud node knows of its role; every mistake in it must be named. */
-const withEnv = (env: Record<string, string>, run: () => void): void => {
-  const saved = { ...process.env };
-  const keys = ['PLATFORM_ROLE', 'PLATFORM_BIND_ADDR', 'CONSUL_RETRY_JOIN', 'CONSUL_CLIENT_ADDR', 'CONSUL_BOOTSTRAP_EXPECT', 'POSTGRES_PRIMARY_ADDR', 'POSTGRES_REPLICA_NAMES', 'POSTGRES_CLIENT_CIDRS', 'POSTGRES_TLS_CERT_FILE', 'POSTGRES_TLS_KEY_FILE', ...Object.keys(SERVER_SECRETS), 'CONSUL_AGENT_TOKEN_FILE'];
-  for (const key of keys) delete process.env[key];
-  Object.assign(process.env, env);
-  try {
-    run();
-  } finally {
-    process.env = saved;
-  }
-};
+const nodeOf = (env: Record<string, string>, name = 'n') => loadSettings({ ...env, PLATFORM_NODE_NAME: name }).node;
 
 test('without PLATFORM_ROLE the node runs everything, as the local platform does', () => {
-  withEnv({}, () => expect(loadNodeSettings('node-1')).toEqual({ role: 'all' }));
+  expect(nodeOf({}, 'node-1')).toEqual({ role: 'all' });
 });
 
 test('a consul server joins the others and waits for the expected quorum', () => {
-  withEnv({ PLATFORM_ROLE: 'consul-server', PLATFORM_BIND_ADDR: '10.0.1.5', CONSUL_RETRY_JOIN: 'provider=aws tag_key=platform-consul tag_value=server , 10.0.1.6', CONSUL_BOOTSTRAP_EXPECT: '5', ...SERVER_SECRETS }, () => {
-    expect(loadNodeSettings('consul-1')).toEqual({
-      role: 'consul-server',
-      bindAddr: '10.0.1.5',
-      consul: {
-        server: true,
-        bootstrapExpect: 5,
-        retryJoin: ['provider=aws tag_key=platform-consul tag_value=server', '10.0.1.6'],
-        clientAddr: '127.0.0.1',
-        datacenter: 'dc1',
-        secrets: { encryptKeyFile: '/s/gossip-key', caFile: '/s/ca-cert', caKeyFile: '/s/ca-key', managementTokenFile: '/s/management-token', agentTokenFile: '/s/tokens/agent', tokensDir: '/s/tokens' },
-      },
-    });
+  const env = { PLATFORM_ROLE: 'consul-server', PLATFORM_BIND_ADDR: '10.0.1.5', CONSUL_RETRY_JOIN: 'provider=aws tag_key=platform-consul tag_value=server , 10.0.1.6', CONSUL_BOOTSTRAP_EXPECT: '5', ...SERVER_SECRETS };
+  expect(nodeOf(env, 'consul-1')).toEqual({
+    role: 'consul-server',
+    bindAddr: '10.0.1.5',
+    consul: {
+      server: true,
+      bootstrapExpect: 5,
+      retryJoin: ['provider=aws tag_key=platform-consul tag_value=server', '10.0.1.6'],
+      clientAddr: '127.0.0.1',
+      datacenter: 'dc1',
+      secrets: { encryptKeyFile: '/s/gossip-key', caFile: '/s/ca-cert', caKeyFile: '/s/ca-key', managementTokenFile: '/s/management-token', agentTokenFile: '/s/tokens/agent', tokensDir: '/s/tokens' },
+    },
   });
 });
 
 test('a database node with a primary address is a replica named after the node', () => {
-  withEnv({ PLATFORM_ROLE: 'database', PLATFORM_BIND_ADDR: '10.0.2.7', CONSUL_RETRY_JOIN: '10.0.1.5', POSTGRES_PRIMARY_ADDR: '10.0.2.6:5432', POSTGRES_CLIENT_CIDRS: '10.0.0.0/16', ...CLIENT_SECRETS }, () => {
-    expect(loadNodeSettings('db-2').database).toEqual({ name: 'db-2', primary: { host: '10.0.2.6', port: 5432 }, replicaNames: [], clientCidrs: ['10.0.0.0/16'] });
-  });
+  const env = { PLATFORM_ROLE: 'database', PLATFORM_BIND_ADDR: '10.0.2.7', CONSUL_RETRY_JOIN: '10.0.1.5', POSTGRES_PRIMARY_ADDR: '10.0.2.6:5432', POSTGRES_CLIENT_CIDRS: '10.0.0.0/16', ...CLIENT_SECRETS };
+  expect(nodeOf(env, 'db-2').database).toEqual({ name: 'db-2', primary: { host: '10.0.2.6', port: 5432 }, replicaNames: [], clientCidrs: ['10.0.0.0/16'] });
 });
 
 test('a database node given a certificate and key serves TLS with those files', () => {
-  withEnv({ PLATFORM_ROLE: 'database', PLATFORM_BIND_ADDR: '10.0.2.6', CONSUL_RETRY_JOIN: '10.0.1.5', POSTGRES_TLS_CERT_FILE: '/s/tls-cert.pem', POSTGRES_TLS_KEY_FILE: '/s/tls-key.pem', ...CLIENT_SECRETS }, () => {
-    expect(loadNodeSettings('db-1').database?.tls).toEqual({ certFile: '/s/tls-cert.pem', keyFile: '/s/tls-key.pem' });
-  });
+  const env = { PLATFORM_ROLE: 'database', PLATFORM_BIND_ADDR: '10.0.2.6', CONSUL_RETRY_JOIN: '10.0.1.5', POSTGRES_TLS_CERT_FILE: '/s/tls-cert.pem', POSTGRES_TLS_KEY_FILE: '/s/tls-key.pem', ...CLIENT_SECRETS };
+  expect(nodeOf(env, 'db-1').database?.tls).toEqual({ certFile: '/s/tls-cert.pem', keyFile: '/s/tls-key.pem' });
 });
 
 test.each([
-  [{ PLATFORM_ROLE: 'database', PLATFORM_BIND_ADDR: '10.0.0.1', CONSUL_RETRY_JOIN: 'x', POSTGRES_TLS_CERT_FILE: '/s/tls-cert.pem', ...CLIENT_SECRETS }, /POSTGRES_TLS_CERT_FILE and POSTGRES_TLS_KEY_FILE must be set together/],
-  [{ PLATFORM_ROLE: 'worker' }, /PLATFORM_ROLE must be one of all, consul-server, service, edge, database, monitoring/],
-  [{ PLATFORM_ROLE: 'service', CONSUL_RETRY_JOIN: '10.0.1.5' }, /PLATFORM_BIND_ADDR must be set on a service node/],
-  [{ PLATFORM_ROLE: 'service', PLATFORM_BIND_ADDR: 'ten.0.0.1', CONSUL_RETRY_JOIN: '10.0.1.5' }, /PLATFORM_BIND_ADDR must be an IPv4 address/],
-  [{ PLATFORM_ROLE: 'edge', PLATFORM_BIND_ADDR: '10.0.0.1' }, /CONSUL_RETRY_JOIN must be set on an edge node/],
-  [{ PLATFORM_ROLE: 'consul-server', PLATFORM_BIND_ADDR: '10.0.0.1', CONSUL_RETRY_JOIN: 'x', CONSUL_BOOTSTRAP_EXPECT: '9' }, /CONSUL_BOOTSTRAP_EXPECT must be a whole number from 1 to 7/],
-  [{ PLATFORM_ROLE: 'database', PLATFORM_BIND_ADDR: '10.0.0.1', CONSUL_RETRY_JOIN: 'x', POSTGRES_PRIMARY_ADDR: '10.0.0.2', ...CLIENT_SECRETS }, /POSTGRES_PRIMARY_ADDR must be host:port/],
-  [{ PLATFORM_ROLE: 'database', PLATFORM_BIND_ADDR: '10.0.0.1', CONSUL_RETRY_JOIN: 'x', POSTGRES_CLIENT_CIDRS: '0.0.0.0', ...CLIENT_SECRETS }, /POSTGRES_CLIENT_CIDRS must list IPv4 networks/],
-  [{ PLATFORM_ROLE: 'edge', PLATFORM_BIND_ADDR: '10.0.0.1', CONSUL_RETRY_JOIN: 'x' }, /CONSUL_TOKENS_DIR must be set on an edge node/],
-  [{ PLATFORM_ROLE: 'service', PLATFORM_BIND_ADDR: '10.0.0.1', CONSUL_RETRY_JOIN: 'x', CONSUL_TOKENS_DIR: '/t' }, /CONSUL_ENCRYPT_KEY_FILE must be set on a service node/],
-  [{ PLATFORM_ROLE: 'consul-server', PLATFORM_BIND_ADDR: '10.0.0.1', CONSUL_RETRY_JOIN: 'x', ...CLIENT_SECRETS }, /CONSUL_CA_KEY_FILE must be set on a consul-server node/],
+  [{ PLATFORM_ROLE: 'database', PLATFORM_BIND_ADDR: '10.0.0.1', CONSUL_RETRY_JOIN: 'x', POSTGRES_TLS_CERT_FILE: '/s/tls-cert.pem', ...CLIENT_SECRETS }, /POSTGRES_TLS_CERT_FILE and POSTGRES_TLS_KEY_FILE: must be set together/],
+  [{ PLATFORM_ROLE: 'worker' }, /PLATFORM_ROLE: must be one of all, consul-server, service, edge, database, monitoring/],
+  [{ PLATFORM_ROLE: 'service', CONSUL_RETRY_JOIN: '10.0.1.5' }, /PLATFORM_BIND_ADDR: must be set on a service node/],
+  [{ PLATFORM_ROLE: 'service', PLATFORM_BIND_ADDR: 'ten.0.0.1', CONSUL_RETRY_JOIN: '10.0.1.5' }, /PLATFORM_BIND_ADDR: must be an IPv4 address/],
+  [{ PLATFORM_ROLE: 'edge', PLATFORM_BIND_ADDR: '10.0.0.1' }, /CONSUL_RETRY_JOIN: must be set on an edge node/],
+  [{ PLATFORM_ROLE: 'consul-server', PLATFORM_BIND_ADDR: '10.0.0.1', CONSUL_RETRY_JOIN: 'x', CONSUL_BOOTSTRAP_EXPECT: '9' }, /CONSUL_BOOTSTRAP_EXPECT: must be an integer between 1 and 7/],
+  [{ PLATFORM_ROLE: 'database', PLATFORM_BIND_ADDR: '10.0.0.1', CONSUL_RETRY_JOIN: 'x', POSTGRES_PRIMARY_ADDR: '10.0.0.2', ...CLIENT_SECRETS }, /POSTGRES_PRIMARY_ADDR: must be host:port/],
+  [{ PLATFORM_ROLE: 'database', PLATFORM_BIND_ADDR: '10.0.0.1', CONSUL_RETRY_JOIN: 'x', POSTGRES_CLIENT_CIDRS: '0.0.0.0', ...CLIENT_SECRETS }, /POSTGRES_CLIENT_CIDRS.*: must list IPv4 networks/],
+  [{ PLATFORM_ROLE: 'edge', PLATFORM_BIND_ADDR: '10.0.0.1', CONSUL_RETRY_JOIN: 'x' }, /CONSUL_TOKENS_DIR: must be set on an edge node/],
+  [{ PLATFORM_ROLE: 'service', PLATFORM_BIND_ADDR: '10.0.0.1', CONSUL_RETRY_JOIN: 'x', CONSUL_TOKENS_DIR: '/t' }, /CONSUL_ENCRYPT_KEY_FILE: must be set on a service node/],
+  [{ PLATFORM_ROLE: 'consul-server', PLATFORM_BIND_ADDR: '10.0.0.1', CONSUL_RETRY_JOIN: 'x', ...CLIENT_SECRETS }, /CONSUL_CA_KEY_FILE: must be set on a consul-server node/],
 ])('%j is refused with a message naming the variable', (env, message) => {
-  withEnv(env, () => expect(() => loadNodeSettings('n')).toThrow(message));
+  expect(() => nodeOf(env)).toThrow(message);
 });

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createServiceClient, NO_ROUTE_HEADER, ServiceCallError } from '@platform/service-kit';
+import { createServiceClient, NO_ROUTE_HEADER, requestContext, ServiceCallError } from '@platform/service-kit';
 
 let lb: Server;
 let port: number;
@@ -26,4 +26,24 @@ test("a service's own 404 is its answer", async () => {
 
 test("the load balancer's own 404 for a service it routes no instance of is a failed call, never the service's not-found", async () => {
   await expect(createServiceClient({ host: '127.0.0.1', port }).call('ghost', '/ghost/42')).rejects.toBeInstanceOf(ServiceCallError);
+});
+
+test("a call made while serving a request carries that request's id and trace; the Host header always names the service", async () => {
+  const seen: Record<string, string | string[] | undefined>[] = [];
+  const echo = createServer((req, res) => {
+    seen.push(req.headers);
+    res.end();
+  });
+  await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+  try {
+    const client = createServiceClient({ host: '127.0.0.1', port: (echo.address() as AddressInfo).port });
+    const context = requestContext.fromHeaders({ 'x-request-id': 'req-abcdef12' });
+    await requestContext.run(context, () => client.call('users', '/users/1', { headers: { host: 'elsewhere' } }));
+    await client.call('users', '/users/2');
+    expect(seen[0]).toMatchObject({ host: 'users', 'x-request-id': 'req-abcdef12', traceparent: `00-${context.traceId}-${context.spanId}-00` });
+    expect(seen[1]?.['x-request-id']).toBeUndefined();
+    expect(seen[1]?.traceparent).toBeUndefined();
+  } finally {
+    echo.close();
+  }
 });

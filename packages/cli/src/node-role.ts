@@ -1,7 +1,6 @@
-import { isIPv4 } from 'node:net';
 import { join } from 'node:path';
 import type { ClusterMembership } from '@platform/consul';
-import { envInt } from './env-number';
+import type { SettingsValues } from './settings-env';
 
 /**
  * What one machine runs. `all` is the local platform on one machine; the others are the cloud
@@ -66,83 +65,58 @@ export interface NodeSettings {
  */
 export const NODE_PASSTHROUGH = ['DB_WRITE_URL', 'DB_READ_URL', 'DB_PASSWORD_FILE', 'DB_TLS_CA_FILE', 'KAFKA_BROKERS', 'LOG_STORE_URL', 'GATEWAY_API_KEYS_FILE', 'GATEWAY_JWT_SECRET_FILE'] as const;
 
-const list = (raw: string | undefined): string[] =>
-  (raw ?? '')
-    .split(',')
-    .map((v) => v.trim())
-    .filter((v) => v.length > 0);
+/** The variables each cluster role needs beyond the defaults; `all` (the local platform) needs none. */
+const NEEDED: readonly (readonly [variable: keyof SettingsValues, needed: (role: NodeRole) => boolean])[] = [
+  ['PLATFORM_BIND_ADDR', (role) => role !== 'all'],
+  ['CONSUL_RETRY_JOIN', (role) => role !== 'all'],
+  ['CONSUL_TOKENS_DIR', (role) => role !== 'all'],
+  ['CONSUL_ENCRYPT_KEY_FILE', (role) => role !== 'all'],
+  ['CONSUL_CA_FILE', (role) => role !== 'all'],
+  ['CONSUL_CA_KEY_FILE', (role) => role === 'consul-server'],
+  ['CONSUL_MANAGEMENT_TOKEN_FILE', (role) => role === 'consul-server'],
+];
 
-function required(name: string, role: NodeRole): string {
-  const value = process.env[name]?.trim();
-  if (!value) throw new Error(`${name} must be set on ${role === 'edge' ? 'an' : 'a'} ${role} node`);
-  return value;
+/** What the node's role needs and the environment lacks (every problem, not the first). */
+export function roleProblems(env: NodeJS.ProcessEnv, role: NodeRole): string[] {
+  const problems = NEEDED.filter(([variable, needed]) => needed(role) && env[variable] === undefined).map(
+    ([variable]) => `${variable}: must be set on ${role === 'edge' ? 'an' : 'a'} ${role} node`,
+  );
+  if (role === 'database' && (env.POSTGRES_TLS_CERT_FILE === undefined) !== (env.POSTGRES_TLS_KEY_FILE === undefined)) {
+    problems.push('POSTGRES_TLS_CERT_FILE and POSTGRES_TLS_KEY_FILE: must be set together');
+  }
+  return problems;
 }
 
-function ipv4(name: string, value: string): string {
-  if (!isIPv4(value)) throw new Error(`${name} must be an IPv4 address, got ${JSON.stringify(value)}`);
-  return value;
-}
-
-function hostPort(name: string, value: string): { host: string; port: number } {
-  const match = /^([^:]+):(\d{1,5})$/.exec(value);
-  const port = Number(match?.[2]);
-  if (!match?.[1] || !Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${name} must be host:port, got ${JSON.stringify(value)}`);
-  return { host: match[1], port };
-}
-
-/** The Consul secret files every cluster node needs, and the CA key and management token on servers. */
-function consulSecrets(role: NodeRole): ConsulNodeSecrets {
-  const tokensDir = required('CONSUL_TOKENS_DIR', role);
-  const server = role === 'consul-server';
-  return {
-    encryptKeyFile: required('CONSUL_ENCRYPT_KEY_FILE', role),
-    caFile: required('CONSUL_CA_FILE', role),
-    caKeyFile: server ? required('CONSUL_CA_KEY_FILE', role) : undefined,
-    managementTokenFile: server ? required('CONSUL_MANAGEMENT_TOKEN_FILE', role) : undefined,
-    agentTokenFile: process.env.CONSUL_AGENT_TOKEN_FILE?.trim() || join(tokensDir, 'agent'),
-    tokensDir,
-  };
-}
-
-const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/(\d|[12]\d|3[0-2])$/;
-
-/** Reads PLATFORM_ROLE and what that role needs; a missing or malformed value names its variable. */
-export function loadNodeSettings(nodeName: string): NodeSettings {
-  const role = (process.env.PLATFORM_ROLE?.trim() || 'all') as NodeRole;
-  if (!NODE_ROLES.includes(role)) throw new Error(`PLATFORM_ROLE must be one of ${NODE_ROLES.join(', ')}, got ${JSON.stringify(process.env.PLATFORM_ROLE)}`);
+/** The node's settings from checked values (roleProblems found nothing missing). */
+export function nodeSettingsFrom(values: SettingsValues, nodeName: string): NodeSettings {
+  const role = values.PLATFORM_ROLE;
   if (role === 'all') return { role };
-
-  const bindAddr = ipv4('PLATFORM_BIND_ADDR', required('PLATFORM_BIND_ADDR', role));
-  const retryJoin = list(required('CONSUL_RETRY_JOIN', role));
+  const tokensDir = values.CONSUL_TOKENS_DIR ?? '';
+  const server = role === 'consul-server';
   const consul = {
-    server: role === 'consul-server',
-    bootstrapExpect: envInt('CONSUL_BOOTSTRAP_EXPECT', 3, 1, 7),
-    retryJoin,
-    clientAddr: ipv4('CONSUL_CLIENT_ADDR', process.env.CONSUL_CLIENT_ADDR?.trim() || '127.0.0.1'),
-    datacenter: process.env.CONSUL_DATACENTER?.trim() || 'dc1',
-    secrets: consulSecrets(role),
+    server,
+    bootstrapExpect: values.CONSUL_BOOTSTRAP_EXPECT,
+    retryJoin: values.CONSUL_RETRY_JOIN ?? [],
+    clientAddr: values.CONSUL_CLIENT_ADDR,
+    datacenter: values.CONSUL_DATACENTER,
+    secrets: {
+      encryptKeyFile: values.CONSUL_ENCRYPT_KEY_FILE ?? '',
+      caFile: values.CONSUL_CA_FILE ?? '',
+      caKeyFile: server ? values.CONSUL_CA_KEY_FILE : undefined,
+      managementTokenFile: server ? values.CONSUL_MANAGEMENT_TOKEN_FILE : undefined,
+      agentTokenFile: values.CONSUL_AGENT_TOKEN_FILE ?? join(tokensDir, 'agent'),
+      tokensDir,
+    },
   };
+  const bindAddr = values.PLATFORM_BIND_ADDR;
   if (role !== 'database') return { role, bindAddr, consul };
-
-  const clientCidrs = list(process.env.POSTGRES_CLIENT_CIDRS);
-  const bad = clientCidrs.find((c) => !CIDR.test(c));
-  if (bad) throw new Error(`POSTGRES_CLIENT_CIDRS must list IPv4 networks such as 10.0.0.0/16, got ${JSON.stringify(bad)}`);
-  const primaryAddr = process.env.POSTGRES_PRIMARY_ADDR?.trim();
+  const { POSTGRES_TLS_CERT_FILE: certFile, POSTGRES_TLS_KEY_FILE: keyFile } = values;
   const database: DatabaseNodeSettings = {
     name: nodeName,
-    primary: primaryAddr ? hostPort('POSTGRES_PRIMARY_ADDR', primaryAddr) : undefined,
-    replicaNames: list(process.env.POSTGRES_REPLICA_NAMES),
-    clientCidrs,
-    tls: serverTls(),
+    primary: values.POSTGRES_PRIMARY_ADDR,
+    replicaNames: values.POSTGRES_REPLICA_NAMES,
+    clientCidrs: values.POSTGRES_CLIENT_CIDRS,
+    tls: certFile && keyFile ? { certFile, keyFile } : undefined,
   };
   return { role, bindAddr, consul, database };
-}
-
-/** POSTGRES_TLS_CERT_FILE and POSTGRES_TLS_KEY_FILE come together (the cloud layout) or not at all. */
-function serverTls(): DatabaseNodeSettings['tls'] {
-  const certFile = process.env.POSTGRES_TLS_CERT_FILE?.trim();
-  const keyFile = process.env.POSTGRES_TLS_KEY_FILE?.trim();
-  if (!certFile && !keyFile) return undefined;
-  if (!certFile || !keyFile) throw new Error('POSTGRES_TLS_CERT_FILE and POSTGRES_TLS_KEY_FILE must be set together');
-  return { certFile, keyFile };
 }

@@ -1,15 +1,22 @@
 import { join } from 'node:path';
 import { platformHome, repoRoot } from '@platform/consul';
-import { envInt } from './env-number';
-import { loadNodeSettings, type NodeSettings } from './node-role';
+import { ConfigError, checkEnv } from '@platform/service-kit';
+import { postgresSettingsFrom, type PostgresSettings } from './components/postgres-settings';
+import { logSettingsFrom, type LogSettings } from './log-settings';
+import { monitoringSettingsFrom, webhookProblems, type MonitoringSettings } from './monitoring-settings';
+import { NODE_ROLES, nodeSettingsFrom, roleProblems, type NodeSettings } from './node-role';
+import { portNumbers, settingsShape, type PortNumbers } from './settings-env';
 
 /**
- * Where the local platform keeps its state and which ports it uses. Every value comes from the
- * environment when set there, else from the default written here; there is no other source.
+ * Where the local platform keeps its state, which ports it uses and how each part behaves: the
+ * one settings model of the `platform` command, read from the environment once (settings-env.ts
+ * declares every variable and its default; there is no other source).
  */
 export interface PlatformSettings {
   stateDir: string;
   nodeName: string;
+  /** Every port by name (settings-env.ts PORTS); the fields below name the ones they use. */
+  ports: PortNumbers;
   consul: { http: number; server: number; serfLan: number; dns: number };
   /**
    * The public entry (edge HAProxy): loopback unless EDGE_BIND_HOST opens it on purpose. Plain HTTP
@@ -21,27 +28,40 @@ export interface PlatformSettings {
   kafka: { port: number; controllerPort: number; heapMb: number };
   /** The database load balancer: writes to the primary, reads across replicas. */
   dbLb: { host: string; writePort: number; readPort: number };
+  logs: LogSettings;
+  monitoring: MonitoringSettings;
+  postgres: PostgresSettings;
   /** What this machine runs: everything (local), or one role of the cloud layout. */
   node: NodeSettings;
 }
 
+/** An empty variable counts as unset, as a shell's `VAR=` line means. */
+const withoutEmpty = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
 
-export function loadSettings(): PlatformSettings {
-  const nodeName = process.env.PLATFORM_NODE_NAME ?? 'node-1';
+/** Reads and checks every variable at once; a ConfigError lists every problem found. */
+export function loadSettings(rawEnv: NodeJS.ProcessEnv = process.env): PlatformSettings {
+  const env = withoutEmpty(rawEnv);
+  const checked = checkEnv(env, settingsShape);
+  // What the role needs is checked even when other variables are bad, so one run names everything.
+  const role = NODE_ROLES.find((r) => r === (env.PLATFORM_ROLE?.trim() ?? 'all'));
+  const problems = [...(checked.ok ? [] : checked.problems), ...webhookProblems(env), ...(role ? roleProblems(env, role) : [])];
+  if (!checked.ok || problems.length > 0) throw new ConfigError(problems);
+  const values = checked.data;
+  const ports = portNumbers(values);
+  const node = nodeSettingsFrom(values, values.PLATFORM_NODE_NAME);
   return {
-    stateDir: process.env.PLATFORM_STATE_DIR ?? join(platformHome(), 'state'),
-    nodeName,
-    consul: {
-      http: envInt('CONSUL_HTTP_PORT', 8500, -1, 65535),
-      server: envInt('CONSUL_SERVER_PORT', 8300, -1, 65535),
-      serfLan: envInt('CONSUL_SERF_LAN_PORT', 8301, -1, 65535),
-      dns: envInt('CONSUL_DNS_PORT', 8600, -1, 65535),
-    },
-    edge: { host: process.env.EDGE_BIND_HOST ?? '127.0.0.1', port: envInt('EDGE_PORT', 8080, -1, 65535), tlsPort: envInt('EDGE_TLS_PORT', 8443, -1, 65535) },
-    internalLb: { host: '127.0.0.1', port: envInt('INTERNAL_LB_PORT', 8081, -1, 65535) },
-    dbLb: { host: '127.0.0.1', writePort: envInt('DB_LB_WRITE_PORT', 6432, -1, 65535), readPort: envInt('DB_LB_READ_PORT', 6433, -1, 65535) },
-    kafka: { port: envInt('KAFKA_PORT', 9092, -1, 65535), controllerPort: envInt('KAFKA_CONTROLLER_PORT', 9093, -1, 65535), heapMb: 384 },
-    node: loadNodeSettings(nodeName),
+    stateDir: values.PLATFORM_STATE_DIR ?? join(platformHome(), 'state'),
+    nodeName: values.PLATFORM_NODE_NAME,
+    ports,
+    consul: { http: ports.consulHttp, server: ports.consulServer, serfLan: ports.consulSerfLan, dns: ports.consulDns },
+    edge: { host: values.EDGE_BIND_HOST, port: ports.edge, tlsPort: ports.edgeTls },
+    internalLb: { host: '127.0.0.1', port: ports.internalLb },
+    dbLb: { host: '127.0.0.1', writePort: ports.dbLbWrite, readPort: ports.dbLbRead },
+    kafka: { port: ports.kafka, controllerPort: ports.kafkaController, heapMb: 384 },
+    logs: logSettingsFrom(values, ports),
+    monitoring: monitoringSettingsFrom(values, ports, node.role === 'monitoring' ? node.bindAddr : undefined),
+    postgres: postgresSettingsFrom(values, ports),
+    node,
   };
 }
 

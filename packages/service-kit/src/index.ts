@@ -3,8 +3,8 @@ export type { RunningService, ServiceContext, ServiceDefinition, ServiceParts, S
 export { buildServiceApp } from './lifecycle/service-app';
 export type { ServiceApp } from './lifecycle/service-app';
 export { runMain, describeStartFailure } from './lifecycle/run-main';
-export { loadConfig, baseConfigSchema, env } from './config';
-export type { BaseConfig } from './config';
+export { checkEnv, loadConfig, baseConfigSchema, env } from './config';
+export type { BaseConfig, EnvCheck } from './config';
 export { KitError, ConfigError, StartupError, HttpProblem, NotFoundError, ConflictError, InputError, UnprocessableError, DependencyUnavailableError } from './errors';
 export { createLogger, closeLogger } from './logging/logger';
 export type { Logger } from './logging/logger';
@@ -17,6 +17,8 @@ export type { ReadinessCheck } from './http/health';
 export { sendProblem, PROBLEM_CONTENT_TYPE } from './http/problem';
 export type { ProblemBody } from './http/problem';
 export { REQUEST_ID_HEADER } from './http/request-id';
+export { TRACEPARENT_HEADER, NEW_TRACE_FLAGS } from './logging/traceparent';
+export { contextOf } from './http/request-scope';
 export { probeRoute } from './http/probe-route';
 export { OutageReport } from './util/outage';
 export type { OutageHandlers } from './util/outage';
@@ -34,6 +36,6 @@ export type { BlockingQuery, BlockingQueryOptions } from './discovery/blocking-q
 export { createServiceClient, NO_ROUTE_HEADER, ServiceCallError } from './http/service-client';
 export type { ServiceClient, ServiceCallOptions, ServiceAnswer } from './http/service-client';
 export * as messaging from './messaging';
-export { connectDatabase, openDatabase, dbConfigShape, defaultSchema, DatabaseError, isUniqueViolation, consistency, runMigrations, tlsFrom, LSN_HEADER, parseLsn, formatLsn, primaryWalLsn } from './db';
+export { connectDatabase, openDatabase, dbConfigShape, defaultSchema, DatabaseError, isUniqueViolation, consistency, runMigrations, tlsFrom, LSN_HEADER, parseLsn, formatLsn, primaryWalLsn, MAX_REPLICA_LAG_VAR, DEFAULT_MAX_REPLICA_LAG_MS, MAX_REPLICA_LAG_LIMIT_MS, REPLICA_LAG_QUERY, maxReplicaLagVar, replicaCheckPath } from './db';
 export type { Database, DatabaseOptions, DatabaseSetup, DbConfig, Queryable, WritePool, MigrationRun } from './db';
 export type { RegistrationOverrides } from './discovery/registration';

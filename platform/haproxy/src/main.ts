@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { env, runMain } from '@platform/service-kit';
+import { MAX_REPLICA_LAG_VAR, env, maxReplicaLagVar, runMain } from '@platform/service-kit';
 import { edgeConfigShape, edgeSettings } from './edge-settings';
 import { LbController } from './lb-controller';
 import { createLbMetrics } from './lb-metrics';
@@ -19,7 +19,7 @@ runMain({
     /** db role: the read listener (LB_BIND is the write listener). */
     LB_READ_BIND: env.hostPortVar.optional(),
     /** db role: replicas further behind than this leave the read set. */
-    DB_REPLICA_MAX_LAG_MS: env.integerVar(0, 3_600_000).default('1000'),
+    [MAX_REPLICA_LAG_VAR]: maxReplicaLagVar,
     /** HAProxy worker threads (nbthread). */
     LB_THREADS: env.integerVar(1, 64).default('1'),
     /** Pasted into haproxy.cfg (sockets, chroot, the edge's PEM): nothing that could end a word or a line. */
@@ -33,7 +33,7 @@ runMain({
       role: config.LB_ROLE,
       bind: config.LB_BIND,
       readBind: config.LB_READ_BIND,
-      replicaMaxLagMs: config.DB_REPLICA_MAX_LAG_MS,
+      replicaMaxLagMs: config[MAX_REPLICA_LAG_VAR],
       threads: config.LB_THREADS,
       stateDir: config.LB_STATE_DIR,
       consulAddr: `${config.CONSUL_HTTP_ADDR.host}:${config.CONSUL_HTTP_ADDR.port}`,

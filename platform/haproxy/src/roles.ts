@@ -1,4 +1,4 @@
-import type { WatchedInstance } from '@platform/service-kit';
+import { DEFAULT_MAX_REPLICA_LAG_MS, replicaCheckPath, type WatchedInstance } from '@platform/service-kit';
 
 /**
  * What one load balancer routes. `edge` is the public entry in front of the gateway; `internal`
@@ -27,12 +27,12 @@ export function followedBy(role: LbRole): (service: string) => boolean {
 }
 
 /** Backends this role has for the services Consul knows; only HTTP services on the kit are routed over HTTP. */
-export function backendsFor(role: LbRole, services: ReadonlyMap<string, readonly WatchedInstance[]>, replicaMaxLagMs = 1_000): BackendSpec[] {
+export function backendsFor(role: LbRole, services: ReadonlyMap<string, readonly WatchedInstance[]>, replicaMaxLagMs = DEFAULT_MAX_REPLICA_LAG_MS): BackendSpec[] {
   if (role === 'edge') return [{ name: backendName('gateway'), service: 'gateway' }];
   if (role === 'db') {
     return [
       { name: 'pg_primary', service: DB_SERVICE, checkPath: '/primary' },
-      { name: 'pg_replicas', service: DB_SERVICE, checkPath: `/replica?max_lag_ms=${replicaMaxLagMs}` },
+      { name: 'pg_replicas', service: DB_SERVICE, checkPath: replicaCheckPath(replicaMaxLagMs) },
       { name: 'pg_primary_fallback', service: DB_SERVICE, checkPath: '/primary' },
     ];
   }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { readSecretFile, startChild, waitFor, type ChildHandle } from '@platform/process-runner';
-import { consulHeaders } from '@platform/service-kit';
+import { MAX_REPLICA_LAG_VAR, consulHeaders } from '@platform/service-kit';
 import type { PostgresCluster } from './cluster';
 import type { ClusterSecrets } from './secrets';
 
@@ -47,7 +47,7 @@ export function roleCheckEnv(settings: RoleCheckEnvSettings, server: CheckedServ
     PG_HOST: server.host,
     PG_PORT: String(server.port),
     PG_MONITOR_PASSWORD_FILE: settings.secrets.passwordFile('monitor'),
-    MAX_REPLICA_LAG_MS: String(settings.maxReplicaLagMs),
+    [MAX_REPLICA_LAG_VAR]: String(settings.maxReplicaLagMs),
     ROLE_POLL_INTERVAL_MS: String(settings.pollIntervalMs ?? 100),
     // Tags follow the observed role within half a second.
     REREGISTER_INTERVAL_MS: '500',

@@ -1,5 +1,6 @@
 import { activeAlerts, type ActiveAlert } from '@platform/monitoring';
 import { alertmanagerUrl } from '../monitoring-settings';
+import { loadSettings } from '../settings';
 import { formatTable } from '../table';
 
 /** The labels that say what an alert is about, in the order the table shows them. */
@@ -16,7 +17,7 @@ export const alertRows = (alerts: readonly ActiveAlert[], now = Date.now()): str
 
 /** Prints the alerts firing now, from Alertmanager; exit 1 when any fires, so scripts can check. */
 export async function alerts(): Promise<number> {
-  const url = alertmanagerUrl();
+  const url = alertmanagerUrl(loadSettings().monitoring);
   let firing: ActiveAlert[];
   try {
     firing = await activeAlerts(url);

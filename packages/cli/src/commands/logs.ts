@@ -1,5 +1,6 @@
 import { LogStore, parseSince, type LogFilter } from '@platform/opensearch';
-import { loadLogSettings, logStoreUrl } from '../log-settings';
+import { logStoreUrl } from '../log-settings';
+import { loadSettings } from '../settings';
 import { localLogs } from './logs-local';
 import { storeLogs } from './logs-store';
 import { PlatformError } from '@platform/process-runner';
@@ -21,7 +22,7 @@ export interface LogsOptions {
  * of one service, which needs a service name and supports no other filter.
  */
 export async function logs(options: LogsOptions): Promise<number> {
-  const settings = loadLogSettings();
+  const settings = loadSettings().logs;
   const store = new LogStore({ url: logStoreUrl(settings), indexPrefix: settings.indexPrefix, username: process.env.LOG_STORE_USERNAME, password: process.env.LOG_STORE_PASSWORD });
   try {
     if (!options.local && (await store.reachable())) {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { startFilebeat } from '@platform/filebeat';
-import { loadLogSettings, logStoreUrl } from '../log-settings';
+import { logStoreUrl } from '../log-settings';
 import type { PlatformComponent } from './component';
 import { keepRunning } from './restart-on-exit';
 
@@ -8,7 +8,7 @@ import { keepRunning } from './restart-on-exit';
 export const filebeatComponent: PlatformComponent = {
   name: 'filebeat',
   async start({ settings, stateDir, env, log, changed }) {
-    const logSettings = loadLogSettings();
+    const logSettings = settings.logs;
     const start = () =>
       startFilebeat({
         stateDir,

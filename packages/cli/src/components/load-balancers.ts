@@ -2,14 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '@platform/consul';
 import { pidAlive, readSecretFile, waitFor } from '@platform/process-runner';
-import { consulHeaders } from '@platform/service-kit';
+import { MAX_REPLICA_LAG_VAR, consulHeaders } from '@platform/service-kit';
 import { consulTokenFile } from '../consul-tokens';
 import { LB_ROLES } from '../node-role';
 import { InstanceSlot } from '../supervisor/instance-slot';
 import type { PlatformComponent } from './component';
 import { waitForDbListeners } from './db-listeners-ready';
 import { edgeTls, type EdgeTls } from './edge-tls';
-import { loadPostgresSettings } from './postgres-settings';
 
 const controllerEntry = join(repoRoot, 'platform/haproxy/dist/main.js');
 
@@ -62,7 +61,7 @@ export const loadBalancersComponent: PlatformComponent = {
         role: 'db',
         host: dbLb.host,
         port: dbLb.writePort,
-        extraEnv: { LB_READ_BIND: `${dbLb.host}:${dbLb.readPort}`, DB_REPLICA_MAX_LAG_MS: String(loadPostgresSettings().maxReplicaLagMs) },
+        extraEnv: { LB_READ_BIND: `${dbLb.host}:${dbLb.readPort}`, [MAX_REPLICA_LAG_VAR]: String(settings.postgres.maxReplicaLagMs) },
       },
     ] satisfies LbSpec[]).filter((spec) => roles.includes(spec.role));
     const tokenFile = consulTokenFile(settings, 'lb-controller');

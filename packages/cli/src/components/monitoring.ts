@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { startAlertmanager, startPrometheus, type MonitorProcess } from '@platform/monitoring';
 import { consulErrorKind, quoteForLog } from '@platform/service-kit';
-import { loadMonitoringSettings } from '../monitoring-settings';
+import { alertWebhookUrl } from '../monitoring-settings';
 import { consulTokenFile } from '../consul-tokens';
 import type { PlatformComponent } from './component';
 import { keepRunning, type KeptProcess } from './restart-on-exit';
@@ -14,14 +14,15 @@ import { keepRunning, type KeptProcess } from './restart-on-exit';
 export const monitoringComponent: PlatformComponent = {
   name: 'monitoring',
   async start({ stateDir, env, settings, log, changed }) {
-    const monitoring = loadMonitoringSettings(settings.node.role === 'monitoring' ? settings.node.bindAddr : undefined);
+    const monitoring = settings.monitoring;
+    const webhookUrl = alertWebhookUrl();
     const consulAddr = env.CONSUL_HTTP_ADDR ?? `127.0.0.1:${settings.consul.http}`;
     const startAm = () =>
       startAlertmanager({
         stateDir: join(stateDir, 'alertmanager'),
         host: monitoring.host,
         port: monitoring.alertmanagerPort,
-        webhookUrl: monitoring.webhookUrl,
+        webhookUrl,
         groupWaitS: monitoring.groupWaitS,
         groupIntervalS: 60,
         repeatIntervalS: 4 * 3600,
@@ -56,7 +57,7 @@ export const monitoringComponent: PlatformComponent = {
       pids: () => [alertmanager.current().pid, prometheus.current().pid],
       describe: () => [
         `Metrics           ${urls.prometheus}   (every instance found through Consul; targets: ${urls.prometheus}/targets)`,
-        `Alerts            ${urls.alertmanager}   (npx platform alerts${monitoring.webhookUrl ? '; sent to ALERT_WEBHOOK_URL' : '; set ALERT_WEBHOOK_URL to be notified'})`,
+        `Alerts            ${urls.alertmanager}   (npx platform alerts${webhookUrl ? '; sent to ALERT_WEBHOOK_URL' : '; set ALERT_WEBHOOK_URL to be notified'})`,
       ],
       async stop() {
         await Promise.all([prometheus.stop(10_000), alertmanager.stop(10_000)]);

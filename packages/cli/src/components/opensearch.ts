@@ -1,5 +1,5 @@
 import { LogStore, startOpenSearchNode, type OpenSearchNode } from '@platform/opensearch';
-import { loadLogSettings, logStoreUrl } from '../log-settings';
+import { logStoreUrl } from '../log-settings';
 import type { PlatformComponent } from './component';
 import { keepRunning, type KeptProcess } from './restart-on-exit';
 
@@ -12,8 +12,7 @@ const HOUR_MS = 3_600_000;
  */
 export const opensearchComponent: PlatformComponent = {
   name: 'opensearch',
-  async start({ stateDir, log, changed }) {
-    const settings = loadLogSettings();
+  async start({ settings: { logs: settings }, stateDir, log, changed }) {
     let node: KeptProcess<OpenSearchNode> | undefined;
     if (!settings.externalStoreUrl) {
       const start = () => startOpenSearchNode({ stateDir, httpPort: settings.openSearchHttpPort, transportPort: settings.openSearchTransportPort, heap: settings.openSearchHeap });

@@ -5,7 +5,6 @@ import { consulTokenFile } from '../consul-tokens';
 import { InstanceSlot } from '../supervisor/instance-slot';
 import type { PlatformComponent } from './component';
 import { restartOnExit } from './restart-on-exit';
-import { loadPostgresSettings } from './postgres-settings';
 
 /**
  * A database node of the cloud layout: one PostgreSQL server (the primary, or a replica made
@@ -19,7 +18,7 @@ export const postgresNodeComponent: PlatformComponent = {
     if (!database || !bindAddr) throw new Error('a database node needs its database settings (PLATFORM_ROLE=database)');
     const consulAddr = env.CONSUL_HTTP_ADDR;
     if (!consulAddr) throw new Error('postgres needs Consul started before it (CONSUL_HTTP_ADDR)');
-    const pg = loadPostgresSettings();
+    const pg = settings.postgres;
     chmodSync(settings.stateDir, statSync(settings.stateDir).mode | 0o001);
     const tokenFile = consulTokenFile(settings, 'postgres');
     const node = await startPostgresServer({ stateDir, name: database.name, host: bindAddr, port: pg.basePort, primary: database.primary, replicaNames: database.replicaNames, clientCidrs: database.clientCidrs, tls: database.tls, log });

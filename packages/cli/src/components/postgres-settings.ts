@@ -1,10 +1,8 @@
 import { freePort } from '@platform/process-runner';
-import { envInt } from '../env-number';
+import { MAX_REPLICA_LAG_VAR } from '@platform/service-kit';
+import type { PortNumbers, SettingsValues } from '../settings-env';
 
-/**
- * The local database's settings. Like the rest of the platform's settings, each comes from the
- * environment when set there, else from the default written here; there is no other source.
- */
+/** The local database's settings (variables in settings-env.ts). */
 export interface PostgresSettings {
   /** 1 leader + this many streaming replicas, each run by its own Patroni. */
   replicas: number;
@@ -12,6 +10,7 @@ export interface PostgresSettings {
   basePort: number;
   /** Server i's role check listens on roleCheckBasePort + i; 0 picks free ports. */
   roleCheckBasePort: number;
+  /** POSTGRES_MAX_REPLICA_LAG_MS: the role checks' and the database HAProxy's one bound. */
   maxReplicaLagMs: number;
   /** Member i's Patroni REST API listens on restBasePort + i (loopback); 0 picks free ports. */
   restBasePort: number;
@@ -19,23 +18,14 @@ export interface PostgresSettings {
   synchronous: boolean;
 }
 
-function envSwitch(name: string, fallback: boolean): boolean {
-  const raw = process.env[name]?.trim().toLowerCase();
-  if (raw === undefined || raw === '') return fallback;
-  if (raw === 'on' || raw === 'true') return true;
-  if (raw === 'off' || raw === 'false') return false;
-  throw new Error(`${name} must be on or off, got ${JSON.stringify(process.env[name])}`);
-}
-
-
-export function loadPostgresSettings(): PostgresSettings {
+export function postgresSettingsFrom(values: SettingsValues, ports: PortNumbers): PostgresSettings {
   return {
-    replicas: envInt('POSTGRES_REPLICAS', 2, 0, 8),
-    basePort: envInt('POSTGRES_PORT', 5433, 0, 65_000),
-    roleCheckBasePort: envInt('POSTGRES_ROLE_CHECK_PORT', 8433, 0, 65_000),
-    maxReplicaLagMs: envInt('POSTGRES_MAX_REPLICA_LAG_MS', 500, 0, 3_600_000),
-    restBasePort: envInt('POSTGRES_PATRONI_PORT', 8008, 0, 65_000),
-    synchronous: envSwitch('POSTGRES_SYNCHRONOUS', true),
+    replicas: values.POSTGRES_REPLICAS,
+    basePort: ports.postgres,
+    roleCheckBasePort: ports.postgresRoleCheck,
+    maxReplicaLagMs: values[MAX_REPLICA_LAG_VAR],
+    restBasePort: ports.postgresPatroni,
+    synchronous: values.POSTGRES_SYNCHRONOUS,
   };
 }
 

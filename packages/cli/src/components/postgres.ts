@@ -5,7 +5,7 @@ import { consulTokenFile as tokenFileOf } from '../consul-tokens';
 import { InstanceSlot } from '../supervisor/instance-slot';
 import type { PlatformComponent } from './component';
 import { restartOnExit } from './restart-on-exit';
-import { loadPostgresSettings, portsFrom } from './postgres-settings';
+import { portsFrom } from './postgres-settings';
 
 function describeServers(cluster: PostgresCluster, roleCheckPorts: readonly number[]): string[] {
   return cluster.servers.map((server, i) => {
@@ -23,7 +23,7 @@ function describeServers(cluster: PostgresCluster, roleCheckPorts: readonly numb
 export const postgresComponent: PlatformComponent = {
   name: 'postgres',
   async start({ settings, stateDir, env, log, changed }) {
-    const pg = loadPostgresSettings();
+    const pg = settings.postgres;
     const consulAddr = env.CONSUL_HTTP_ADDR;
     if (!consulAddr) throw new Error('postgres needs Consul started before it (CONSUL_HTTP_ADDR)');
     // The servers run as the postgres user, which must be able to pass through the platform's state

@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { isIP, isIPv4 } from 'node:net';
 import { z } from 'zod';
 
 /** Environment variables arrive as strings; these turn them into typed values with plain messages. */
@@ -13,14 +13,20 @@ export const integerVar = (min: number, max: number) =>
 
 export const portVar = integerVar(0, 65535);
 
+/** true/false, also written 1/0, yes/no or on/off, in any case. */
 export const booleanVar = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'], { errorMap: () => ({ message: 'must be true or false' }) })
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { errorMap: () => ({ message: 'must be true or false (or on/off)' }) }))
+  .transform((v) => v === 'true' || v === '1' || v === 'yes' || v === 'on');
 
 /** Consul's duration syntax, which the kit passes through to check definitions unchanged. */
 export const durationVar = z.string().regex(/^\d+(ms|s|m|h)$/, 'must be a duration such as 500ms, 1s or 1m');
 
 export const ipVar = z.string().refine((v) => isIP(v) !== 0, 'must be an IPv4 or IPv6 address');
+
+export const ipv4Var = z.string().trim().refine((v) => isIPv4(v), 'must be an IPv4 address');
 
 /** host:port with a numeric port, as CONSUL_HTTP_ADDR is written (an http:// prefix is accepted). */
 export const hostPortVar = z

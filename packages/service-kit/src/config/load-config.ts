@@ -5,18 +5,16 @@ import { baseConfigShape, type BaseConfig } from './base-config';
 /** The kit's settings plus a service's own, as one typed object. */
 export type LoadedConfig<Extra extends z.ZodRawShape> = BaseConfig & z.infer<z.ZodObject<Extra>>;
 
+/** Every variable of `shape` read from the environment, or every problem found (never only the first). */
+export type EnvCheck<T> = { ok: true; data: T } | { ok: false; problems: string[] };
+
 /**
- * Reads the kit's variables plus a service's own from `env`, validates them all at once and
- * throws a ConfigError naming every bad variable (never its value when the name looks secret or
- * the value holds credentials).
+ * Validates `env` against `shape` at once. A problem names its variable and what is wrong, and
+ * shows the value given unless the name looks secret or the value holds credentials.
  */
-export function loadConfig<Extra extends z.ZodRawShape = Record<string, never>>(
-  env: NodeJS.ProcessEnv,
-  extra?: Extra,
-): LoadedConfig<Extra> {
-  const schema = z.object({ ...baseConfigShape, ...(extra ?? {}) });
-  const result = schema.safeParse(env);
-  if (result.success) return result.data as LoadedConfig<Extra>;
+export function checkEnv<Shape extends z.ZodRawShape>(env: NodeJS.ProcessEnv, shape: Shape): EnvCheck<z.infer<z.ZodObject<Shape>>> {
+  const result = z.object(shape).safeParse(env);
+  if (result.success) return { ok: true, data: result.data };
   const problems = result.error.issues.map((issue) => {
     const name = issue.path.join('.');
     const raw = env[String(issue.path[0])];
@@ -26,5 +24,18 @@ export function loadConfig<Extra extends z.ZodRawShape = Record<string, never>>(
     const shown = raw === undefined || secret ? '' : ` (got ${JSON.stringify(raw)})`;
     return `${name}: ${message}${shown}`;
   });
-  throw new ConfigError(problems);
+  return { ok: false, problems };
+}
+
+/**
+ * Reads the kit's variables plus a service's own from `env`, validates them all at once and
+ * throws a ConfigError naming every bad variable.
+ */
+export function loadConfig<Extra extends z.ZodRawShape = Record<string, never>>(
+  env: NodeJS.ProcessEnv,
+  extra?: Extra,
+): LoadedConfig<Extra> {
+  const result = checkEnv(env, { ...baseConfigShape, ...(extra ?? {}) });
+  if (!result.ok) throw new ConfigError(result.problems);
+  return result.data as LoadedConfig<Extra>;
 }

@@ -10,3 +10,4 @@ export { runMigrations } from './migrations';
 export { tlsFrom } from './pools';
 export type { MigrationRun } from './migrations';
 export { LSN_HEADER, parseLsn, formatLsn } from './lsn';
+export { MAX_REPLICA_LAG_VAR, DEFAULT_MAX_REPLICA_LAG_MS, MAX_REPLICA_LAG_LIMIT_MS, REPLICA_LAG_QUERY, maxReplicaLagVar, replicaCheckPath } from './replica-lag';

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { Client } from 'pg';
 import { runner } from 'node-pg-migrate';
 import { KitError } from '../errors/kit-errors';
+import { jitteredBackoffMs, sleep } from '../util/backoff';
 import { connectionFromUrl, passwordFrom, tlsFrom } from './pools';
 
 export interface MigrationRun {
@@ -33,12 +34,12 @@ const LOCKED = /another migration is already running/i;
 export async function runMigrations(run: MigrationRun): Promise<string[]> {
   if (!existsSync(run.dir)) throw new KitError('KIT_MIGRATIONS_MISSING', `no migrations folder at ${run.dir}`);
   const deadline = Date.now() + (run.lockWaitMs ?? 30_000);
-  for (;;) {
+  for (let attempt = 1; ; attempt += 1) {
     try {
       return await runOnce(run);
     } catch (err) {
       if (!(err instanceof Error && LOCKED.test(err.message)) || Date.now() > deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 200));
+      await sleep(jitteredBackoffMs(attempt, { firstMs: 200, maxMs: 1_000 }));
     }
   }
 }

@@ -1,4 +1,4 @@
-import { jitteredBackoffMs } from '../util/backoff';
+import { jitteredBackoffMs, sleep } from '../util/backoff';
 import { startBlockingQuery, type BlockingQuery } from './blocking-query';
 import { NameIndex, ProblemChecks, readRegistrations, Registrations, type RegistrationIndexes, type StateCheck } from './catalog-changes';
 import { SERVICE_NAME, type HealthEntry, type WatchedInstance } from './catalog-entry';
@@ -179,7 +179,7 @@ export class CatalogWatcher {
       // A question Consul calls malformed gets the same answer again: the next change asks anew.
       if (err instanceof ConsulRequestError && err.status !== undefined && err.status < 500 && err.kind !== 'refused') return;
       this.fetchFailures += 1;
-      await new Promise((resolve) => setTimeout(resolve, jitteredBackoffMs(this.fetchFailures, { firstMs: 200 })));
+      await sleep(jitteredBackoffMs(this.fetchFailures, { firstMs: 200 }));
       this.dirty.add(service);
     }
   }

@@ -1,14 +1,11 @@
 import { Agent, request } from 'node:http';
 import { KitError } from '../errors/kit-errors';
-import { REQUEST_ID_HEADER } from './request-id';
+import { requestContext } from '../logging/request-context';
 
 export interface ServiceCallOptions {
   method?: string;
   body?: unknown;
   headers?: Record<string, string>;
-  /** Carried to the callee so one request can be followed across services. */
-  requestId?: string;
-  traceparent?: string;
   timeoutMs?: number;
 }
 
@@ -36,7 +33,9 @@ export class ServiceCallError extends KitError {
 
 /**
  * Calls another service the platform's way: through the internal load balancer, naming the
- * service in the Host header, never by an instance's address. Connections are kept alive.
+ * service in the Host header, never by an instance's address. Connections are kept alive. A call
+ * made while serving a request carries that request's id and trace (x-request-id, traceparent),
+ * so the callee's log lines join the caller's.
  */
 export function createServiceClient(lbAddr: { host: string; port: number } | undefined): ServiceClient {
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
@@ -44,10 +43,8 @@ export function createServiceClient(lbAddr: { host: string; port: number } | und
     call<T>(service: string, path: string, options: ServiceCallOptions = {}): Promise<ServiceAnswer<T>> {
       if (!lbAddr) return Promise.reject(new ServiceCallError(service, 'INTERNAL_LB_ADDR is not set, so no load balancer is known'));
       const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
-      const headers: Record<string, string> = { host: service, accept: 'application/json', ...options.headers };
+      const headers: Record<string, string> = { ...requestContext.outgoingHeaders(), accept: 'application/json', ...options.headers, host: service };
       if (payload !== undefined) headers['content-type'] = 'application/json';
-      if (options.requestId) headers[REQUEST_ID_HEADER] = options.requestId;
-      if (options.traceparent) headers.traceparent = options.traceparent;
       return new Promise((resolve, reject) => {
         const req = request({ agent, host: lbAddr.host, port: lbAddr.port, path, method: options.method ?? 'GET', headers, timeout: options.timeoutMs ?? 5_000 }, (res) => {
           let text = '';

@@ -1,4 +1,4 @@
-import { jitteredBackoffMs } from '../util/backoff';
+import { jitteredBackoffMs, sleep } from '../util/backoff';
 
 /** Answers no retry can change: a token without the right (403) or a registration Consul rejects (400). */
 const isFinal = (err: unknown): boolean => {
@@ -20,7 +20,7 @@ export async function registerAtStart(registration: { register(readyNow: boolean
     } catch (err) {
       const wait = jitteredBackoffMs(failures, { firstMs: 200, maxMs: 2_000 });
       if (isFinal(err) || Date.now() + wait >= deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      await sleep(wait);
     }
   }
 }

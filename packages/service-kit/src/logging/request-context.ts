@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomUUID } from 'node:crypto';
-import { formatTraceParent, newSpanId, newTraceId, parseTraceParent } from './traceparent';
+import { REQUEST_ID_HEADER, requestIdFrom } from '../http/request-id';
+import { formatTraceParent, NEW_TRACE_FLAGS, newSpanId, newTraceId, parseTraceParent, TRACEPARENT_HEADER } from './traceparent';
 
 /** What every log line written while serving one request carries, wherever the code runs. */
 export interface RequestContext {
@@ -15,9 +15,6 @@ export interface RequestContext {
 export type IncomingHeaders = Record<string, string | string[] | undefined>;
 
 const storage = new AsyncLocalStorage<RequestContext>();
-
-// Same rule as the HTTP layer: printable, short, no separators, so ids cannot inject into logs.
-const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
 /**
  * Request context for code beyond the HTTP handlers: a gateway passing the ids on, an event
@@ -39,22 +36,23 @@ export const requestContext = {
    * arrive on an HTTP request or in a message's headers; fresh ids for whatever is missing.
    */
   fromHeaders(headers: IncomingHeaders, requestId?: string): RequestContext {
-    const incomingId = headers['x-request-id'];
-    const id = requestId ?? (typeof incomingId === 'string' && VALID_REQUEST_ID.test(incomingId) ? incomingId : randomUUID());
-    const parent = parseTraceParent(headers.traceparent);
+    const parent = parseTraceParent(headers[TRACEPARENT_HEADER]);
     return {
-      requestId: id,
+      requestId: requestId ?? requestIdFrom(headers[REQUEST_ID_HEADER]),
       traceId: parent?.traceId ?? newTraceId(),
       spanId: newSpanId(),
       parentSpanId: parent?.parentId,
-      traceFlags: parent?.flags ?? '01',
+      traceFlags: parent?.flags ?? NEW_TRACE_FLAGS,
     };
   },
 
-  /** Headers that make a downstream call (HTTP or a published event) part of the current request. */
-  outgoingHeaders(): Record<string, string> {
-    const context = storage.getStore();
+  /**
+   * Headers that make a downstream call (HTTP or a published event) part of `context`, by default
+   * the current request's; none outside a request. The one place these headers are built: the
+   * service client, the outbox and the gateway all use it.
+   */
+  outgoingHeaders(context: RequestContext | undefined = storage.getStore()): Record<string, string> {
     if (!context) return {};
-    return { 'x-request-id': context.requestId, traceparent: formatTraceParent(context.traceId, context.spanId, context.traceFlags) };
+    return { [REQUEST_ID_HEADER]: context.requestId, [TRACEPARENT_HEADER]: formatTraceParent(context.traceId, context.spanId, context.traceFlags) };
   },
 };

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { KitError } from '../errors/kit-errors';
+import { REQUEST_ID_HEADER } from '../http/request-id';
+import { TRACEPARENT_HEADER } from '../logging/traceparent';
 
 /** A record as the outbox stores it and the relay sends it: key, JSON value, string headers. */
 export interface OutgoingRecord {
@@ -27,16 +29,24 @@ export interface EventTrace {
   traceparent?: string;
 }
 
+/** The context headers of `trace`, as the request context writes them (and reads them back). */
+export function traceHeaders(trace: EventTrace): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (trace.requestId) headers[REQUEST_ID_HEADER] = trace.requestId;
+  if (trace.traceparent) headers[TRACEPARENT_HEADER] = trace.traceparent;
+  return headers;
+}
+
+/** The trace carried by context headers (`requestContext.outgoingHeaders()` or a message's). */
+export const traceFromHeaders = (headers: Record<string, string | undefined>): EventTrace => ({ requestId: headers[REQUEST_ID_HEADER], traceparent: headers[TRACEPARENT_HEADER] });
+
 export function newEvent<P>(type: string, aggregateId: string, payload: P, schemaVersion = 1): EventEnvelope<P> {
   return { id: randomUUID(), type, aggregateId, occurredAt: new Date().toISOString(), schemaVersion, payload };
 }
 
 /** Keyed by aggregate id, so one aggregate's events land in one partition, in order. */
 export function toKafkaMessage(event: EventEnvelope, trace: EventTrace): OutgoingRecord {
-  const headers: Record<string, string> = { 'event-id': event.id, 'event-type': event.type };
-  if (trace.requestId) headers['x-request-id'] = trace.requestId;
-  if (trace.traceparent) headers.traceparent = trace.traceparent;
-  return { key: event.aggregateId, value: JSON.stringify(event), headers };
+  return { key: event.aggregateId, value: JSON.stringify(event), headers: { 'event-id': event.id, 'event-type': event.type, ...traceHeaders(trace) } };
 }
 
 /** A record that is not one of the platform's events; the consumer skips it (retrying cannot help). */
@@ -64,5 +74,5 @@ export function fromKafkaMessage(value: Buffer | null | undefined, headers: Reco
   if (typeof e !== 'object' || e === null || typeof e.id !== 'string' || typeof e.type !== 'string' || typeof e.aggregateId !== 'string' || typeof e.schemaVersion !== 'number') {
     throw new MalformedEventError('message is not an event envelope (id, type, aggregateId, schemaVersion)');
   }
-  return { event: e as EventEnvelope, trace: { requestId: header(headers, 'x-request-id'), traceparent: header(headers, 'traceparent') } };
+  return { event: e as EventEnvelope, trace: traceFromHeaders({ [REQUEST_ID_HEADER]: header(headers, REQUEST_ID_HEADER), [TRACEPARENT_HEADER]: header(headers, TRACEPARENT_HEADER) }) };
 }

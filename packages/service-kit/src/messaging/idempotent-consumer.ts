@@ -2,9 +2,10 @@ import { MessagesStreamFallbackModes, MessagesStreamModes, ProduceAcks, type Mes
 import type { Queryable, WritePool } from '../db/database';
 import type { Logger } from '../logging/logger';
 import { requestContext } from '../logging/request-context';
-import { fromKafkaMessage, MalformedEventError, type EventEnvelope, type EventTrace, type RecordHeaders } from './envelope';
+import { fromKafkaMessage, MalformedEventError, traceHeaders, type EventEnvelope, type EventTrace, type RecordHeaders } from './envelope';
 import { createGroupConsumer, errorMessage, type KafkaConnection, type KafkaConsumer, type KafkaProducer } from './kafka-client';
 import { PartitionLanes } from './partition-lanes';
+import { jitteredBackoffMs, sleep } from '../util/backoff';
 
 /** Applies one event's effect on `tx`, the transaction that also records the event id. */
 export type EventHandler = (tx: Queryable, event: EventEnvelope, trace: EventTrace) => Promise<void>;
@@ -80,7 +81,7 @@ export class IdempotentConsumer {
         }
       }
       await consumer.close(true).catch(() => undefined);
-      if (!this.stopped) await sleep(Math.min(5_000, 250 * Math.max(1, attempt)));
+      if (!this.stopped) await sleep(jitteredBackoffMs(attempt, { firstMs: 250 }));
     }
   }
 
@@ -113,7 +114,7 @@ export class IdempotentConsumer {
         if (attempt === 1 || attempt % 20 === 0) {
           this.options.logger.warn('cannot handle a message yet; retrying it', { group: this.options.name, partition: message.partition, offset: String(message.offset), attempt, error: errorMessage(err) });
         }
-        await sleep(Math.min(5_000, 100 * 2 ** Math.min(attempt, 6)));
+        await sleep(jitteredBackoffMs(attempt, { firstMs: 200 }));
       }
     }
   }
@@ -133,7 +134,7 @@ export class IdempotentConsumer {
     const handler = this.options.handlers[event.type];
     if (!handler) return;
     // The effect and its log lines belong to the request that produced the event.
-    const context = requestContext.fromHeaders({ 'x-request-id': trace.requestId, traceparent: trace.traceparent });
+    const context = requestContext.fromHeaders(traceHeaders(trace));
     await requestContext.run(context, () => this.applyWithRetries(event, trace, handler, message));
   }
 
@@ -158,7 +159,7 @@ export class IdempotentConsumer {
           logger.error('event failed; sent to the dead-letter topic', { requestId: trace.requestId, eventId: event.id, eventType: event.type, attempts: attempt, error: reason });
           return;
         }
-        await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+        await sleep(jitteredBackoffMs(attempt, { firstMs: 100 }));
       }
     }
   }
@@ -193,4 +194,3 @@ export class IdempotentConsumer {
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -4,7 +4,7 @@ import type { Logger } from '../logging/logger';
 import type { RecordHeaders } from './envelope';
 import { errorMessage, type KafkaProducer } from './kafka-client';
 import { OUTBOX_SHARDS } from './outbox';
-import { jitteredBackoffMs } from '../util/backoff';
+import { jitteredBackoffMs, sleep } from '../util/backoff';
 
 export interface OutboxRelayOptions {
   /** The service's write pool (the primary): the relay's lease and updates are transactions there. */
@@ -122,4 +122,3 @@ function toProducerRecord(row: OutboxRow): { topic: string; key: Buffer; value: 
   return { topic: row.topic, key: Buffer.from(row.key), value: Buffer.from(JSON.stringify(row.value)), headers };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Queryable } from '../db/database';
 import { requestContext } from '../logging/request-context';
 import type { EventEnvelope, EventTrace } from './envelope';
-import { toKafkaMessage } from './envelope';
+import { toKafkaMessage, traceFromHeaders } from './envelope';
 
 /** Relay lease shards; more shards let more relays work at once, each aggregate stays in one. */
 export const OUTBOX_SHARDS = 8;
@@ -28,7 +28,4 @@ export async function appendToOutbox(tx: Queryable, topic: string, event: EventE
   ]);
 }
 
-function currentTrace(): EventTrace {
-  const headers = requestContext.outgoingHeaders();
-  return { requestId: headers['x-request-id'], traceparent: headers.traceparent };
-}
+const currentTrace = (): EventTrace => traceFromHeaders(requestContext.outgoingHeaders());

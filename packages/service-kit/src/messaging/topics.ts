@@ -1,4 +1,5 @@
 import type { Admin } from '@platformatic/kafka';
+import { jitteredBackoffMs, sleep } from '../util/backoff';
 import { createAdmin, createKafka, errorMessage } from './kafka-client';
 
 export interface TopicSpec {
@@ -41,7 +42,7 @@ export async function ensureTopicsWith(admin: TopicAdmin, specs: readonly TopicS
       return notes;
     } catch (err) {
       if (Date.now() >= deadline) throw new Error(`topics ${specs.map((s) => s.topic).join(', ')} not ready after ${timeoutMs} ms: ${errorMessage(err)}`);
-      await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, retryMs * attempt) * (0.5 + Math.random())));
+      await sleep(jitteredBackoffMs(attempt, { firstMs: retryMs, maxMs: 1_000 }));
     }
   }
 }

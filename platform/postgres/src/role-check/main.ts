@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { StartupError, env, runMain } from '@platform/service-kit';
+import { MAX_REPLICA_LAG_VAR, StartupError, env, maxReplicaLagVar, runMain } from '@platform/service-kit';
 import { DB_ROLES } from '../secrets';
 import { installRoleRoutes } from './role-routes';
 import { RoleObserver } from './role-observer';
@@ -19,7 +19,7 @@ runMain({
     PG_PORT: env.portVar,
     PG_DATABASE: z.string().min(1).default('postgres'),
     PG_MONITOR_PASSWORD_FILE: z.string().min(1),
-    MAX_REPLICA_LAG_MS: env.integerVar(0, 3_600_000).default('500'),
+    [MAX_REPLICA_LAG_VAR]: maxReplicaLagVar,
     ROLE_POLL_INTERVAL_MS: env.integerVar(20, 60_000).default('100'),
     /** The server's Patroni REST API: a server is primary only while Patroni holds the leader lock. */
     PATRONI_URL: z.string().url().regex(/^http:\/\/[0-9.]+:\d+$/, 'http://<ipv4>:<port>').optional(),
@@ -34,7 +34,7 @@ runMain({
       user: DB_ROLES.monitor,
       passwordFile: config.PG_MONITOR_PASSWORD_FILE,
       database: config.PG_DATABASE,
-      maxLagMs: config.MAX_REPLICA_LAG_MS,
+      maxLagMs: config[MAX_REPLICA_LAG_VAR],
       intervalMs: config.ROLE_POLL_INTERVAL_MS,
       patroniUrl: config.PATRONI_URL,
       logger,
@@ -52,7 +52,7 @@ runMain({
         // machine was busy did exactly that to a healthy primary in a CI run; a server really lost
         // is still out within ~3 s, and HAProxy's own /primary and /replica checks react first.
         failuresBeforeCritical: 3,
-        meta: { protocol: 'postgresql', 'pg-server': config.PG_SERVER_NAME, 'check-port': String(config.PORT), 'max-replica-lag-ms': String(config.MAX_REPLICA_LAG_MS) },
+        meta: { protocol: 'postgresql', 'pg-server': config.PG_SERVER_NAME, 'check-port': String(config.PORT), 'max-replica-lag-ms': String(config[MAX_REPLICA_LAG_VAR]) },
         dynamicTags: () => {
           const { role } = observer.report();
           return role === 'unknown' ? [] : [role];

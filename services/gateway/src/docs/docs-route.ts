@@ -1,6 +1,5 @@
-import type { FastifyInstance } from 'fastify';
-import type { Logger } from '@platform/service-kit';
-import { REQUEST_ID_HEADER } from '@platform/service-kit';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { contextOf, requestContext, type Logger } from '@platform/service-kit';
 import type { Pool } from 'undici';
 import type { RouteTable } from '../routing/route-table';
 import { mergeOpenApi, type ServiceDocument } from './openapi-merge';
@@ -29,14 +28,14 @@ interface Cached {
 export function installDocsRoute(scope: FastifyInstance, options: { pool: Pool; routes: () => RouteTable; logger: Logger; version: string }): void {
   const cache = new Map<string, Cached>();
 
-  const fetchDocument = async (service: string, requestId: string): Promise<ServiceDocument> => {
+  const fetchDocument = async (service: string, request: FastifyRequest): Promise<ServiceDocument> => {
     const hit = cache.get(service);
     if (hit && Date.now() - hit.at < CACHE_TTL_MS) return { service, document: hit.document };
     try {
       const res = await options.pool.request({
         path: SERVICE_DOC_PATH,
         method: 'GET',
-        headers: { host: service, [REQUEST_ID_HEADER]: requestId, accept: 'application/json' },
+        headers: { ...requestContext.outgoingHeaders(contextOf(request)), host: service, accept: 'application/json' },
         headersTimeout: FETCH_TIMEOUT_MS,
         bodyTimeout: FETCH_TIMEOUT_MS,
       });
@@ -48,16 +47,16 @@ export function installDocsRoute(scope: FastifyInstance, options: { pool: Pool; 
       cache.set(service, { at: Date.now(), document });
       return { service, document };
     } catch (err) {
-      options.logger.warn('could not fetch a service OpenAPI document', { requestId, service, error: err instanceof Error ? err.message : String(err) });
+      options.logger.warn('could not fetch a service OpenAPI document', { requestId: request.id, service, error: err instanceof Error ? err.message : String(err) });
       return { service, document: undefined };
     }
   };
 
-  const mergedDocument = async (requestId: string): Promise<Record<string, unknown>> => {
+  const mergedDocument = async (request: FastifyRequest): Promise<Record<string, unknown>> => {
     const table = options.routes();
     const services = [...new Set([...table.routes.values()].filter((r) => r.available).map((r) => r.service))];
     for (const name of cache.keys()) if (!services.includes(name)) cache.delete(name);
-    const documents = await Promise.all(services.map((s) => fetchDocument(s, requestId)));
+    const documents = await Promise.all(services.map((s) => fetchDocument(s, request)));
     return mergeOpenApi(table, documents, { version: options.version });
   };
 
@@ -65,7 +64,7 @@ export function installDocsRoute(scope: FastifyInstance, options: { pool: Pool; 
   scope.get(DOCS_PATH, async (request, reply) => {
     reply.header('vary', 'accept');
     if (prefersHtml(request.headers.accept)) return ui.sendPage(reply);
-    return mergedDocument(request.id);
+    return mergedDocument(request);
   });
-  scope.get(DOCS_DOCUMENT_PATH, async (request) => mergedDocument(request.id));
+  scope.get(DOCS_DOCUMENT_PATH, async (request) => mergedDocument(request));
 }

@@ -1,11 +1,10 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import replyFrom from '@fastify/reply-from';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { REQUEST_ID_HEADER, requestContext, sendProblem, type Logger } from '@platform/service-kit';
+import { contextOf, requestContext, sendProblem, type Logger } from '@platform/service-kit';
 import type { Pool } from 'undici';
 import { API_KEY_HEADER } from '../auth/authenticate';
 import '../request-state';
-import { nextTraceparent, TRACEPARENT_HEADER } from './trace-context';
 import { describeUpstreamFailure, isBareGatewayError } from './upstream-errors';
 
 /** The authenticated client id, for services that want to know who called. */
@@ -26,8 +25,8 @@ export function upstreamHeaders(request: FastifyRequest, headers: IncomingHttpHe
   if (!hasBody) delete out['content-length'];
   // The internal load balancer picks the backend from Host: the Consul service name, exactly.
   out.host = request.gatewayRoute?.service ?? '';
-  out[REQUEST_ID_HEADER] = request.id;
-  out[TRACEPARENT_HEADER] = nextTraceparent(request.headers[TRACEPARENT_HEADER], requestContext.current());
+  // The gateway is a hop of its own: the caller's request id and trace, the gateway's span as parent.
+  Object.assign(out, requestContext.outgoingHeaders(contextOf(request) ?? requestContext.fromHeaders(request.headers, request.id)));
   if (request.clientId !== null) out[CLIENT_ID_HEADER] = request.clientId;
   return out;
 }

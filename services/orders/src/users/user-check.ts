@@ -1,4 +1,4 @@
-import { consistency, DependencyUnavailableError, formatLsn, LSN_HEADER, primaryWalLsn, requestContext, ServiceCallError, UnprocessableError, type Queryable, type ServiceClient } from '@platform/service-kit';
+import { consistency, DependencyUnavailableError, formatLsn, LSN_HEADER, primaryWalLsn, ServiceCallError, UnprocessableError, type Queryable, type ServiceClient } from '@platform/service-kit';
 
 export interface UserCheck {
   /** Resolves when `userId` is a user; throws a 422 problem when not, a 503 when users cannot say. */
@@ -15,7 +15,7 @@ const CALL_TIMEOUT_MS = 2_000;
  */
 export function createUserCheck(services: ServiceClient, primary: Queryable): UserCheck {
   const ask = async (userId: string, lsn: bigint | undefined): Promise<number> => {
-    const headers: Record<string, string> = { ...requestContext.outgoingHeaders(), ...(lsn === undefined ? {} : { [LSN_HEADER]: formatLsn(lsn) }) };
+    const headers: Record<string, string> = lsn === undefined ? {} : { [LSN_HEADER]: formatLsn(lsn) };
     try {
       return (await services.call('users', `/users/${encodeURIComponent(userId)}`, { headers, timeoutMs: CALL_TIMEOUT_MS })).status;
     } catch (err) {
