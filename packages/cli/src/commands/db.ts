@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { PatroniRest, isLeaderRole, type ClusterMember } from '@platform/postgres';
+import { defineCommand, EXIT, type CommandSpec } from '../command/command';
+import { printResult } from '../command/output';
 import { runningState } from '../platform-view';
 import { loadSettings } from '../settings';
 import { formatTable } from '../table';
@@ -46,42 +48,92 @@ function memberOf(all: Map<string, PatroniRest>, name: string | undefined): Patr
   return rest;
 }
 
-const statusRows = (view: readonly ClusterMember[]): string[][] =>
-  view.map((m) => [m.name, m.role, m.state, `${m.host}:${m.port}`, String(m.timeline ?? '-'), m.lag === undefined ? '-' : String(m.lag)]);
+/** `platform db status --json` (docs/cli.md). */
+export interface DbStatusView {
+  leader: string | null;
+  members: { name: string; role: string; state: string; host: string; port: number; timeline: number | null; lagBytes: number | null }[];
+}
 
-/**
- * `platform db status|switchover [--to M]|failover --to M|reinit M`, through Patroni's REST API.
- * A switchover waits for the candidate (by default the synchronous standby) to be caught up.
- */
-export async function db(action: string | undefined, options: { to?: string; member?: string }): Promise<number> {
-  const state = runningState(loadSettings().stateDir);
-  const consulAddr = state?.env.CONSUL_HTTP_ADDR;
+const lagBytes = (lag: number | string | undefined): number | null => (typeof lag === 'number' ? lag : lag !== undefined && /^\d+$/.test(lag) ? Number(lag) : null);
+
+function dbStatusText(view: DbStatusView): string {
+  const rows = view.members.map((m) => [m.name, m.role, m.state, `${m.host}:${m.port}`, String(m.timeline ?? '-'), m.lagBytes === null ? '-' : String(m.lagBytes)]);
+  const table = formatTable(['MEMBER', 'ROLE', 'STATE', 'POSTGRESQL', 'TIMELINE', 'LAG (bytes)'], rows);
+  return view.leader === null ? `${table}\n! no leader: writes are refused until one is elected` : table;
+}
+
+interface Cluster {
+  all: Map<string, PatroniRest>;
+  view: ClusterMember[];
+  leader?: ClusterMember;
+}
+
+/** The running cluster through Patroni, or undefined (said on stderr) when the platform is not running. */
+async function cluster(): Promise<Cluster | undefined> {
+  const consulAddr = runningState(loadSettings().stateDir)?.env.CONSUL_HTTP_ADDR;
   if (!consulAddr) {
-    process.stdout.write('the platform is not running (start it with: npm run up)\n');
-    return 3;
+    process.stderr.write('the platform is not running (start it with: npm run up)\n');
+    return undefined;
   }
   const all = await members(consulAddr);
   const view = await clusterView(all);
-  const leader = view.find((m) => isLeaderRole(m.role));
-  switch (action) {
-    case 'status':
-      process.stdout.write(`${formatTable(['MEMBER', 'ROLE', 'STATE', 'POSTGRESQL', 'TIMELINE', 'LAG (bytes)'], statusRows(view))}\n`);
-      if (!leader) process.stdout.write('! no leader: writes are refused until one is elected\n');
-      return leader ? 0 : 1;
-    case 'switchover': {
-      if (!leader) throw new Error('no leader to switch over from; use failover --to <member>');
-      const candidate = options.to ?? view.find((m) => m.role === 'sync_standby')?.name;
-      if (candidate !== undefined) memberOf(all, candidate);
-      process.stdout.write(`${await memberOf(all, leader.name).switchover(leader.name, candidate)}\n`);
-      return 0;
-    }
-    case 'failover':
-      process.stdout.write(`${await memberOf(all, options.to).failover(options.to ?? '')}\n`);
-      return 0;
-    case 'reinit':
-      process.stdout.write(`${await memberOf(all, options.member).reinit()}\n`);
-      return 0;
-    default:
-      throw new Error(`platform db needs status, switchover [--to <member>], failover --to <member> or reinit <member>; got ${JSON.stringify(action ?? '')}`);
-  }
+  return { all, view, leader: view.find((m) => isLeaderRole(m.role)) };
 }
+
+/** A db command acting on a running cluster: exit 3 when the platform is not running. */
+const onCluster =
+  (action: (c: Cluster, input: { positionals: string[]; to?: string; json: boolean }) => Promise<number>) =>
+  async ({ positionals, values, json }: { positionals: string[]; values: { to?: string }; json: boolean }): Promise<number> => {
+    const found = await cluster();
+    return found ? action(found, { positionals, to: values.to, json }) : EXIT.notRunning;
+  };
+
+const printed = async (answer: Promise<string>): Promise<number> => {
+  process.stdout.write(`${await answer}\n`);
+  return EXIT.ok;
+};
+
+export const dbCommands: CommandSpec[] = [
+  defineCommand({
+    name: 'db status',
+    summary: 'the database cluster through Patroni: members, roles, state, timeline, lag',
+    description: 'Exit 1 when the cluster has no leader (writes are refused until one is elected), 3 when the platform is not running.',
+    options: {},
+    examples: ['db status', 'db status --json'],
+    json: 'document',
+    run: onCluster(async ({ view, leader }, { json }) => {
+      const members = view.map((m) => ({ name: m.name, role: m.role, state: m.state, host: m.host, port: m.port, timeline: m.timeline ?? null, lagBytes: lagBytes(m.lag) }));
+      printResult<DbStatusView>(json, { leader: leader?.name ?? null, members }, dbStatusText);
+      return leader ? EXIT.ok : EXIT.failed;
+    }),
+  }),
+  defineCommand({
+    name: 'db switchover',
+    summary: 'a planned switchover: the leader hands over to a caught-up replica',
+    description: 'Without --to, to the synchronous standby. Patroni waits for the candidate to be caught up.',
+    options: { to: { type: 'string', value: 'member', description: 'the member to become leader (pg-2, ...)' } },
+    examples: ['db switchover', 'db switchover --to pg-2'],
+    run: onCluster(async ({ all, view, leader }, { to }) => {
+      if (!leader) throw new Error('no leader to switch over from; use platform db failover --to <member>');
+      const candidate = to ?? view.find((m) => m.role === 'sync_standby')?.name;
+      if (candidate !== undefined) memberOf(all, candidate);
+      return printed(memberOf(all, leader.name).switchover(leader.name, candidate));
+    }),
+  }),
+  defineCommand({
+    name: 'db failover',
+    summary: 'a forced failover to the named member (when there is no healthy leader)',
+    options: { to: { type: 'string', value: 'member', description: 'the member to become leader (required)' } },
+    examples: ['db failover --to pg-2'],
+    run: onCluster(async ({ all }, { to }) => printed(memberOf(all, to).failover(to ?? ''))),
+  }),
+  defineCommand({
+    name: 'db reinit',
+    args: '<member>',
+    maxPositionals: 1,
+    summary: 'rebuild a replica from the leader (its data folder is replaced)',
+    options: {},
+    examples: ['db reinit pg-3'],
+    run: onCluster(async ({ all }, { positionals }) => printed(memberOf(all, positionals[0]).reinit())),
+  }),
+];

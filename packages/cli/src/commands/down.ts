@@ -1,5 +1,7 @@
 import { rmSync } from 'node:fs';
 import { pidAlive, sleep, waitFor } from '@platform/process-runner';
+import { defineCommand, EXIT } from '../command/command';
+import { withProgress } from '../command/progress';
 import { loadSettings, statePaths } from '../settings';
 import { callControl } from '../supervisor/control-server';
 import { allPids, readState } from '../supervisor/state';
@@ -16,13 +18,14 @@ export async function down(): Promise<number> {
     return 0;
   }
   if (pidAlive(state.pid)) {
-    process.stdout.write(`▸ stopping the platform (supervisor pid ${state.pid}); instances drain first\n`);
-    try {
-      await callControl(paths.socket, 'POST', '/shutdown');
-    } catch {
-      process.kill(state.pid, 'SIGTERM');
-    }
-    await waitFor(() => !pidAlive(state.pid), { timeoutMs: 90_000, intervalMs: 200, what: 'the supervisor to stop' }).catch(() => process.kill(state.pid, 'SIGKILL'));
+    await withProgress(`stopping the platform (supervisor pid ${state.pid}); instances drain first`, async () => {
+      try {
+        await callControl(paths.socket, 'POST', '/shutdown');
+      } catch {
+        process.kill(state.pid, 'SIGTERM');
+      }
+      await waitFor(() => !pidAlive(state.pid), { timeoutMs: 90_000, intervalMs: 200, what: 'the supervisor to stop' }).catch(() => process.kill(state.pid, 'SIGKILL'));
+    });
   }
   const recorded = readState(paths.stateFile) ?? state;
   const leftovers = [...new Set([...allPids(state), ...allPids(recorded)])].filter(pidAlive);
@@ -41,3 +44,14 @@ export async function down(): Promise<number> {
   process.stdout.write('▸ stopped; no platform process is left\n');
   return 0;
 }
+
+export const downCommand = defineCommand({
+  name: 'down',
+  summary: 'stop everything gracefully; no process is left behind',
+  description: `Asks the supervisor to stop: instances drain first (they leave the load balancers and finish
+their requests), then the components stop in reverse order. Any process the platform started that is
+still running afterwards is killed and reported. Exit 0 also when nothing was running.`,
+  options: {},
+  examples: ['down'],
+  run: () => down().then((code) => (code === 0 ? EXIT.ok : EXIT.failed)),
+});

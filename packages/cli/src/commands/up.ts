@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startChild, waitFor } from '@platform/process-runner';
+import { defineCommand, intFlag } from '../command/command';
+import { withProgress } from '../command/progress';
 import { installComponents } from '../install';
 import { unroutedInstances } from '../lb-view';
 import { operatorConsulToken } from '../consul-tokens';
@@ -10,6 +12,7 @@ import { plannedPorts, takenPorts } from '../port-preflight';
 import { loadSettings, statePaths } from '../settings';
 import type { SupervisorPlan } from '../supervisor/plan';
 import { readState } from '../supervisor/state';
+import { parseScaleSpec } from './scale';
 
 export interface UpOptions {
   /** Instances for every service, overriding each service's default. */
@@ -24,10 +27,7 @@ const step = (message: string): void => {
 };
 
 export async function up(options: UpOptions): Promise<number> {
-  if (!options.skipInstall) {
-    step('installing missing components');
-    installComponents();
-  }
+  if (!options.skipInstall) await installComponents();
   const settings = loadSettings();
   const paths = statePaths(settings.stateDir);
   const already = runningState(settings.stateDir);
@@ -54,12 +54,12 @@ export async function up(options: UpOptions): Promise<number> {
   const plan: SupervisorPlan = { settings, services };
   writeFileSync(paths.planFile, JSON.stringify(plan, null, 2));
 
-  step(`starting the supervisor, the platform components and ${services.map((s) => `${s.name}×${s.instances}`).join(', ')}`);
   const supervisor = startChild(process.execPath, [join(__dirname, '..', 'supervisor-main.js'), paths.planFile], {
     detached: true,
     outputFile: paths.supervisorLog,
   });
-  const state = await waitFor(
+  const starting = `starting the supervisor, the platform components and ${services.map((s) => `${s.name}×${s.instances}`).join(', ')}`;
+  const state = await withProgress(starting, () => waitFor(
     () => {
       const current = readState(paths.stateFile);
       if (current?.pid !== supervisor.pid) return undefined;
@@ -67,13 +67,12 @@ export async function up(options: UpOptions): Promise<number> {
       return current.phase === 'running' ? current : undefined;
     },
     { timeoutMs: 90_000, intervalMs: 200, what: 'the supervisor to start consul and the services' },
-  ).catch((err: Error) => {
+  )).catch((err: Error) => {
     throw new Error(`${err.message}\nsee ${paths.supervisorLog}`);
   });
 
   const expected = services.reduce((n, s) => n + s.instances, 0);
-  step(`waiting for ${expected} instances to pass their health checks in Consul`);
-  const view = await waitFor(
+  const view = await withProgress(`waiting for ${expected} instances to pass their health checks in Consul`, () => waitFor(
     async () => {
       const current = readState(paths.stateFile) ?? state;
       const seen = await instanceTable(current, operatorConsulToken(settings));
@@ -81,17 +80,41 @@ export async function up(options: UpOptions): Promise<number> {
       return passing.length === current.instances.length && passing.length >= expected ? seen : undefined;
     },
     { timeoutMs: 60_000, intervalMs: 250, what: `all ${expected} instances to pass (run platform status to see which did not)` },
-  );
+  ));
   // Passing in Consul is not yet callable: the load balancers apply it a moment later (a new
   // backend takes a reload), and `up` promises addresses that answer.
   const final = readState(paths.stateFile) ?? state;
   const planned = new Set(services.map((s) => s.name));
-  await waitFor(
-    async () => (await unroutedInstances(view.consul, final.instances.filter((i) => planned.has(i.service)))).length === 0,
-    { timeoutMs: 30_000, intervalMs: 250, what: 'the load balancers to route every instance (run platform status to see which they do not)' },
+  await withProgress('waiting for the load balancers to route every instance', () =>
+    waitFor(async () => (await unroutedInstances(view.consul, final.instances.filter((i) => planned.has(i.service)))).length === 0, {
+      timeoutMs: 30_000,
+      intervalMs: 250,
+      what: 'the load balancers to route every instance (run platform status to see which they do not)',
+    }),
   );
   process.stdout.write(`\n${view.text}\n\n`);
   for (const line of final.components.flatMap((c) => c.describe)) process.stdout.write(`${line}\n`);
   process.stdout.write(`Instances: curl http://<ADDRESS>/health/ready   status: npx platform status   logs: npx platform logs <service>   stop: npm run down\n`);
   return 0;
 }
+
+export const upCommand = defineCommand({
+  name: 'up',
+  summary: 'install what is missing, start Consul and every service, wait until healthy and routed',
+  description: `Installs the missing pinned components (platform/install.sh), checks that the platform's ports are
+free, starts the supervisor (Consul, HAProxy, PostgreSQL, Kafka, OpenSearch, Filebeat, Prometheus,
+Alertmanager) and every service's instances, and returns when every instance passes in Consul and
+the load balancers route it, printing where to call them. On a running platform it prints the instances.
+Ports and state folder: the environment (docs/configuration.md).`,
+  options: {
+    instances: { type: 'string', value: 'n', description: "instances of every service (default: each service's own count)" },
+    scale: { type: 'string', multiple: true, value: 'service=n', description: 'instances of one service; repeat for more' },
+    'skip-install': { type: 'boolean', description: 'do not run the installers (the components are in place)' },
+  },
+  examples: ['up', 'up --instances 1 --scale users=3 --skip-install'],
+  run({ values }) {
+    const instances = intFlag('instances', values.instances, 0, 50);
+    const scale = Object.fromEntries((values.scale ?? []).map(parseScaleSpec).map((s) => [s.service, s.instances]));
+    return up({ instances, scale, skipInstall: values['skip-install'] ?? false });
+  },
+});

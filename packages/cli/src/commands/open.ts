@@ -1,0 +1,81 @@
+import { spawn } from 'node:child_process';
+import { defineCommand, EXIT, UsageError } from '../command/command';
+import { printResult } from '../command/output';
+import { consulSecretPaths } from '../consul-tokens';
+import { loadLogSettings, logStoreUrl } from '../log-settings';
+import { alertmanagerUrl, loadMonitoringSettings } from '../monitoring-settings';
+import { runningState } from '../platform-view';
+import { loadSettings } from '../settings';
+
+/** One page `platform open` knows, as `platform open --json` lists it. */
+export interface OpenTarget {
+  name: string;
+  url: string;
+  /** What else the page needs (the Consul UI's token), never the secret itself. */
+  note: string | null;
+}
+
+const TARGET_NAMES = ['consul', 'docs', 'prometheus', 'alerts', 'logs'] as const;
+
+/** A listener on every address is reached on loopback from this machine. */
+const reachable = (host: string): string => (host === '0.0.0.0' || host === '' ? '127.0.0.1' : host);
+
+/** Where each page is, from the same settings `platform up` starts the components with. */
+export function openTargets(): OpenTarget[] {
+  const settings = loadSettings();
+  const consulAddr = runningState(settings.stateDir)?.env.CONSUL_HTTP_ADDR ?? `127.0.0.1:${settings.consul.http}`;
+  const tokenFile = consulSecretPaths(settings).managementTokenFile;
+  const { edge } = settings;
+  const docs = edge.port > 0 ? `http://${reachable(edge.host)}:${edge.port}/docs` : `https://${reachable(edge.host)}:${edge.tlsPort}/docs`;
+  const monitoring = loadMonitoringSettings();
+  const logs = loadLogSettings();
+  return [
+    { name: 'consul', url: `http://${consulAddr}/ui/`, note: tokenFile ? `ACLs are on: log in with the management token in ${tokenFile}` : 'ACLs are on: log in with a token that may read the catalog' },
+    { name: 'docs', url: docs, note: "every service's API, through the edge" },
+    { name: 'prometheus', url: `http://${reachable(monitoring.host)}:${monitoring.prometheusPort}/`, note: null },
+    { name: 'alerts', url: alertmanagerUrl(monitoring), note: null },
+    { name: 'logs', url: `${logStoreUrl(logs)}/${logs.indexPrefix}-*/_search?q=*&sort=@timestamp:desc&size=50&pretty`, note: 'the log store has no UI: platform logs reads it for you' },
+  ];
+}
+
+/** Hands the URL to the desktop's browser; on a server without one, printing it is all there is. */
+function openInBrowser(url: string): boolean {
+  if (!process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return false;
+  const child = spawn('xdg-open', [url], { stdio: 'ignore', detached: true });
+  child.on('error', () => undefined);
+  child.unref();
+  return true;
+}
+
+export const openCommand = defineCommand({
+  name: 'open',
+  args: `[${TARGET_NAMES.join('|')}]`,
+  maxPositionals: 1,
+  summary: 'the URL of the Consul UI, the API docs, Prometheus, Alertmanager or the log store',
+  description: `Prints the URL of one page (alone on stdout: $(platform open consul)), or of every page without an
+argument. --browser also opens it in the
+desktop's browser (xdg-open) when there is a display. The Consul UI needs a token once you are
+there: the management token's file is named, its value never printed.`,
+  options: { browser: { type: 'boolean', short: 'b', description: "open the page in the desktop's browser too" } },
+  examples: ['open consul', 'open', 'open docs --browser'],
+  json: 'document',
+  run({ positionals, values, json }) {
+    const all = openTargets();
+    const wanted = positionals[0];
+    const chosen = wanted === undefined ? all : all.filter((t) => t.name === wanted);
+    if (chosen.length === 0) throw new UsageError(`no page ${JSON.stringify(wanted)}; pages: ${TARGET_NAMES.join(', ')}`);
+    if (values.browser) {
+      if (wanted === undefined) throw new UsageError('--browser opens one page: name it');
+      if (!openInBrowser(chosen[0]?.url ?? '')) process.stderr.write('(no display here: open the URL yourself)\n');
+    }
+    const target = chosen[0] as OpenTarget;
+    if (json) printResult(true, wanted === undefined ? all : target, () => '');
+    else if (wanted === undefined) process.stdout.write(`${all.map((t) => `${t.name.padEnd(11)}${t.url}${t.note ? `\n           ${t.note}` : ''}`).join('\n')}\n`);
+    else {
+      // The URL alone on stdout, so that $(platform open consul) is the URL.
+      process.stdout.write(`${target.url}\n`);
+      if (target.note) process.stderr.write(`(${target.note})\n`);
+    }
+    return EXIT.ok;
+  },
+});
