@@ -1,5 +1,5 @@
 import { dispatch } from './command/dispatch';
-import { COMMANDS } from './commands';
+import { COMMANDS } from './registry';
 
 dispatch(COMMANDS, process.argv.slice(2)).then(
   (code) => process.exit(code),

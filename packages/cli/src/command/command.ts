@@ -39,8 +39,8 @@ export interface CommandSpec<O extends OptionSpecs = OptionSpecs> {
   description?: string;
   options: O;
   /**
-   * Whole command lines without `platform`. The first must be safe to run on a running platform
-   * (the e2e test runs it, with --json when the command has it).
+   * Whole command lines without `platform`. A --json command's first example must only read: the
+   * CLI tests run it with --json on a stopped platform and on a running one, and parse what it prints.
    */
   examples: [string, ...string[]];
   /** 'document': one JSON value on stdout; 'lines': one JSON value per line (streams such as logs). */

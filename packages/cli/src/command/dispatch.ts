@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { EXIT, UsageError, type CommandSpec, type OptionSpecs, type OptionValues } from './command';
-import { commandHelp, groupHelp, optionsOf, overviewHelp, usageLine } from './help';
+import { commandHelp, describeCommand, groupHelp, optionsOf, overviewHelp, usageLine } from './help';
 import { versionInfo } from './version';
 
 export interface CliOutput {
@@ -72,8 +72,14 @@ function version(io: CliOutput, args: readonly string[]): number {
   return EXIT.ok;
 }
 
-/** `platform help [<command words>]`. */
-function help(io: CliOutput, specs: readonly CommandSpec[], words: string[]): number {
+/** `platform help [<command words>]`; with --json the declarations themselves (tools, completion, tests). */
+function help(io: CliOutput, specs: readonly CommandSpec[], args: string[]): number {
+  const words = args.filter((a) => a !== '--json');
+  if (words.length < args.length) {
+    const chosen = words.length === 0 ? specs : specs.filter((s) => s.name === words.join(' '));
+    io.out(`${JSON.stringify(chosen.map(describeCommand), null, 2)}\n`);
+    return chosen.length > 0 ? EXIT.ok : EXIT.usage;
+  }
   if (words.length === 0) {
     io.out(overviewHelp(specs));
     return EXIT.ok;

@@ -55,3 +55,9 @@ environment and every command's output: docs/cli.md
 export function groupHelp(group: string, specs: readonly CommandSpec[]): string {
   return `usage: platform ${group} <command> [options]\n\ncommands:\n${commandList(specs)}\n\nplatform ${group} <command> --help shows a command's options.\n`;
 }
+
+/** A command's declaration as `platform help --json` lists it (every flag it accepts, --json and --help included). */
+export function describeCommand(spec: CommandSpec): Record<string, unknown> {
+  const options = optionsOf(spec).map(([name, o]) => ({ name, short: o.short ?? null, type: o.type, multiple: o.multiple === true, value: o.value ?? null, description: o.description }));
+  return { name: spec.name, args: spec.args ?? null, summary: spec.summary, json: spec.json ?? null, hidden: spec.hidden === true, options, examples: spec.examples };
+}

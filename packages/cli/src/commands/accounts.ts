@@ -1,5 +1,4 @@
 import { ensureSystemUser, runningAsRoot } from '@platform/process-runner';
-import { defineCommand } from '../command/command';
 import { discoverServices } from '../service-catalog';
 import { serviceAccountName, serviceUserPrefix } from '../supervisor/service-accounts';
 
@@ -16,12 +15,3 @@ export function accounts(): number {
   }
   return 0;
 }
-
-export const accountsCommand = defineCommand({
-  name: 'accounts',
-  summary: "make the OS account each service's instances run as (root; the image build)",
-  description: '`platform up` as root makes a missing account itself; a cloud node cannot (its unit keeps /etc read-only), so the image build runs this.',
-  options: {},
-  examples: ['accounts'],
-  run: accounts,
-});

@@ -1,5 +1,5 @@
 import { activeAlerts, type ActiveAlert } from '@platform/monitoring';
-import { defineCommand, EXIT } from '../command/command';
+import { EXIT } from '../command/command';
 import { printResult } from '../command/output';
 import { alertmanagerUrl } from '../monitoring-settings';
 import { formatTable } from '../table';
@@ -36,26 +36,17 @@ export const alertRows = (alerts: readonly AlertView[]): string[][] =>
 const alertsText = ({ alertmanager, alerts }: { alertmanager: string; alerts: AlertView[] }): string =>
   alerts.length === 0 ? `no alert firing (${alertmanager})` : formatTable(['ALERT', 'SEVERITY', 'ABOUT', 'FOR', 'SUMMARY'], alertRows(alerts));
 
-export const alertsCommand = defineCommand({
-  name: 'alerts',
-  summary: 'the alerts firing now (Alertmanager); exit 1 when any fires',
-  description: `Asks Alertmanager for the alerts firing now: the local one, or the one ALERTMANAGER_URL names
-(ALERTMANAGER_URL=http://10.0.1.5:9095 platform alerts, from any cloud node).
-Exit 0 when none fires, 1 when any does (scripts can check), 3 when Alertmanager cannot be reached.`,
-  options: {},
-  examples: ['alerts', 'alerts --json'],
-  json: 'document',
-  async run({ json }) {
-    const alertmanager = alertmanagerUrl();
-    let firing: ActiveAlert[];
-    try {
-      firing = await activeAlerts(alertmanager);
-    } catch (err) {
-      process.stderr.write(`cannot reach Alertmanager at ${alertmanager} (is the platform up?): ${err instanceof Error ? err.message : String(err)}\n`);
-      return EXIT.notRunning;
-    }
-    const alerts = alertViews(firing);
-    printResult(json, { alertmanager, alerts }, alertsText);
-    return alerts.length === 0 ? EXIT.ok : EXIT.failed;
-  },
-});
+/** `platform alerts`: exit 1 when any fires, 3 when Alertmanager cannot be reached. */
+export async function alerts(json: boolean): Promise<number> {
+  const alertmanager = alertmanagerUrl();
+  let firing: ActiveAlert[];
+  try {
+    firing = await activeAlerts(alertmanager);
+  } catch (err) {
+    process.stderr.write(`cannot reach Alertmanager at ${alertmanager} (is the platform up?): ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT.notRunning;
+  }
+  const found = alertViews(firing);
+  printResult(json, { alertmanager, alerts: found }, alertsText);
+  return found.length === 0 ? EXIT.ok : EXIT.failed;
+}

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { PatroniRest, isLeaderRole, type ClusterMember } from '@platform/postgres';
-import { defineCommand, EXIT, type CommandSpec } from '../command/command';
+import { EXIT } from '../command/command';
 import { printResult } from '../command/output';
 import { runningState } from '../platform-view';
 import { loadSettings } from '../settings';
@@ -80,60 +80,37 @@ async function cluster(): Promise<Cluster | undefined> {
   return { all, view, leader: view.find((m) => isLeaderRole(m.role)) };
 }
 
-/** A db command acting on a running cluster: exit 3 when the platform is not running. */
-const onCluster =
-  (action: (c: Cluster, input: { positionals: string[]; to?: string; json: boolean }) => Promise<number>) =>
-  async ({ positionals, values, json }: { positionals: string[]; values: { to?: string }; json: boolean }): Promise<number> => {
-    const found = await cluster();
-    return found ? action(found, { positionals, to: values.to, json }) : EXIT.notRunning;
-  };
-
 const printed = async (answer: Promise<string>): Promise<number> => {
   process.stdout.write(`${await answer}\n`);
   return EXIT.ok;
 };
 
-export const dbCommands: CommandSpec[] = [
-  defineCommand({
-    name: 'db status',
-    summary: 'the database cluster through Patroni: members, roles, state, timeline, lag',
-    description: 'Exit 1 when the cluster has no leader (writes are refused until one is elected), 3 when the platform is not running.',
-    options: {},
-    examples: ['db status', 'db status --json'],
-    json: 'document',
-    run: onCluster(async ({ view, leader }, { json }) => {
-      const members = view.map((m) => ({ name: m.name, role: m.role, state: m.state, host: m.host, port: m.port, timeline: m.timeline ?? null, lagBytes: lagBytes(m.lag) }));
-      printResult<DbStatusView>(json, { leader: leader?.name ?? null, members }, dbStatusText);
-      return leader ? EXIT.ok : EXIT.failed;
-    }),
-  }),
-  defineCommand({
-    name: 'db switchover',
-    summary: 'a planned switchover: the leader hands over to a caught-up replica',
-    description: 'Without --to, to the synchronous standby. Patroni waits for the candidate to be caught up.',
-    options: { to: { type: 'string', value: 'member', description: 'the member to become leader (pg-2, ...)' } },
-    examples: ['db switchover', 'db switchover --to pg-2'],
-    run: onCluster(async ({ all, view, leader }, { to }) => {
-      if (!leader) throw new Error('no leader to switch over from; use platform db failover --to <member>');
-      const candidate = to ?? view.find((m) => m.role === 'sync_standby')?.name;
-      if (candidate !== undefined) memberOf(all, candidate);
-      return printed(memberOf(all, leader.name).switchover(leader.name, candidate));
-    }),
-  }),
-  defineCommand({
-    name: 'db failover',
-    summary: 'a forced failover to the named member (when there is no healthy leader)',
-    options: { to: { type: 'string', value: 'member', description: 'the member to become leader (required)' } },
-    examples: ['db failover --to pg-2'],
-    run: onCluster(async ({ all }, { to }) => printed(memberOf(all, to).failover(to ?? ''))),
-  }),
-  defineCommand({
-    name: 'db reinit',
-    args: '<member>',
-    maxPositionals: 1,
-    summary: 'rebuild a replica from the leader (its data folder is replaced)',
-    options: {},
-    examples: ['db reinit pg-3'],
-    run: onCluster(async ({ all }, { positionals }) => printed(memberOf(all, positionals[0]).reinit())),
-  }),
-];
+/** `platform db status`: exit 1 without a leader, 3 when the platform is not running. */
+export async function dbStatus(json: boolean): Promise<number> {
+  const found = await cluster();
+  if (!found) return EXIT.notRunning;
+  const members = found.view.map((m) => ({ name: m.name, role: m.role, state: m.state, host: m.host, port: m.port, timeline: m.timeline ?? null, lagBytes: lagBytes(m.lag) }));
+  printResult<DbStatusView>(json, { leader: found.leader?.name ?? null, members }, dbStatusText);
+  return found.leader ? EXIT.ok : EXIT.failed;
+}
+
+/** A planned switchover, to `to` or else the synchronous standby; Patroni waits for it to catch up. */
+export async function dbSwitchover(to: string | undefined): Promise<number> {
+  const found = await cluster();
+  if (!found) return EXIT.notRunning;
+  const { all, view, leader } = found;
+  if (!leader) throw new Error('no leader to switch over from; use platform db failover --to <member>');
+  const candidate = to ?? view.find((m) => m.role === 'sync_standby')?.name;
+  if (candidate !== undefined) memberOf(all, candidate);
+  return printed(memberOf(all, leader.name).switchover(leader.name, candidate));
+}
+
+export async function dbFailover(to: string | undefined): Promise<number> {
+  const found = await cluster();
+  return found ? printed(memberOf(found.all, to).failover(to ?? '')) : EXIT.notRunning;
+}
+
+export async function dbReinit(member: string | undefined): Promise<number> {
+  const found = await cluster();
+  return found ? printed(memberOf(found.all, member).reinit()) : EXIT.notRunning;
+}

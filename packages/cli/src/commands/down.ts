@@ -1,6 +1,5 @@
 import { rmSync } from 'node:fs';
 import { pidAlive, sleep, waitFor } from '@platform/process-runner';
-import { defineCommand, EXIT } from '../command/command';
 import { withProgress } from '../command/progress';
 import { loadSettings, statePaths } from '../settings';
 import { callControl } from '../supervisor/control-server';
@@ -44,14 +43,3 @@ export async function down(): Promise<number> {
   process.stdout.write('▸ stopped; no platform process is left\n');
   return 0;
 }
-
-export const downCommand = defineCommand({
-  name: 'down',
-  summary: 'stop everything gracefully; no process is left behind',
-  description: `Asks the supervisor to stop: instances drain first (they leave the load balancers and finish
-their requests), then the components stop in reverse order. Any process the platform started that is
-still running afterwards is killed and reported. Exit 0 also when nothing was running.`,
-  options: {},
-  examples: ['down'],
-  run: () => down().then((code) => (code === 0 ? EXIT.ok : EXIT.failed)),
-});

@@ -1,10 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { defineCommand } from '../command/command';
 import { discoverServices } from '../service-catalog';
 import { loadSettings, statePaths } from '../settings';
 import type { SupervisorPlan } from '../supervisor/plan';
 import { runSupervisor } from '../supervisor/supervisor';
-import { parseScaleSpec } from './scale';
+import { parseScaleSpec } from '../scale-spec';
 
 /** PLATFORM_SERVICES (`gateway=2,users=2`) or every service at its default count. */
 function servicesOfNode(): SupervisorPlan['services'] {
@@ -36,14 +35,3 @@ export async function node(): Promise<number> {
   process.stdout.write(`▸ ${settings.nodeName}: ${settings.node.role} node (supervisor log: ${paths.supervisorLog})\n`);
   return runSupervisor(plan);
 }
-
-export const nodeCommand = defineCommand({
-  name: 'node',
-  summary: "run this machine's PLATFORM_ROLE of the cloud layout in the foreground (systemd runs it)",
-  description: `Runs the components of PLATFORM_ROLE (consul-server, service, edge or database) and, on a
-service node, the instances PLATFORM_SERVICES names (gateway=2,users=2; default: every service at its
-default count), supervised as platform up supervises them. SIGTERM stops everything in order.`,
-  options: {},
-  examples: ['node'],
-  run: node,
-});

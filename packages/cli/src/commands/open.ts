@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { defineCommand, EXIT, UsageError } from '../command/command';
+import { EXIT, UsageError } from '../command/command';
 import { printResult } from '../command/output';
 import { consulSecretPaths } from '../consul-tokens';
 import { loadLogSettings, logStoreUrl } from '../log-settings';
@@ -15,7 +15,7 @@ export interface OpenTarget {
   note: string | null;
 }
 
-const TARGET_NAMES = ['consul', 'docs', 'prometheus', 'alerts', 'logs'] as const;
+export const TARGET_NAMES = ['consul', 'docs', 'prometheus', 'alerts', 'logs'] as const;
 
 /** A listener on every address is reached on loopback from this machine. */
 const reachable = (host: string): string => (host === '0.0.0.0' || host === '' ? '127.0.0.1' : host);
@@ -47,35 +47,22 @@ function openInBrowser(url: string): boolean {
   return true;
 }
 
-export const openCommand = defineCommand({
-  name: 'open',
-  args: `[${TARGET_NAMES.join('|')}]`,
-  maxPositionals: 1,
-  summary: 'the URL of the Consul UI, the API docs, Prometheus, Alertmanager or the log store',
-  description: `Prints the URL of one page (alone on stdout: $(platform open consul)), or of every page without an
-argument. --browser also opens it in the
-desktop's browser (xdg-open) when there is a display. The Consul UI needs a token once you are
-there: the management token's file is named, its value never printed.`,
-  options: { browser: { type: 'boolean', short: 'b', description: "open the page in the desktop's browser too" } },
-  examples: ['open consul', 'open', 'open docs --browser'],
-  json: 'document',
-  run({ positionals, values, json }) {
-    const all = openTargets();
-    const wanted = positionals[0];
-    const chosen = wanted === undefined ? all : all.filter((t) => t.name === wanted);
-    if (chosen.length === 0) throw new UsageError(`no page ${JSON.stringify(wanted)}; pages: ${TARGET_NAMES.join(', ')}`);
-    if (values.browser) {
-      if (wanted === undefined) throw new UsageError('--browser opens one page: name it');
-      if (!openInBrowser(chosen[0]?.url ?? '')) process.stderr.write('(no display here: open the URL yourself)\n');
-    }
-    const target = chosen[0] as OpenTarget;
-    if (json) printResult(true, wanted === undefined ? all : target, () => '');
-    else if (wanted === undefined) process.stdout.write(`${all.map((t) => `${t.name.padEnd(11)}${t.url}${t.note ? `\n           ${t.note}` : ''}`).join('\n')}\n`);
-    else {
-      // The URL alone on stdout, so that $(platform open consul) is the URL.
-      process.stdout.write(`${target.url}\n`);
-      if (target.note) process.stderr.write(`(${target.note})\n`);
-    }
-    return EXIT.ok;
-  },
-});
+/** `platform open [<page>] [--browser]`. */
+export function open(wanted: string | undefined, browser: boolean, json: boolean): number {
+  const all = openTargets();
+  const chosen = wanted === undefined ? all : all.filter((t) => t.name === wanted);
+  if (chosen.length === 0) throw new UsageError(`no page ${JSON.stringify(wanted)}; pages: ${TARGET_NAMES.join(', ')}`);
+  const target = chosen[0] as OpenTarget;
+  if (browser) {
+    if (wanted === undefined) throw new UsageError('--browser opens one page: name it');
+    if (!openInBrowser(target.url)) process.stderr.write('(no display here: open the URL yourself)\n');
+  }
+  if (json) printResult(true, wanted === undefined ? all : target, () => '');
+  else if (wanted === undefined) process.stdout.write(`${all.map((t) => `${t.name.padEnd(11)}${t.url}${t.note ? `\n           ${t.note}` : ''}`).join('\n')}\n`);
+  else {
+    // The URL alone on stdout, so that $(platform open consul) is the URL.
+    process.stdout.write(`${target.url}\n`);
+    if (target.note) process.stderr.write(`(${target.note})\n`);
+  }
+  return EXIT.ok;
+}

@@ -1,4 +1,4 @@
-import { defineCommand, EXIT } from '../command/command';
+import { EXIT } from '../command/command';
 import { printResult } from '../command/output';
 import { operatorConsulToken } from '../consul-tokens';
 import { kafkaText, kafkaView, type KafkaView } from '../kafka-view';
@@ -30,34 +30,24 @@ function statusText(view: Extract<StatusView, { running: true }>): string {
   return lines.join('\n');
 }
 
-export const statusCommand = defineCommand({
-  name: 'status',
-  summary: "every instance's address and health: Consul's view beside the supervisor's and HAProxy's",
-  description: `Lists the platform's components, every instance (address and health in Consul, pid and restarts
-from the supervisor), every load balancer's servers as HAProxy reports them, Kafka's topics and
-consumer-group lag, and the instances that crashed and were restarted.
-Exit 3 when the platform is not running.`,
-  options: {},
-  examples: ['status', 'status --json'],
-  json: 'document',
-  async run({ json }) {
-    const settings = loadSettings();
-    const state = runningState(settings.stateDir);
-    if (!state) {
-      if (json) printResult<StatusView>(true, { running: false }, () => '');
-      else process.stdout.write('the platform is not running (start it with: npm run up)\n');
-      return EXIT.notRunning;
-    }
-    const { instances, consul } = await instanceViews(state, operatorConsulToken(settings));
-    const view: StatusView = {
-      running: true,
-      supervisor: { pid: state.pid, startedAt: state.startedAt },
-      components: state.components.map((c) => ({ name: c.name, describe: c.describe })),
-      instances,
-      loadBalancers: await loadBalancerViews(consul),
-      kafka: state.env.KAFKA_BROKERS ? await kafkaView(state.env.KAFKA_BROKERS) : null,
-    };
-    printResult(json, view, statusText);
-    return EXIT.ok;
-  },
-});
+/** `platform status`: exit 3 when the platform is not running. */
+export async function status(json: boolean): Promise<number> {
+  const settings = loadSettings();
+  const state = runningState(settings.stateDir);
+  if (!state) {
+    if (json) printResult<StatusView>(true, { running: false }, () => '');
+    else process.stdout.write('the platform is not running (start it with: npm run up)\n');
+    return EXIT.notRunning;
+  }
+  const { instances, consul } = await instanceViews(state, operatorConsulToken(settings));
+  const view: StatusView = {
+    running: true,
+    supervisor: { pid: state.pid, startedAt: state.startedAt },
+    components: state.components.map((c) => ({ name: c.name, describe: c.describe })),
+    instances,
+    loadBalancers: await loadBalancerViews(consul),
+    kafka: state.env.KAFKA_BROKERS ? await kafkaView(state.env.KAFKA_BROKERS) : null,
+  };
+  printResult(json, view, statusText);
+  return EXIT.ok;
+}

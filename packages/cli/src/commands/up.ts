@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startChild, waitFor } from '@platform/process-runner';
-import { defineCommand, intFlag } from '../command/command';
 import { withProgress } from '../command/progress';
 import { installComponents } from '../install';
 import { unroutedInstances } from '../lb-view';
@@ -12,7 +11,6 @@ import { plannedPorts, takenPorts } from '../port-preflight';
 import { loadSettings, statePaths } from '../settings';
 import type { SupervisorPlan } from '../supervisor/plan';
 import { readState } from '../supervisor/state';
-import { parseScaleSpec } from './scale';
 
 export interface UpOptions {
   /** Instances for every service, overriding each service's default. */
@@ -97,24 +95,3 @@ export async function up(options: UpOptions): Promise<number> {
   process.stdout.write(`Instances: curl http://<ADDRESS>/health/ready   status: npx platform status   logs: npx platform logs <service>   stop: npm run down\n`);
   return 0;
 }
-
-export const upCommand = defineCommand({
-  name: 'up',
-  summary: 'install what is missing, start Consul and every service, wait until healthy and routed',
-  description: `Installs the missing pinned components (platform/install.sh), checks that the platform's ports are
-free, starts the supervisor (Consul, HAProxy, PostgreSQL, Kafka, OpenSearch, Filebeat, Prometheus,
-Alertmanager) and every service's instances, and returns when every instance passes in Consul and
-the load balancers route it, printing where to call them. On a running platform it prints the instances.
-Ports and state folder: the environment (docs/configuration.md).`,
-  options: {
-    instances: { type: 'string', value: 'n', description: "instances of every service (default: each service's own count)" },
-    scale: { type: 'string', multiple: true, value: 'service=n', description: 'instances of one service; repeat for more' },
-    'skip-install': { type: 'boolean', description: 'do not run the installers (the components are in place)' },
-  },
-  examples: ['up', 'up --instances 1 --scale users=3 --skip-install'],
-  run({ values }) {
-    const instances = intFlag('instances', values.instances, 0, 50);
-    const scale = Object.fromEntries((values.scale ?? []).map(parseScaleSpec).map((s) => [s.service, s.instances]));
-    return up({ instances, scale, skipInstall: values['skip-install'] ?? false });
-  },
-});
