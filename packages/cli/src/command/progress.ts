@@ -13,7 +13,6 @@ export interface ProgressOptions {
 }
 
 const CLEAR_LINE = '\r\x1b[2K';
-const seconds = (ms: number, digits: number): string => `${(ms / 1000).toFixed(digits)} s`;
 
 /**
  * One wait the user is shown: `▸ label` at once; on a terminal the same line then counts the
@@ -50,7 +49,7 @@ export class Progress {
   /** Redraws the live line (a terminal only). */
   render(): void {
     const elapsed = this.elapsedMs();
-    this.stream.write(`${CLEAR_LINE}▸ ${this.label}${elapsed >= this.thresholdMs ? ` … ${seconds(elapsed, 0)}` : ''}`);
+    this.stream.write(`${CLEAR_LINE}▸ ${this.label}${elapsed >= this.thresholdMs ? ` … ${Math.floor(elapsed / 1000)} s` : ''}`);
   }
 
   /** A line printed while the wait goes on. */
@@ -67,7 +66,7 @@ export class Progress {
   end(outcome = 'done'): void {
     clearInterval(this.timer);
     const elapsed = this.elapsedMs();
-    const took = `${outcome} in ${seconds(elapsed, 1)}`;
+    const took = `${outcome} in ${(elapsed / 1000).toFixed(1)} s`;
     if (this.stream.isTTY) this.stream.write(`${CLEAR_LINE}▸ ${this.label} (${took})\n`);
     else if (elapsed >= this.thresholdMs || outcome !== 'done') this.stream.write(`  ${took}\n`);
   }

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { PatroniRest, isLeaderRole, type ClusterMember } from '@platform/postgres';
+import { consulHeaders } from '@platform/service-kit';
 import { EXIT } from '../command/command';
 import { printResult } from '../command/output';
+import { operatorConsulToken } from '../consul-tokens';
 import { runningState } from '../platform-view';
 import { loadSettings } from '../settings';
 import { formatTable } from '../table';
@@ -15,11 +17,15 @@ interface CatalogEntry {
   ServiceMeta?: Record<string, string>;
 }
 
-/** Every Patroni member's REST API, as registered in Consul (service `patroni`), by member name. */
+/**
+ * Every Patroni member's REST API, as registered in Consul (service `patroni`), by member name.
+ * The token: CONSUL_HTTP_TOKEN_FILE's when set, else the operator's (`platform status` reads with
+ * it too); without any, Consul's default deny hid every member.
+ */
 async function members(consulAddr: string): Promise<Map<string, PatroniRest>> {
   const tokenFile = process.env.CONSUL_HTTP_TOKEN_FILE;
-  const headers: Record<string, string> = tokenFile ? { 'x-consul-token': readFileSync(tokenFile, 'utf8').trim() } : {};
-  const res = await fetch(`http://${consulAddr}/v1/catalog/service/patroni`, { headers, signal: AbortSignal.timeout(5_000) });
+  const token = tokenFile ? readFileSync(tokenFile, 'utf8').trim() : operatorConsulToken(loadSettings());
+  const res = await fetch(`http://${consulAddr}/v1/catalog/service/patroni`, { headers: consulHeaders(token), signal: AbortSignal.timeout(5_000) });
   if (!res.ok) throw new Error(`Consul answered ${res.status} for the Patroni members`);
   const found = new Map<string, PatroniRest>();
   for (const e of (await res.json()) as CatalogEntry[]) {
