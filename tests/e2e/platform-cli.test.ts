@@ -309,3 +309,45 @@ test('a service folder added while the platform runs starts with platform scale:
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/** A CLI call whose stdout must be JSON: one document, or one object per line. */
+function platformJson(kind: 'document' | 'lines', ...args: string[]): { code: number | null; json: unknown } {
+  const result = spawnSync(process.execPath, [cli, ...args], { env, encoding: 'utf8', timeout: 150_000 });
+  try {
+    const json: unknown = kind === 'document' ? JSON.parse(result.stdout) : result.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as unknown);
+    return { code: result.status, json };
+  } catch (err) {
+    throw new Error(`platform ${args.join(' ')} (exit ${result.status}) printed no JSON (${String(err)}): stdout ${JSON.stringify(result.stdout.slice(0, 500))}, stderr ${JSON.stringify(result.stderr.slice(0, 500))}`);
+  }
+}
+
+test('on the running platform every --json command prints JSON that parses, with the documented fields; the Consul UI answers where platform open says', async () => {
+  const declared = platformJson('document', 'help', '--json').json as { name: string; json: 'document' | 'lines' | null; examples: string[] }[];
+  for (const command of declared.filter((c) => c.json)) {
+    const run = platformJson(command.json ?? 'document', ...(command.examples[0] ?? '').split(' '), '--json');
+    // alerts exits 1 when something fires; every other read succeeds.
+    expect({ command: command.name, code: run.code }).toEqual({ command: command.name, code: command.name === 'alerts' && run.code === 1 ? 1 : 0 });
+  }
+
+  const status = platformJson('document', 'status', '--json').json as { running: boolean; instances: { id: string; address: string; health: string; pid: number }[]; loadBalancers: { role: string; backend: string; instance: string; haproxyState: string }[]; kafka: { topics: unknown[] } };
+  expect(status.running).toBe(true);
+  expect(status.instances).toContainEqual(expect.objectContaining({ id: 'gateway-node-1-1', address: expect.stringMatching(/^127\.0\.0\.1:\d+$/), health: 'passing', pid: expect.any(Number) }));
+  expect(status.loadBalancers).toContainEqual(expect.objectContaining({ role: 'edge', backend: 'gateway', instance: 'gateway-node-1-1', haproxyState: expect.stringMatching(/^up /) }));
+  expect(Array.isArray(status.kafka.topics)).toBe(true);
+
+  const db = platformJson('document', 'db', 'status', '--json').json as { leader: string | null; members: { name: string; role: string; lagBytes: number | null }[] };
+  expect(db.leader).toEqual(expect.any(String));
+  expect(db.members.map((m) => m.name)).toContain(db.leader);
+
+  const migrated = platformJson('document', 'migrate', 'users', '--json').json;
+  expect(migrated).toEqual({ direction: 'up', services: [{ service: 'users', schema: expect.any(String), changed: [] }] });
+
+  const logs = platformJson('lines', 'logs', 'users', '-n', '3', '--json').json as Record<string, unknown>[];
+  expect(logs.length).toBeGreaterThan(0);
+  for (const line of logs) expect(line).toHaveProperty('@timestamp');
+
+  const consul = platformJson('document', 'open', 'consul', '--json').json as { url: string };
+  expect(consul.url).toBe(`http://127.0.0.1:${env.CONSUL_HTTP_PORT}/ui/`);
+  const page = await fetch(consul.url);
+  expect({ status: page.status, title: /<title>([^<]*)<\/title>/.exec(await page.text())?.[1] }).toEqual({ status: 200, title: 'Consul by HashiCorp' });
+});

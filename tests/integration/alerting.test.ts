@@ -121,6 +121,11 @@ test('kill -9 of the only instance: InstanceDown and BackendWithoutServers reach
   expect(listed.status).toBe(1);
   expect(listed.stdout).toMatch(new RegExp(`InstanceDown\\s+page\\s+service=echo instance=${echo.instanceId}`));
   expect(listed.stdout).toContain('The internal load balancers have no ready server for svc_echo');
+  const asJson = spawnSync(process.execPath, [cli, 'alerts', '--json'], { env: { PATH: process.env.PATH, ALERTMANAGER_URL: alertmanager.url }, encoding: 'utf8' });
+  expect(asJson.status).toBe(1);
+  const firing = JSON.parse(asJson.stdout) as { alertmanager: string; alerts: { name: string; severity: string; about: Record<string, string> }[] };
+  expect(firing.alertmanager).toBe(alertmanager.url);
+  expect(firing.alerts).toContainEqual(expect.objectContaining({ name: 'InstanceDown', severity: 'page', about: { service: 'echo', instance: echo.instanceId } }));
 
   echo = await startFixture(consul.httpAddr, 'echo', 'a');
   const backAt = Date.now();

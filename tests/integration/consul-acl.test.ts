@@ -106,6 +106,17 @@ async function startRogueAgent(name: string, extra: Record<string, unknown>): Pr
 
 const members = async (): Promise<string[]> => ((await (await consulFetch(consul.httpAddr, '/v1/agent/members')).json()) as { Name: string }[]).map((m) => m.Name);
 
+test('the web UI is served on the agent\'s loopback HTTP address; what it lists comes from the token typed into it (nothing without one, the services with the management token)', async () => {
+  expect(consul.httpAddr).toMatch(/^127\.0\.0\.1:\d+$/);
+  const page = await call('/ui/');
+  expect(page.status).toBe(200);
+  expect(await page.text()).toContain('<title>Consul by HashiCorp</title>');
+  // The endpoint the UI's service list reads.
+  expect(await (await call('/v1/internal/ui/services')).json()).toEqual([]);
+  const listed = (await (await call('/v1/internal/ui/services', { token: consul.managementToken })).json()) as { Name: string }[];
+  expect(listed.map((s) => s.Name)).toContain('alpha');
+});
+
 test('an agent without the gossip key cannot join: its gossip is refused and the cluster stays one member', async () => {
   const rogue = await startRogueAgent('rogue-no-key', {});
   await waitFor(() => /couldn't join/.test(rogue.log()), { timeoutMs: 20_000, what: 'the rogue agent to try to join and fail' });

@@ -37,24 +37,54 @@ export async function unroutedInstances(consul: readonly ConsulInstanceView[], i
     .map((i) => i.id);
 }
 
+/** One server of one load balancer as `platform status --json` lists it. */
+export interface LoadBalancerServerView {
+  /** internal, edge, db-write, ...; null when its controller could not be asked. */
+  role: string | null;
+  bind: string | null;
+  /** The controller's instance id (it answers for one load balancer). */
+  controller: string;
+  backend: string | null;
+  server: string | null;
+  instance: string | null;
+  address: string | null;
+  /** Consul's health of that instance, `gone` when Consul no longer has it. */
+  consulHealth: string | null;
+  controllerState: string | null;
+  haproxyState: string | null;
+  /** Why the controller could not be asked, or `no instance` for an empty backend. */
+  problem: string | null;
+}
+
 /**
  * Every load balancer's servers as its controller placed them and as HAProxy itself reports them,
  * beside Consul's health for the same instance: the three should agree.
  */
-export async function loadBalancerTable(consul: readonly ConsulInstanceView[]): Promise<string> {
-  const rows: string[][] = [];
+export async function loadBalancerViews(consul: readonly ConsulInstanceView[]): Promise<LoadBalancerServerView[]> {
+  const none = { backend: null, server: null, instance: null, address: null, consulHealth: null, controllerState: null, haproxyState: null };
+  const views: LoadBalancerServerView[] = [];
   for (const { controller, state, error } of await loadBalancerStates(consul)) {
     if (!state) {
-      rows.push([controller.id, '-', '-', '-', '-', '-', `unreachable: ${error}`]);
+      views.push({ role: null, bind: null, controller: controller.id, ...none, problem: `unreachable: ${error}` });
       continue;
     }
+    const lb = { role: state.role, bind: state.bind, controller: controller.id };
     for (const backend of state.backends) {
-      if (backend.servers.length === 0) rows.push([`${state.role} ${state.bind}`, backend.service, '-', '(no instance)', '-', '-', '-']);
+      if (backend.servers.length === 0) views.push({ ...lb, ...none, backend: backend.service, problem: 'no instance' });
       for (const server of backend.servers) {
-        const health = consul.find((c) => c.id === server.instanceId)?.health ?? 'gone';
-        rows.push([`${state.role} ${state.bind}`, backend.service, server.name, server.instanceId ?? '-', `${server.address}:${server.port}`, health, `${server.state} / ${server.haproxy}`]);
+        const consulHealth = consul.find((c) => c.id === server.instanceId)?.health ?? 'gone';
+        views.push({ ...lb, backend: backend.service, server: server.name, instance: server.instanceId ?? null, address: `${server.address}:${server.port}`, consulHealth, controllerState: server.state, haproxyState: server.haproxy, problem: null });
       }
     }
   }
+  return views;
+}
+
+export function loadBalancerText(views: readonly LoadBalancerServerView[]): string {
+  const rows = views.map((v) => {
+    if (v.role === null) return [v.controller, '-', '-', '-', '-', '-', v.problem ?? ''];
+    if (v.server === null) return [`${v.role} ${v.bind}`, v.backend ?? '-', '-', '(no instance)', '-', '-', '-'];
+    return [`${v.role} ${v.bind}`, v.backend ?? '-', v.server, v.instance ?? '-', v.address ?? '-', v.consulHealth ?? '-', `${v.controllerState} / ${v.haproxyState}`];
+  });
   return formatTable(['LOAD BALANCER', 'BACKEND', 'SERVER', 'INSTANCE', 'ADDRESS', 'CONSUL', 'CONTROLLER / HAPROXY'], rows);
 }

@@ -34,13 +34,28 @@ export function renderEntry(source: Record<string, unknown>, fallbackInstance = 
   return { time, text: `${time} ${who} ${level} ${str(source.message)}${requestId ? ` [${requestId}]` : ''}${extra}${tail}` };
 }
 
-/** A raw line from a local log file: JSON from the kit's logger, anything else (a crash trace) as it is. */
-export function renderLogLine(raw: string, source: string): { time: string; text: string } {
+function parseObject(raw: string): Record<string, unknown> | undefined {
   try {
     const parsed: unknown = JSON.parse(raw);
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return renderEntry(parsed as Record<string, unknown>, source);
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
   } catch {
-    // not JSON: shown as it is below
+    // not JSON
   }
-  return { time: '', text: `${source} | ${raw}` };
+  return undefined;
+}
+
+/** A raw line from a local log file: JSON from the kit's logger, anything else (a crash trace) as it is. */
+export function renderLogLine(raw: string, source: string): { time: string; text: string } {
+  const parsed = parseObject(raw);
+  return parsed ? renderEntry(parsed, source) : { time: '', text: `${source} | ${raw}` };
+}
+
+/**
+ * The same line for `platform logs --json`: the logger's ECS object as written; a line that is not
+ * JSON (a crash trace) becomes `{ "message": <line>, "log.file.source": <instance> }`.
+ */
+export function jsonLogLine(raw: string, source: string): { time: string; text: string } {
+  const parsed = parseObject(raw);
+  if (!parsed) return { time: '', text: JSON.stringify({ message: raw, 'log.file.source': source }) };
+  return { time: str(field(parsed, '@timestamp') ?? parsed.timestamp), text: JSON.stringify(parsed) };
 }

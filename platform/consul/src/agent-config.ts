@@ -49,7 +49,8 @@ function membership(input: AgentConfigInput): Record<string, unknown> {
 
 /**
  * The agent configuration the platform runs: serf and RPC on the bind address (loopback locally,
- * the node's private address in the cloud), no update check, no UI, no remote exec or script checks.
+ * the node's private address in the cloud), the web UI on the HTTP listener, no update check, no
+ * remote exec or script checks.
  */
 export function renderAgentConfig(input: AgentConfigInput): Record<string, unknown> {
   return {
@@ -71,7 +72,8 @@ export function renderAgentConfig(input: AgentConfigInput): Record<string, unkno
     disable_update_check: true,
     disable_remote_exec: true,
     enable_script_checks: false,
-    // The web UI on the HTTP listener (loopback only): with ACLs on it shows nothing until a token is given.
+    // The web UI is served on the HTTP listener (loopback unless CONSUL_CLIENT_ADDR says otherwise) and
+    // shows only what the token typed into it may read: it opens nothing the API does not.
     ui_config: { enabled: true },
     log_level: input.logLevel ?? 'INFO',
     // Faster leader election and failure detection than the WAN-tuned defaults; fine on one host.

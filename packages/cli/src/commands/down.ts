@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { pidAlive, sleep, waitFor } from '@platform/process-runner';
+import { withProgress } from '../command/progress';
 import { loadSettings, statePaths } from '../settings';
 import { callControl } from '../supervisor/control-server';
 import { allPids, readState } from '../supervisor/state';
@@ -16,13 +17,14 @@ export async function down(): Promise<number> {
     return 0;
   }
   if (pidAlive(state.pid)) {
-    process.stdout.write(`▸ stopping the platform (supervisor pid ${state.pid}); instances drain first\n`);
-    try {
-      await callControl(paths.socket, 'POST', '/shutdown');
-    } catch {
-      process.kill(state.pid, 'SIGTERM');
-    }
-    await waitFor(() => !pidAlive(state.pid), { timeoutMs: 90_000, intervalMs: 200, what: 'the supervisor to stop' }).catch(() => process.kill(state.pid, 'SIGKILL'));
+    await withProgress(`stopping the platform (supervisor pid ${state.pid}); instances drain first`, async () => {
+      try {
+        await callControl(paths.socket, 'POST', '/shutdown');
+      } catch {
+        process.kill(state.pid, 'SIGTERM');
+      }
+      await waitFor(() => !pidAlive(state.pid), { timeoutMs: 90_000, intervalMs: 200, what: 'the supervisor to stop' }).catch(() => process.kill(state.pid, 'SIGKILL'));
+    });
   }
   const recorded = readState(paths.stateFile) ?? state;
   const leftovers = [...new Set([...allPids(state), ...allPids(recorded)])].filter(pidAlive);

@@ -1,13 +1,15 @@
 import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PlatformError, sleep } from '@platform/process-runner';
-import { renderLogLine } from '../log-render';
+import { jsonLogLine, renderLogLine } from '../log-render';
 import { loadSettings, statePaths } from '../settings';
 
 export interface LocalLogsOptions {
   service: string;
   follow: boolean;
   lines: number;
+  /** One JSON object per line (the logger's own) instead of readable text. */
+  json?: boolean;
 }
 
 interface LogLine {
@@ -47,7 +49,7 @@ export async function localLogs(options: LocalLogsOptions): Promise<number> {
       const parts = ((pending.get(file) ?? '') + text).split('\n');
       pending.set(file, parts.pop() ?? '');
       const source = name.replace(/(\.stdio)?\.log$/, '');
-      for (const raw of parts) if (raw.trim() !== '') out.push(renderLogLine(raw, source));
+      for (const raw of parts) if (raw.trim() !== '') out.push((options.json ? jsonLogLine : renderLogLine)(raw, source));
     }
     return out.sort((a, b) => a.time.localeCompare(b.time));
   };

@@ -10,6 +10,8 @@ export interface StoreLogsOptions {
   /** Newest lines shown before following; a request's or trace's lines are shown in full. */
   lines: number;
   write?: (line: string) => void;
+  /** One JSON object per line (the stored document) instead of readable text. */
+  json?: boolean;
   pollMs?: number;
   /** Ends --follow (tests); otherwise it runs until the process is interrupted. */
   signal?: AbortSignal;
@@ -29,7 +31,7 @@ export async function storeLogs(options: StoreLogsOptions): Promise<number> {
   const { store, filter } = options;
   const write = options.write ?? ((line: string) => void process.stdout.write(`${line}\n`));
   const print = (entries: LogEntry[]): void => {
-    for (const entry of entries) write(renderEntry(entry.source).text);
+    for (const entry of entries) write(options.json ? JSON.stringify(entry.source) : renderEntry(entry.source).text);
   };
   const started = new Date();
 

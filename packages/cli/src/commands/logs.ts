@@ -14,6 +14,7 @@ export interface LogsOptions {
   lines: number;
   /** Read the node's log files even when the store is up. */
   local: boolean;
+  json: boolean;
 }
 
 /**
@@ -27,13 +28,15 @@ export async function logs(options: LogsOptions): Promise<number> {
   try {
     if (!options.local && (await store.reachable())) {
       const filter: LogFilter = { service: options.service, level: options.level, requestId: options.requestId, since: options.since ? parseSince(options.since) : undefined };
-      return await storeLogs({ store, filter, follow: options.follow, lines: options.lines });
+      return await storeLogs({ store, filter, follow: options.follow, lines: options.lines, json: options.json });
     }
   } finally {
     await store.close();
   }
-  if (options.level || options.since || options.requestId) throw new PlatformError('PLATFORM_LOG_STORE_UNREACHABLE', `the log store at ${store.url} is not reachable; --level, --since and --request-id need it (is the platform up? OPENSEARCH_HTTP_PORT or LOG_STORE_URL set as for platform up?)`);
-  if (!options.service) throw new PlatformError('PLATFORM_LOG_STORE_UNREACHABLE', `the log store at ${store.url} is not reachable; without it, name a service to read its local log files`);
+  const storeNeeded = (why: string): PlatformError =>
+    new PlatformError('PLATFORM_LOG_STORE_UNREACHABLE', `the log store at ${store.url} is not reachable (is the platform up? OPENSEARCH_HTTP_PORT or LOG_STORE_URL set as for platform up?); ${why}`);
+  if (options.level || options.since || options.requestId) throw storeNeeded('--level, --since and --request-id need it');
+  if (!options.service) throw storeNeeded("without it, name a service to read this node's log files");
   if (!options.local) process.stderr.write(`(log store at ${store.url} not reachable: reading this node's files)\n`);
-  return localLogs({ service: options.service, follow: options.follow, lines: options.lines });
+  return localLogs({ service: options.service, follow: options.follow, lines: options.lines, json: options.json });
 }

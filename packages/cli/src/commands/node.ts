@@ -1,10 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { PlatformError } from '@platform/process-runner';
 import { discoverServices } from '../service-catalog';
 import { loadSettings, statePaths } from '../settings';
 import type { SupervisorPlan } from '../supervisor/plan';
 import { runSupervisor } from '../supervisor/supervisor';
-import { parseScaleSpec } from './scale';
-import { PlatformError } from '@platform/process-runner';
+import { parseScaleSpec } from '../scale-spec';
 
 /** PLATFORM_SERVICES (`gateway=2,users=2`) or every service at its default count. */
 function servicesOfNode(): SupervisorPlan['services'] {

@@ -1,21 +1,24 @@
-import { loadSettings, statePaths } from '../settings';
+import { EXIT } from '../command/command';
+import { printResult, progressStream } from '../command/output';
+import { withProgress } from '../command/progress';
 import { runningState } from '../platform-view';
+import { loadSettings, statePaths } from '../settings';
 import { callControl } from '../supervisor/control-server';
 import { PlatformError } from '@platform/process-runner';
 
-export function parseScaleSpec(spec: string): { service: string; instances: number } {
-  const match = /^([a-z][a-z0-9-]*)=(\d{1,2})$/.exec(spec);
-  if (!match) throw new PlatformError('PLATFORM_USAGE', `expected <service>=<count> (count 0..50), got ${JSON.stringify(spec)}`);
-  return { service: match[1] as string, instances: Number(match[2]) };
+/** `platform scale --json` (docs/cli.md). */
+export interface ScaleView {
+  scaled: { service: string; instances: number }[];
 }
 
-export async function scale(specs: string[]): Promise<number> {
-  if (specs.length === 0) throw new PlatformError('PLATFORM_USAGE', 'usage: platform scale <service>=<count> ...');
+/** `platform scale`: each service to its count through the supervisor; exit 3 when it is not running. */
+export async function scale(specs: ScaleView['scaled'], json: boolean): Promise<number> {
   const stateDir = loadSettings().stateDir;
-  if (!runningState(stateDir)) throw new PlatformError('PLATFORM_NOT_RUNNING', 'the platform is not running');
-  for (const spec of specs.map(parseScaleSpec)) {
-    await callControl(statePaths(stateDir).socket, 'POST', '/scale', spec);
-    process.stdout.write(`▸ ${spec.service} scaled to ${spec.instances}\n`);
+  if (!runningState(stateDir)) throw new PlatformError('PLATFORM_NOT_RUNNING', 'the platform is not running (start it with: npm run up)');
+  const stream = progressStream(json);
+  for (const spec of specs) {
+    await withProgress(`scaling ${spec.service} to ${spec.instances}`, () => callControl(statePaths(stateDir).socket, 'POST', '/scale', spec), stream);
   }
-  return 0;
+  printResult<ScaleView>(json, { scaled: specs }, (v) => v.scaled.map((s) => `▸ ${s.service} scaled to ${s.instances}`).join('\n'));
+  return EXIT.ok;
 }

@@ -1,26 +1,53 @@
-import { kafkaTable } from '../kafka-view';
-import { loadBalancerTable } from '../lb-view';
-import { instanceTable, runningState } from '../platform-view';
+import { EXIT } from '../command/command';
+import { printResult } from '../command/output';
 import { operatorConsulToken } from '../consul-tokens';
+import { kafkaText, kafkaView, type KafkaView } from '../kafka-view';
+import { loadBalancerText, loadBalancerViews, type LoadBalancerServerView } from '../lb-view';
+import { instanceText, instanceViews, runningState, type InstanceView } from '../platform-view';
 import { loadSettings } from '../settings';
 
-export async function status(): Promise<number> {
+/** `platform status --json` (docs/cli.md); `running: false` alone when nothing runs. */
+export type StatusView =
+  | { running: false }
+  | {
+      running: true;
+      supervisor: { pid: number; startedAt: string };
+      components: { name: string; describe: string[] }[];
+      instances: InstanceView[];
+      loadBalancers: LoadBalancerServerView[];
+      kafka: KafkaView | null;
+    };
+
+function statusText(view: Extract<StatusView, { running: true }>): string {
+  const lines = [`supervisor pid ${view.supervisor.pid}, up since ${view.supervisor.startedAt}`];
+  lines.push(...view.components.flatMap((c) => c.describe).map((l) => `  ${l}`), '');
+  lines.push(instanceText(view.instances), '', loadBalancerText(view.loadBalancers));
+  if (view.kafka) lines.push('', kafkaText(view.kafka));
+  for (const i of view.instances.filter((i) => (i.restarts ?? 0) > 0 && i.lastExit)) {
+    const how = i.lastExit?.signal ? `signal ${i.lastExit.signal}` : `exit code ${i.lastExit?.code}`;
+    lines.push(`! ${i.id} crashed ${i.restarts} time(s), last at ${i.lastExit?.at} (${how}); it was restarted`);
+  }
+  return lines.join('\n');
+}
+
+/** `platform status`: exit 3 when the platform is not running. */
+export async function status(json: boolean): Promise<number> {
   const settings = loadSettings();
   const state = runningState(settings.stateDir);
   if (!state) {
-    process.stdout.write('the platform is not running (start it with: npm run up)\n');
-    return 3;
+    if (json) printResult<StatusView>(true, { running: false }, () => '');
+    else process.stdout.write('the platform is not running (start it with: npm run up)\n');
+    return EXIT.notRunning;
   }
-  process.stdout.write(`supervisor pid ${state.pid}, up since ${state.startedAt}\n`);
-  for (const line of state.components.flatMap((c) => c.describe)) process.stdout.write(`  ${line}\n`);
-  process.stdout.write('\n');
-  const instances = await instanceTable(state, operatorConsulToken(settings));
-  process.stdout.write(`${instances.text}\n\n${await loadBalancerTable(instances.consul)}\n`);
-  if (state.env.KAFKA_BROKERS) process.stdout.write(`\n${await kafkaTable(state.env.KAFKA_BROKERS)}\n`);
-  const crashed = state.instances.filter((i) => i.restarts > 0 && i.lastExit);
-  for (const i of crashed) {
-    const how = i.lastExit?.signal ? `signal ${i.lastExit.signal}` : `exit code ${i.lastExit?.code}`;
-    process.stdout.write(`! ${i.id} crashed ${i.restarts} time(s), last at ${i.lastExit?.at} (${how}); it was restarted\n`);
-  }
-  return 0;
+  const { instances, consul } = await instanceViews(state, operatorConsulToken(settings));
+  const view: StatusView = {
+    running: true,
+    supervisor: { pid: state.pid, startedAt: state.startedAt },
+    components: state.components.map((c) => ({ name: c.name, describe: c.describe })),
+    instances,
+    loadBalancers: await loadBalancerViews(consul),
+    kafka: state.env.KAFKA_BROKERS ? await kafkaView(state.env.KAFKA_BROKERS) : null,
+  };
+  printResult(json, view, statusText);
+  return EXIT.ok;
 }

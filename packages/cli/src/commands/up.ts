@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PlatformError, startChild, waitFor } from '@platform/process-runner';
+import { withProgress } from '../command/progress';
 import { installComponents } from '../install';
 import { unroutedInstances } from '../lb-view';
 import { operatorConsulToken } from '../consul-tokens';
@@ -24,10 +25,7 @@ const step = (message: string): void => {
 };
 
 export async function up(options: UpOptions): Promise<number> {
-  if (!options.skipInstall) {
-    step('installing missing components');
-    installComponents();
-  }
+  if (!options.skipInstall) await installComponents();
   const settings = loadSettings();
   const paths = statePaths(settings.stateDir);
   const already = runningState(settings.stateDir);
@@ -54,12 +52,12 @@ export async function up(options: UpOptions): Promise<number> {
   const plan: SupervisorPlan = { settings, services };
   writeFileSync(paths.planFile, JSON.stringify(plan, null, 2));
 
-  step(`starting the supervisor, the platform components and ${services.map((s) => `${s.name}×${s.instances}`).join(', ')}`);
   const supervisor = startChild(process.execPath, [join(__dirname, '..', 'supervisor-main.js'), paths.planFile], {
     detached: true,
     outputFile: paths.supervisorLog,
   });
-  const state = await waitFor(
+  const starting = `starting the supervisor, the platform components and ${services.map((s) => `${s.name}×${s.instances}`).join(', ')}`;
+  const state = await withProgress(starting, () => waitFor(
     () => {
       const current = readState(paths.stateFile);
       if (current?.pid !== supervisor.pid) return undefined;
@@ -67,13 +65,12 @@ export async function up(options: UpOptions): Promise<number> {
       return current.phase === 'running' ? current : undefined;
     },
     { timeoutMs: 90_000, intervalMs: 200, what: 'the supervisor to start consul and the services' },
-  ).catch((err: Error) => {
+  )).catch((err: Error) => {
     throw new PlatformError('PLATFORM_UP_FAILED', `${err.message}\nsee ${paths.supervisorLog}`, { cause: err });
   });
 
   const expected = services.reduce((n, s) => n + s.instances, 0);
-  step(`waiting for ${expected} instances to pass their health checks in Consul`);
-  const view = await waitFor(
+  const view = await withProgress(`waiting for ${expected} instances to pass their health checks in Consul`, () => waitFor(
     async () => {
       const current = readState(paths.stateFile) ?? state;
       const seen = await instanceTable(current, operatorConsulToken(settings));
@@ -81,14 +78,17 @@ export async function up(options: UpOptions): Promise<number> {
       return passing.length === current.instances.length && passing.length >= expected ? seen : undefined;
     },
     { timeoutMs: 60_000, intervalMs: 250, what: `all ${expected} instances to pass (run platform status to see which did not)` },
-  );
+  ));
   // Passing in Consul is not yet callable: the load balancers apply it a moment later (a new
   // backend takes a reload), and `up` promises addresses that answer.
   const final = readState(paths.stateFile) ?? state;
   const planned = new Set(services.map((s) => s.name));
-  await waitFor(
-    async () => (await unroutedInstances(view.consul, final.instances.filter((i) => planned.has(i.service)))).length === 0,
-    { timeoutMs: 30_000, intervalMs: 250, what: 'the load balancers to route every instance (run platform status to see which they do not)' },
+  await withProgress('waiting for the load balancers to route every instance', () =>
+    waitFor(async () => (await unroutedInstances(view.consul, final.instances.filter((i) => planned.has(i.service)))).length === 0, {
+      timeoutMs: 30_000,
+      intervalMs: 250,
+      what: 'the load balancers to route every instance (run platform status to see which they do not)',
+    }),
   );
   process.stdout.write(`\n${view.text}\n\n`);
   for (const line of final.components.flatMap((c) => c.describe)) process.stdout.write(`${line}\n`);

@@ -50,7 +50,13 @@ export const consulComponent: PlatformComponent = {
     return {
       env: { CONSUL_HTTP_ADDR: httpAddr },
       pids: () => [agent.current().pid],
-      describe: () => [`Consul HTTP API   http://${httpAddr}   (${kind}; ACLs on: curl -H "X-Consul-Token: $(cat ${consulSecretPaths(settings).managementTokenFile ?? '<token file>'})" http://${httpAddr}/v1/catalog/services)`],
+      describe: () => {
+        const tokenFile = consulSecretPaths(settings).managementTokenFile ?? '<token file>';
+        return [
+          `Consul HTTP API   http://${httpAddr}   (${kind}; ACLs on: curl -H "X-Consul-Token: $(cat ${tokenFile})" http://${httpAddr}/v1/catalog/services)`,
+          `Consul UI         http://${httpAddr}/ui/   (log in with the token in ${tokenFile})`,
+        ];
+      },
       stop: () => agent.stop(15_000),
     };
   },

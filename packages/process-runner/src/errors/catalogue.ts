@@ -58,7 +58,7 @@ export const ERROR_CATALOGUE = {
   PLATFORM_EDGE_CERT_NAMES_INVALID: {},
   PLATFORM_ALERT_WEBHOOK_INVALID: { hint: 'the file named by ALERT_WEBHOOK_URL_FILE must hold one http(s) URL' },
   PLATFORM_MONITORING_UNAVAILABLE: { hint: 'is the platform up? platform status shows Prometheus and Alertmanager' },
-  PLATFORM_LOG_STORE_UNREACHABLE: { hint: 'start the platform, or read one service\'s local files: platform logs <service> --local' },
+  PLATFORM_LOG_STORE_UNREACHABLE: { hint: 'start the platform, or read one service\'s local files: platform logs <service> --local', exit: 3 },
   PLATFORM_LOGS_NOT_FOUND: {},
 } as const satisfies Record<string, CatalogueEntry>;
 
