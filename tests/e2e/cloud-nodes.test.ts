@@ -4,8 +4,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { freePort, startChild, waitFor, type ChildHandle } from '@platform/process-runner';
-import { platformBin } from '@platform/consul';
+import { freePort, platformBin, startChild, waitFor, type ChildHandle } from '@platform/process-runner';
 import { consulFetch, healthOf, rememberOperatorToken } from '../harness/consul-queries';
 import { repoRoot } from '../harness/service-process';
 

@@ -1,18 +1,13 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { startChild, waitFor, type ChildHandle } from '@platform/process-runner';
+import { join } from 'node:path';
+import { repoRoot, startChild, waitFor, type ChildHandle } from '@platform/process-runner';
 import { serviceTokenName } from '@platform/consul';
 import { testConsulAt } from './consul';
 import { healthOf, passingIds } from './consul-queries';
 import { sharedDatabaseFor } from './postgres';
 
-/** The checkout's root, whether this file runs from tests/harness (jest) or tests/dist/harness. */
-export const repoRoot = ((): string => {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'tsconfig.base.json'))) dir = resolve(dir, '..');
-  return dir;
-})();
+export { repoRoot };
 
 /** Compiled entry points the tests start as real processes. */
 export const entryPoints = {

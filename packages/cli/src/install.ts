@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { repoRoot } from '@platform/consul';
+import { repoRoot } from '@platform/process-runner';
 
 /**
  * Runs platform/install.sh, which installs every pinned component that is missing and is quick

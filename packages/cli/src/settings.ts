@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { platformHome, repoRoot } from '@platform/consul';
+import { platformHome, repoRoot } from '@platform/process-runner';
 import { envInt } from './env-number';
 import { loadNodeSettings, type NodeSettings } from './node-role';
 

@@ -6,3 +6,6 @@ export { freePort, portIsFree } from './ports';
 export { writeSecretFile, ensureSecretFile, readSecretFile } from './secret-file';
 export { findUser, requireUser, ensureSystemUser, asUser, chownTree, permits, assertReachable, runningAsRoot, OS_USER_NAME } from './os-user';
 export type { OsUser } from './os-user';
+export { startUntilReady, lastErrorLines, StartError } from './start-until-ready';
+export type { StartUntilReadyOptions, StartErrorCode } from './start-until-ready';
+export { repoRoot, platformHome, platformBin } from './paths';

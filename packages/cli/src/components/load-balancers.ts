@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '@platform/consul';
-import { pidAlive, readSecretFile, waitFor } from '@platform/process-runner';
+import { pidAlive, readSecretFile, repoRoot, waitFor } from '@platform/process-runner';
 import { consulHeaders } from '@platform/service-kit';
 import { consulTokenFile } from '../consul-tokens';
 import { LB_ROLES } from '../node-role';
