@@ -2,9 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { controllerEntry } from '@platform/haproxy';
 import { freePort, startChild, waitFor, type ChildHandle } from '@platform/process-runner';
 import { passingIds } from './consul-queries';
-import { consulTokenEnv, repoRoot } from './service-process';
+import { consulTokenEnv } from './service-process';
 
 export interface TestLb {
   child: ChildHandle;
@@ -36,7 +37,7 @@ export async function startTestLb(consulAddr: string, role: 'edge' | 'internal' 
   const readAddr = role === 'db' ? `127.0.0.1:${await freePort()}` : undefined;
   const controllerId = `lb-${role}-${Math.random().toString(16).slice(2, 8)}`;
   const token = await consulTokenEnv(consulAddr, 'lb-controller', extraEnv);
-  const child = startChild(process.execPath, [join(repoRoot, 'platform/haproxy/dist/main.js')], {
+  const child = startChild(process.execPath, [controllerEntry], {
     env: {
       PATH: process.env.PATH,
       CONSUL_HTTP_ADDR: consulAddr,

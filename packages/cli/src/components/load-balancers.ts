@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pidAlive, readSecretFile, repoRoot, waitFor } from '@platform/process-runner';
+import { controllerEntry } from '@platform/haproxy';
+import { pidAlive, readSecretFile, waitFor } from '@platform/process-runner';
 import { consulHeaders } from '@platform/service-kit';
 import { consulTokenFile } from '../consul-tokens';
 import { LB_ROLES } from '../node-role';
@@ -9,8 +10,6 @@ import type { PlatformComponent } from './component';
 import { waitForDbListeners } from './db-listeners-ready';
 import { edgeTls, type EdgeTls } from './edge-tls';
 import { loadPostgresSettings } from './postgres-settings';
-
-const controllerEntry = join(repoRoot, 'platform/haproxy/dist/main.js');
 
 interface LbSpec {
   role: 'edge' | 'internal' | 'db';
