@@ -9,3 +9,4 @@ export type { OsUser } from './os-user';
 export { startUntilReady, lastErrorLines, StartError } from './start-until-ready';
 export type { StartUntilReadyOptions, StartErrorCode } from './start-until-ready';
 export { repoRoot, platformHome, platformBin } from './paths';
+export { RestartableChild } from './restartable';

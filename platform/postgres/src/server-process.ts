@@ -1,4 +1,4 @@
-import { startUntilReady, type ChildHandle, type ExitStatus } from '@platform/process-runner';
+import { RestartableChild, startUntilReady, type ChildHandle, type ExitStatus } from '@platform/process-runner';
 import { withConnection } from './connection';
 import { asUser, type ServerUser } from './os-user';
 import { pgBin } from './paths';
@@ -53,23 +53,8 @@ export async function startServer(options: ServerProcessOptions): Promise<PgServ
     return child;
   };
 
-  let child = await launch();
-  return {
-    name: options.name,
-    host: options.host,
-    port: options.port,
-    dataDir: options.dataDir,
-    get pid() {
-      return child.pid;
-    },
-    get exited() {
-      return child.exited;
-    },
-    isRunning: () => child.isRunning(),
-    stop: (graceMs = 30_000) => child.stop(graceMs, 'SIGINT'),
-    async restart() {
-      if (child.isRunning()) throw new Error(`postgres ${options.name} is still running (pid ${child.pid})`);
-      child = await launch();
-    },
-  };
+  const server = await RestartableChild.start(`postgres ${options.name}`, launch);
+  const { name, host, port, dataDir } = options;
+  const stop = (graceMs = 30_000) => server.current.stop(graceMs, 'SIGINT');
+  return Object.assign(server, { name, host, port, dataDir, stop });
 }

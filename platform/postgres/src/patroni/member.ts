@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pidAlive, startUntilReady, waitFor, type ChildHandle, type ExitStatus } from '@platform/process-runner';
+import { pidAlive, RestartableChild, startUntilReady, waitFor, type ChildHandle, type ExitStatus } from '@platform/process-runner';
 import { asUser, chownTree, type ServerUser } from '../os-user';
 import { renderPatroniConfig, type PatroniMemberConfig } from './config';
 import { deregisterLivenessCheck, registerLivenessCheck, type LivenessCheck } from './liveness-check';
@@ -87,29 +87,18 @@ export async function startMember(config: PatroniMemberConfig & { stateDir: stri
     await waitFor(() => !pidAlive(orphan), { timeoutMs: graceMs, intervalMs: 100, what: `postgres ${config.name} (pid ${orphan}) to stop` }).catch(() => process.kill(orphan, 'SIGKILL'));
   };
 
-  let child = await launch();
-  return {
+  const member = await RestartableChild.start(`patroni ${config.name}`, launch);
+  return Object.assign(member, {
     name: config.name,
     host: config.host,
     port: config.port,
     restPort: config.restPort,
     dataDir: paths.data,
     rest,
-    get pid() {
-      return child.pid;
-    },
-    get exited() {
-      return child.exited;
-    },
     postgresPid: () => readPostmasterPid(paths.data),
-    isRunning: () => child.isRunning(),
     async stop(graceMs = 30_000) {
-      await stopAll(child, graceMs);
+      await stopAll(member.current, graceMs);
       await deregisterLivenessCheck(check).catch(() => undefined);
     },
-    async restart() {
-      if (child.isRunning()) throw new Error(`patroni ${config.name} is still running (pid ${child.pid})`);
-      child = await launch();
-    },
-  };
+  });
 }
