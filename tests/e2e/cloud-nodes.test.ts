@@ -16,7 +16,7 @@ import { repoRoot } from '../harness/service-process';
  * users on a service node reaches the primary through its own database HAProxy, found in Consul;
  * a caller enters at the edge node and reaches users through the gateway on the service node.
  */
-const cli = join(repoRoot, 'packages/cli/dist/bin.js');
+const cli = join(repoRoot, 'cli/dist/bin.js');
 const root = mkdtempSync(join(tmpdir(), 'cloud-nodes-'));
 const SERVERS = ['127.0.0.11', '127.0.0.12', '127.0.0.13'];
 const PRIMARY = '127.0.0.21';

@@ -1,4 +1,4 @@
-import { RestartBackoff } from '../../packages/cli/src/supervisor/restart-backoff';
+import { RestartBackoff } from '../../cli/src/supervisor/restart-backoff';
 
 test('restart delays double from 1 s up to 30 s, and start over after a run of over a minute', () => {
   const backoff = new RestartBackoff();
