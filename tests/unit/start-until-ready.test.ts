@@ -24,6 +24,13 @@ test('a process that exits during start fails it at once with its own error line
   expect(err.message).toContain('bind: address already in use');
 });
 
+test('a command that cannot be started at all is an exit during start, naming it', async () => {
+  const err = await startError(startUntilReady(join(dir, 'no-such-binary'), [], { outputFile: join(dir, 'none.log'), what: 'the agent', ready: () => true, timeoutMs: 120_000 }));
+  expect(err.code).toBe('PLATFORM_START_EXITED');
+  expect(err.message).toContain('the agent did not start');
+  expect(err.message).toContain('no-such-binary');
+});
+
 test('only what the process wrote during this start explains its exit, not an earlier run in the same file', async () => {
   const p = sh('earlier', 'echo "error: the new reason" >&2; exit 1');
   writeFileSync(p.outputFile, 'error: an old reason\n');

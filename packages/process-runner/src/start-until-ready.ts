@@ -65,7 +65,12 @@ function outputSince(file: string, offset: number): string {
  */
 export async function startUntilReady(command: string, args: readonly string[], options: StartUntilReadyOptions): Promise<ChildHandle> {
   const offset = sizeOf(options.outputFile);
-  const child = startChild(command, args, options);
+  let child: ChildHandle;
+  try {
+    child = startChild(command, args, options);
+  } catch (err) {
+    throw exitedError(options, offset, undefined, err);
+  }
   const exited = child.exited.then(
     (status) => ({ status, error: undefined }),
     (error: unknown) => ({ status: undefined, error }),
