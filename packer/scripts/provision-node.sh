@@ -21,12 +21,12 @@ rm -rf "$target/.platform/cache/go" "$target/.platform/cache/npm"
 
 # Each service's instances run as its own OS user; the running unit cannot add users (/etc is
 # read-only there), so they are made now, for every service in the image.
-PLATFORM_HOME="$target/.platform" "$target/packages/cli/bin/platform" accounts
+PLATFORM_HOME="$target/.platform" "$target/cli/bin/platform" accounts
 install -d -m 0755 /etc/platform
 install -d -m 0700 /etc/platform/secrets /var/lib/platform
 install -m 0644 "$target/packer/files/platform-node.service" /etc/systemd/system/platform-node.service
 install -m 0755 "$target/packer/files/platform-first-boot" /usr/local/sbin/platform-first-boot
-ln -sf "$target/packages/cli/bin/platform" /usr/local/bin/platform
+ln -sf "$target/cli/bin/platform" /usr/local/bin/platform
 systemctl daemon-reload
 # Enabled, but it starts only once first boot has written /etc/platform/node.env.
 systemctl enable platform-node.service

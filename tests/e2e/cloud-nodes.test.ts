@@ -4,8 +4,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { freePort, startChild, waitFor, type ChildHandle } from '@platform/process-runner';
-import { platformBin } from '@platform/consul';
+import { freePort, platformBin, startChild, waitFor, type ChildHandle } from '@platform/process-runner';
 import { consulFetch, healthOf, rememberOperatorToken } from '../harness/consul-queries';
 import { repoRoot } from '../harness/service-process';
 
@@ -17,7 +16,7 @@ import { repoRoot } from '../harness/service-process';
  * users on a service node reaches the primary through its own database HAProxy, found in Consul;
  * a caller enters at the edge node and reaches users through the gateway on the service node.
  */
-const cli = join(repoRoot, 'packages/cli/dist/bin.js');
+const cli = join(repoRoot, 'cli/dist/bin.js');
 const root = mkdtempSync(join(tmpdir(), 'cloud-nodes-'));
 const SERVERS = ['127.0.0.11', '127.0.0.12', '127.0.0.13'];
 const PRIMARY = '127.0.0.21';

@@ -8,7 +8,7 @@ import { findUser, freePort, pidAlive, runningAsRoot, waitFor } from '@platform/
 import { repoRoot } from '../harness/service-process';
 import { httpsGet } from '../harness/http-client';
 
-const cli = join(repoRoot, 'packages/cli/dist/bin.js');
+const cli = join(repoRoot, 'cli/dist/bin.js');
 let env: NodeJS.ProcessEnv;
 let stateDir: string;
 

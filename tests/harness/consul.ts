@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConsulAcl, ensureLocalSecurity, localTokensDir, platformBin, startConsulAgent, type ConsulAgent, type ConsulPorts, type ConsulSecurity } from '@platform/consul';
-import { freePort, readSecretFile, writeSecretFile } from '@platform/process-runner';
+import { ConsulAcl, ensureLocalSecurity, localTokensDir, startConsulAgent, type ConsulAgent, type ConsulPorts, type ConsulSecurity } from '@platform/consul';
+import { freePort, platformBin, readSecretFile, writeSecretFile } from '@platform/process-runner';
 import { rememberOperatorToken } from './consul-queries';
 
 export interface TestConsul {

@@ -2,9 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, startChild, waitFor, type ChildHandle } from '@platform/process-runner';
+import { controllerEntry } from '@platform/haproxy';
+import { freePort, startUntilReady, type ChildHandle } from '@platform/process-runner';
 import { passingIds } from './consul-queries';
-import { consulTokenEnv, repoRoot } from './service-process';
+import { consulTokenEnv } from './service-process';
 
 export interface TestLb {
   child: ChildHandle;
@@ -36,7 +37,7 @@ export async function startTestLb(consulAddr: string, role: 'edge' | 'internal' 
   const readAddr = role === 'db' ? `127.0.0.1:${await freePort()}` : undefined;
   const controllerId = `lb-${role}-${Math.random().toString(16).slice(2, 8)}`;
   const token = await consulTokenEnv(consulAddr, 'lb-controller', extraEnv);
-  const child = startChild(process.execPath, [join(repoRoot, 'platform/haproxy/dist/main.js')], {
+  const child = await startUntilReady(process.execPath, [controllerEntry], {
     env: {
       PATH: process.env.PATH,
       CONSUL_HTTP_ADDR: consulAddr,
@@ -52,14 +53,11 @@ export async function startTestLb(consulAddr: string, role: 'edge' | 'internal' 
       ...extraEnv,
     },
     outputFile: join(dir, 'controller.out'),
+    what: `the ${role} load balancer's controller`,
+    ready: async () => (await passingIds(consulAddr, 'lb-controller')).includes(controllerId),
+    timeoutMs: 15_000,
+    intervalMs: 100,
   });
-  await waitFor(
-    async () => {
-      if (!child.isRunning()) throw new Error(`lb controller exited; see ${dir}`);
-      return (await passingIds(consulAddr, 'lb-controller')).includes(controllerId);
-    },
-    { timeoutMs: 15_000, what: `the ${role} load balancer to start` },
-  );
   const workerUsers = (): string[] => {
     const master = readFileSync(join(dir, 'haproxy.pid'), 'utf8').trim();
     return execFileSync('ps', ['-o', 'user=', '--ppid', master], { encoding: 'utf8' }).split('\n').map((u) => u.trim()).filter(Boolean);

@@ -1,18 +1,13 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { startChild, waitFor, type ChildHandle } from '@platform/process-runner';
+import { join } from 'node:path';
+import { repoRoot, startChild, startUntilReady, type ChildHandle } from '@platform/process-runner';
 import { serviceTokenName } from '@platform/consul';
 import { testConsulAt } from './consul';
 import { healthOf, passingIds } from './consul-queries';
 import { sharedDatabaseFor } from './postgres';
 
-/** The checkout's root, whether this file runs from tests/harness (jest) or tests/dist/harness. */
-export const repoRoot = ((): string => {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'tsconfig.base.json'))) dir = resolve(dir, '..');
-  return dir;
-})();
+export { repoRoot };
 
 /** Compiled entry points the tests start as real processes. */
 export const entryPoints = {
@@ -31,10 +26,19 @@ export interface ServiceProcess {
   output(): string;
 }
 
+const newOutputFile = (): string => join(mkdtempSync(join(tmpdir(), 'svc-')), 'output.log');
+
+const serviceProcess = (child: ChildHandle, env: Record<string, string>, outputFile: string): ServiceProcess => ({
+  child,
+  instanceId: env.INSTANCE_ID ?? '',
+  outputFile,
+  output: () => readFileSync(outputFile, 'utf8'),
+});
+
 export function spawnService(entry: string, env: Record<string, string>): ServiceProcess {
-  const outputFile = join(mkdtempSync(join(tmpdir(), 'svc-')), 'output.log');
+  const outputFile = newOutputFile();
   const child = startChild(process.execPath, [entry], { env: { PATH: process.env.PATH, ...env }, outputFile });
-  return { child, instanceId: env.INSTANCE_ID ?? '', outputFile, output: () => readFileSync(outputFile, 'utf8') };
+  return serviceProcess(child, env, outputFile);
 }
 
 /**
@@ -53,15 +57,21 @@ export async function startRegisteredService(entry: string, service: string, con
   // users and orders need a database; one is provided unless the test brings its own.
   const database = await sharedDatabaseFor(entry, env);
   const token = await consulTokenEnv(consulAddr, serviceTokenName(service), env);
-  const proc = spawnService(entry, { CONSUL_HTTP_ADDR: consulAddr, INSTANCE_ID: instanceId, ...token, ...database?.env, ...env });
-  if (database) void proc.child.exited.then(database.release, database.release);
-  await waitFor(
-    async () => {
-      if (!proc.child.isRunning()) throw new Error(`instance exited early:\n${proc.output()}`);
-      return (await passingIds(consulAddr, service)).includes(instanceId);
-    },
-    { timeoutMs: 15_000, what: `${instanceId} to pass its check` },
-  );
+  const fullEnv = { CONSUL_HTTP_ADDR: consulAddr, INSTANCE_ID: instanceId, ...token, ...database?.env, ...env };
+  const outputFile = newOutputFile();
+  const child = await startUntilReady(process.execPath, [entry], {
+    env: { PATH: process.env.PATH, ...fullEnv },
+    outputFile,
+    what: `instance ${instanceId}`,
+    ready: async () => (await passingIds(consulAddr, service)).includes(instanceId),
+    timeoutMs: 15_000,
+    intervalMs: 100,
+  }).catch(async (err: unknown) => {
+    await database?.release();
+    throw err;
+  });
+  if (database) void child.exited.then(database.release, database.release);
+  const proc = serviceProcess(child, fullEnv, outputFile);
   proc.port = (await healthOf(consulAddr, service)).find((e) => e.Service.ID === instanceId)?.Service.Port;
   return proc;
 }

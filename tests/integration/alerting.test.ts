@@ -26,7 +26,7 @@ let webhook: Server;
 let echo: ServiceProcess;
 let stateDir: string;
 const notifications: Notification[] = [];
-const cli = join(repoRoot, 'packages/cli/dist/bin.js');
+const cli = join(repoRoot, 'cli/dist/bin.js');
 
 /** Every alert a notification carried with this state, newest last. */
 const notified = (status: 'firing' | 'resolved', alertname: string, labels: Record<string, string> = {}) =>

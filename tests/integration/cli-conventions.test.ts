@@ -11,7 +11,7 @@ import { repoRoot } from '../harness/service-process';
  * JSON (or exits 3, not running, with nothing on stdout). A command added to the registry is covered here
  * without a line of this file changing.
  */
-const cli = join(repoRoot, 'packages/cli/dist/bin.js');
+const cli = join(repoRoot, 'cli/dist/bin.js');
 let env: NodeJS.ProcessEnv;
 let stateDir: string;
 

@@ -1,8 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { platformBin } from '@platform/consul';
-import { freePort, startChild, waitFor, type ChildHandle } from '@platform/process-runner';
+import { freePort, platformBin, startChild, waitFor, type ChildHandle } from '@platform/process-runner';
 import { startTestConsul, type TestConsul } from '../harness/consul';
 import { consulFetch, healthOf } from '../harness/consul-queries';
 import { startFixture, type ServiceProcess } from '../harness/service-process';

@@ -73,7 +73,7 @@ test('one request through two services is searchable by its request id within 10
   expect(field(completed.source, 'http.request.method')).toBe('GET');
 
   // The command operators use prints the same lines, in the same order.
-  const cli = await run(process.execPath, [join(repoRoot, 'packages/cli/dist/bin.js'), 'logs', '--request-id', requestId], { env: { ...process.env, LOG_STORE_URL: logging.openSearch.url } });
+  const cli = await run(process.execPath, [join(repoRoot, 'cli/dist/bin.js'), 'logs', '--request-id', requestId], { env: { ...process.env, LOG_STORE_URL: logging.openSearch.url } });
   const printed = cli.stdout.trim().split('\n');
   expect(printed).toHaveLength(5);
   printed.forEach((line, i) => expect(line).toContain(entries[i]!.message));
@@ -126,7 +126,7 @@ test('secrets sent in headers, query and body appear nowhere in the index nor in
 });
 
 test('platform logs --follow prints new lines of a service as they arrive, and only that service', async () => {
-  const follower = spawn(process.execPath, [join(repoRoot, 'packages/cli/dist/bin.js'), 'logs', '--service', 'log-back', '--follow', '-n', '0'], { env: { ...process.env, LOG_STORE_URL: logging.openSearch.url } });
+  const follower = spawn(process.execPath, [join(repoRoot, 'cli/dist/bin.js'), 'logs', '--service', 'log-back', '--follow', '-n', '0'], { env: { ...process.env, LOG_STORE_URL: logging.openSearch.url } });
   let printed = '';
   follower.stdout.on('data', (chunk: Buffer) => (printed += chunk.toString('utf8')));
   try {

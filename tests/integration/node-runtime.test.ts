@@ -22,7 +22,7 @@ test('with-node runs the command on the pinned Node.js major when the shell find
 });
 
 test('the platform command starts on the pinned Node.js major when the shell finds an older node first', () => {
-  const run = spawnSync(join(repoRoot, 'packages/cli/bin/platform'), [], { env: { ...process.env, PATH: olderNodeFirstOnPath() }, encoding: 'utf8' });
+  const run = spawnSync(join(repoRoot, 'cli/bin/platform'), [], { env: { ...process.env, PATH: olderNodeFirstOnPath() }, encoding: 'utf8' });
   expect(run.stderr).not.toContain('the old node was run');
   expect(`${run.stdout}${run.stderr}`).toContain('usage: platform');
 });

@@ -1,6 +1,6 @@
-import { defineCommand, UsageError, type CommandSpec } from '../../packages/cli/src/command/command';
-import { dispatch, resolveCommand, type CliOutput } from '../../packages/cli/src/command/dispatch';
-import { COMMANDS } from '../../packages/cli/src/registry';
+import { defineCommand, UsageError, type CommandSpec } from '../../cli/src/command/command';
+import { dispatch, resolveCommand, type CliOutput } from '../../cli/src/command/dispatch';
+import { COMMANDS } from '../../cli/src/registry';
 
 /** Runs argv against `specs`, keeping what would have gone to stdout and stderr. */
 async function run(specs: readonly CommandSpec[], ...argv: string[]): Promise<{ code: number; out: string; err: string }> {

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PlatformError } from '@platform/process-runner';
 import { ConfigError } from '@platform/service-kit';
-import { describeFailure } from '../../packages/cli/src/failure';
-import { callControl, startControlServer } from '../../packages/cli/src/supervisor/control-server';
+import { describeFailure } from '../../cli/src/failure';
+import { callControl, startControlServer } from '../../cli/src/supervisor/control-server';
 
 const raised = (fn: () => unknown): unknown => {
   try {

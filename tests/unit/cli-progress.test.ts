@@ -1,4 +1,4 @@
-import { Progress, withProgress, type ProgressStream } from '../../packages/cli/src/command/progress';
+import { Progress, withProgress, type ProgressStream } from '../../cli/src/command/progress';
 
 /** A stream that keeps what is written, a terminal or not. */
 const stream = (isTTY: boolean): ProgressStream & { text: string } => {

@@ -1,7 +1,7 @@
 import { ConfigError } from '@platform/service-kit';
-import { plannedPorts } from '../../packages/cli/src/port-preflight';
-import { loadSettings } from '../../packages/cli/src/settings';
-import { PORTS } from '../../packages/cli/src/settings-env';
+import { plannedPorts } from '../../cli/src/port-preflight';
+import { loadSettings } from '../../cli/src/settings';
+import { PORTS } from '../../cli/src/settings-env';
 
 const problemsOf = (env: NodeJS.ProcessEnv): readonly string[] => {
   try {

@@ -17,7 +17,7 @@ const COMMANDS_FROM_BRANCHES_NOT_MERGED_YET = ['new'];
 
 /** The commands `platform --help` lists: the CLI's own table, as a user sees it (two-space indent, then the name). */
 function cliCommands(): Set<string> {
-  const bin = join(ROOT, 'packages/cli/dist/bin.js');
+  const bin = join(ROOT, 'cli/dist/bin.js');
   if (!existsSync(bin)) throw new Error(`${relative(ROOT, bin)} is missing: build first (npm run build)`);
   const run = spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8', timeout: 10_000, env: { ...process.env, NO_COLOR: '1' } });
   expect(run.status).toBe(0);

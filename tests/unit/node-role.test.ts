@@ -1,4 +1,4 @@
-import { loadSettings } from '../../packages/cli/src/settings';
+import { loadSettings } from '../../cli/src/settings';
 
 /** The Consul secret files a node's boot script places from SSM (all of them on a consul server). */
 const CLIENT_SECRETS = { CONSUL_ENCRYPT_KEY_FILE: '/s/gossip-key', CONSUL_CA_FILE: '/s/ca-cert', CONSUL_TOKENS_DIR: '/s/tokens' };

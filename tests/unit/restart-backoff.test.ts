@@ -1,5 +1,5 @@
 import { jitteredBackoffMs } from '@platform/service-kit';
-import { RestartBackoff } from '../../packages/cli/src/supervisor/restart-backoff';
+import { RestartBackoff } from '../../cli/src/supervisor/restart-backoff';
 
 /** Runs `fn` with Math.random fixed at `value` (0: the shortest wait of the jitter, 0.5: the middle). */
 function withRandom<T>(value: number, fn: () => T): T {

@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertReachable, asUser, findUser, permits, type OsUser } from '@platform/process-runner';
-import { handOver, serviceAccountName, serviceUserPrefix } from '../../packages/cli/src/supervisor/service-accounts';
+import { handOver, serviceAccountName, serviceUserPrefix } from '../../cli/src/supervisor/service-accounts';
 
 const svc: OsUser = { name: 'platform-svc-users', uid: 990, gid: 990 };
 

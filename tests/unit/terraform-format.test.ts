@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { platformBin } from '@platform/consul';
+import { platformBin } from '@platform/process-runner';
 import { TERRAFORM_DIR } from '../harness/terraform';
 
 /** `tofu fmt -check` (OpenTofu's copy of terraform fmt), built by platform/tofu/install.sh. */

@@ -10,3 +10,7 @@ export { CodedError, PlatformError, errorCodeOf } from './errors/coded-error';
 export type { PlatformCode, KitCode } from './errors/coded-error';
 export { ERROR_CATALOGUE } from './errors/catalogue';
 export type { ErrorCode, CatalogueEntry } from './errors/catalogue';
+export { startUntilReady, lastErrorLines, StartError } from './start-until-ready';
+export type { StartUntilReadyOptions, StartErrorCode } from './start-until-ready';
+export { repoRoot, platformHome, platformBin } from './paths';
+export { RestartableChild } from './restartable';

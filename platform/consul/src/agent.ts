@@ -1,8 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startChild, waitFor, writeSecretFile, type ChildHandle, type ExitStatus } from '@platform/process-runner';
+import { platformBin, startUntilReady, writeSecretFile, type ExitStatus } from '@platform/process-runner';
 import { renderAgentConfig, type ClusterMembership, type ConsulPorts } from './agent-config';
-import { platformBin } from './paths';
 import { readSecurityValues, type ConsulSecurity } from './security-files';
 
 export interface ConsulAgentOptions {
@@ -44,17 +43,15 @@ export async function startConsulAgent(options: ConsulAgentOptions): Promise<Con
   // It holds the gossip key and tokens: readable by the platform's user alone.
   writeSecretFile(configFile, JSON.stringify(config, null, 2));
 
-  const child = startChild(options.binary ?? platformBin('consul'), ['agent', `-config-file=${configFile}`], {
+  const httpAddr = `${options.cluster?.clientAddr ?? bindAddr}:${options.ports.http}`;
+  const child = await startUntilReady(options.binary ?? platformBin('consul'), ['agent', `-config-file=${configFile}`], {
     outputFile: join(options.stateDir, 'consul.log'),
     detached: true,
+    what: `consul at ${httpAddr}`,
+    ready: () => hasLeader(httpAddr),
+    timeoutMs: options.startTimeoutMs ?? 30_000,
+    stopOnFailure: (c) => c.stop(2_000),
   });
-  const httpAddr = `${options.cluster?.clientAddr ?? bindAddr}:${options.ports.http}`;
-  try {
-    await waitUntilLeader(httpAddr, child, options.startTimeoutMs ?? 30_000);
-  } catch (err) {
-    await child.stop(2_000);
-    throw err;
-  }
   return {
     httpAddr,
     pid: child.pid,
@@ -63,17 +60,9 @@ export async function startConsulAgent(options: ConsulAgentOptions): Promise<Con
   };
 }
 
-async function waitUntilLeader(httpAddr: string, child: ChildHandle, timeoutMs: number): Promise<void> {
-  await waitFor(
-    async () => {
-      if (!child.isRunning()) {
-        const status = await child.exited;
-        throw new Error(`consul exited during start (code ${status.code}, signal ${status.signal}); see consul.log`);
-      }
-      const res = await fetch(`http://${httpAddr}/v1/status/leader`);
-      const leader = (await res.json()) as string;
-      return res.ok && leader.length > 0;
-    },
-    { timeoutMs, intervalMs: 200, what: `consul at ${httpAddr} to elect a leader` },
-  );
+/** Ready means a leader is elected: before that the agent answers but cannot serve a write. */
+async function hasLeader(httpAddr: string): Promise<boolean> {
+  const res = await fetch(`http://${httpAddr}/v1/status/leader`);
+  const leader = (await res.json()) as string;
+  return res.ok && leader.length > 0;
 }

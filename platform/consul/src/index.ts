@@ -7,4 +7,3 @@ export type { ConsulSecurity, SecurityValues } from './security-files';
 export { DRAIN_KV_ROOT, isTokenName, serviceTokenName, tokenSpec } from './acl-rules';
 export type { TokenContext, TokenSpec } from './acl-rules';
 export { ConsulAcl, isTokenSecret } from './acl-tokens';
-export { repoRoot, platformHome, platformBin } from './paths';

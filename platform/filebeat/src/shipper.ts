@@ -1,7 +1,6 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { platformBin, repoRoot } from '@platform/consul';
-import { startChild, waitFor, type ChildHandle, type ExitStatus } from '@platform/process-runner';
+import { platformBin, repoRoot, startUntilReady, type ExitStatus } from '@platform/process-runner';
 
 export interface FilebeatOptions {
   /** Holds data/ (the registry: how far every file was shipped; kept across restarts) and filebeat.log. */
@@ -63,8 +62,6 @@ export async function startFilebeat(options: FilebeatOptions): Promise<Filebeat>
     LOG_INDEX_PREFIX: options.indexPrefix ?? 'platform-logs',
     FILEBEAT_HTTP_PORT: String(options.httpPort),
   };
-  const outputFile = join(options.stateDir, 'filebeat.log');
-  const child = startChild(options.binary ?? platformBin('filebeat'), args, { env, outputFile, detached: true });
   const statsUrl = `http://127.0.0.1:${options.httpPort}/stats`;
   const stats = async (): Promise<FilebeatStats> => {
     const res = await fetch(statsUrl);
@@ -72,32 +69,23 @@ export async function startFilebeat(options: FilebeatOptions): Promise<Filebeat>
     const output = body.libbeat?.output?.events;
     return { read: body.filebeat?.events?.added ?? 0, acked: output?.acked ?? 0, dropped: output?.dropped ?? 0, duplicates: output?.duplicates ?? 0 };
   };
-  try {
-    await waitUntilUp(child, stats, outputFile, options.startTimeoutMs ?? 20_000);
-  } catch (err) {
-    await child.stop(2_000);
-    throw err;
-  }
+  const child = await startUntilReady(options.binary ?? platformBin('filebeat'), args, {
+    env,
+    outputFile: join(options.stateDir, 'filebeat.log'),
+    detached: true,
+    what: 'filebeat',
+    ready: () => stats().then(() => true),
+    timeoutMs: options.startTimeoutMs ?? 20_000,
+    reason: exitReason,
+    stopOnFailure: (c) => c.stop(2_000),
+  });
   return { pid: child.pid, exited: child.exited, stats, stop: (graceMs = 10_000) => child.stop(graceMs) };
 }
 
-async function waitUntilUp(child: ChildHandle, stats: () => Promise<FilebeatStats>, outputFile: string, timeoutMs: number): Promise<void> {
-  await waitFor(
-    async () => {
-      if (!child.isRunning()) {
-        const status = await child.exited;
-        throw new Error(`filebeat exited during start (code ${status.code}, signal ${status.signal}): ${exitReason(outputFile)}`);
-      }
-      await stats();
-      return true;
-    },
-    { timeoutMs, intervalMs: 200, what: 'filebeat to start' },
-  );
-}
-
 /** Filebeat states why it gave up in its last "Exiting:" line; the caller's error should say it too. */
-function exitReason(outputFile: string): string {
-  const lines = existsSync(outputFile) ? readFileSync(outputFile, 'utf8').trim().split('\n') : [];
-  const exiting = lines.filter((line) => line.startsWith('Exiting:')).pop();
-  return exiting ?? `see ${outputFile}`;
+function exitReason(output: string): string | undefined {
+  return output
+    .split('\n')
+    .filter((line) => line.startsWith('Exiting:'))
+    .pop();
 }

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pidAlive, startChild, waitFor, type ChildHandle } from '@platform/process-runner';
+import { pidAlive, startChild, startUntilReady, waitFor, type ChildHandle } from '@platform/process-runner';
 import { HaproxyConfigRefused } from './reload-gate';
 import { runtimeCommand } from './runtime-api';
 
@@ -52,19 +52,17 @@ export class HaproxyProcess {
     const check = startChild(binary, ['-c', '-q', '-f', paths.config], { outputFile: paths.log });
     const checked = await check.exited;
     if (checked.code !== 0) throw new Error(`haproxy rejected ${paths.config}; see ${paths.log}`);
-    const startedAt = existsSync(paths.log) ? readFileSync(paths.log, 'utf8').length : 0;
-    const master = startChild(binary, ['-W', '-S', `${paths.masterSocket},mode,600`, '-f', paths.config, '-p', paths.pidFile], { outputFile: paths.log, detached: true });
-    const proc = new HaproxyProcess(paths, master);
-    const answered = await waitFor(
-      async () => {
-        if (!master.isRunning()) return 'exited' as const;
-        return existsSync(paths.adminSocket) && (await workerPid(paths.adminSocket)) !== undefined && ('answering' as const);
-      },
-      { timeoutMs: 10_000, intervalMs: 50, what: 'haproxy to answer on its runtime API' },
-    );
-    // Say why at once (a port in use, typically), rather than after the timeout.
-    if (answered === 'exited') throw new Error(`haproxy exited at start: ${lastAlerts(paths.log, startedAt) || `see ${paths.log}`}`);
-    return proc;
+    const master = await startUntilReady(binary, ['-W', '-S', `${paths.masterSocket},mode,600`, '-f', paths.config, '-p', paths.pidFile], {
+      outputFile: paths.log,
+      detached: true,
+      what: 'haproxy',
+      ready: async () => existsSync(paths.adminSocket) && (await workerPid(paths.adminSocket)) !== undefined,
+      timeoutMs: 10_000,
+      intervalMs: 50,
+      // Says why at once (a port in use, typically): HAProxy's ALERT lines, without their prefix.
+      reason: (output) => alerts(output) || undefined,
+    });
+    return new HaproxyProcess(paths, master);
   }
 
   /** Writes the new configuration, validates it, and reloads; resolves once the new worker answers. */
@@ -93,10 +91,14 @@ export class HaproxyProcess {
   }
 }
 
-/** HAProxy's ALERT lines written to its log since `offset`, without their prefix. */
-function lastAlerts(log: string, offset: number): string {
-  const text = existsSync(log) ? readFileSync(log, 'utf8').slice(offset) : '';
+/** HAProxy's ALERT lines in `text`, without their prefix. */
+function alerts(text: string): string {
   return [...text.matchAll(/^\[ALERT\][^:]*: (.*)$/gm)].map((m) => m[1]).join('; ');
+}
+
+/** HAProxy's ALERT lines written to its log since `offset`. */
+function lastAlerts(log: string, offset: number): string {
+  return alerts(existsSync(log) ? readFileSync(log, 'utf8').slice(offset) : '');
 }
 
 /** A controller killed with -9 leaves its HAProxy running on the port; the next one stops it first. */

@@ -2,8 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Admin } from '@platformatic/kafka';
-import { platformHome } from '@platform/consul';
-import { startChild, waitFor, type ExitStatus } from '@platform/process-runner';
+import { platformHome, startChild, startUntilReady, type ExitStatus } from '@platform/process-runner';
 import { LOG4J_PROPERTIES, renderBrokerConfig } from './broker-config';
 
 export interface KafkaBrokerOptions {
@@ -14,6 +13,7 @@ export interface KafkaBrokerOptions {
   host?: string;
   heapMb?: number;
   version?: string;
+  startTimeoutMs?: number;
 }
 
 export interface KafkaBroker {
@@ -56,32 +56,26 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
   await formatStorage(cp, propertiesFile, dataDir, logFile);
 
   const heap = `${options.heapMb ?? 384}m`;
-  const child = startChild(
-    'java',
-    [`-Xms${heap}`, `-Xmx${heap}`, '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-Djava.awt.headless=true', `-Dlog4j.configuration=file:${log4jFile}`, '-cp', cp, 'kafka.Kafka', propertiesFile],
-    { outputFile: logFile, detached: true },
-  );
   const brokers = [`${host}:${options.port}`];
-  try {
-    await waitUntilServing(brokers, () => child.isRunning(), logFile);
-  } catch (err) {
-    await child.stop(5_000);
-    throw err;
-  }
-  return { brokers, pid: child.pid, exited: child.exited, stop: (graceMs = 20_000) => child.stop(graceMs) };
-}
-
-async function waitUntilServing(brokers: string[], running: () => boolean, logFile: string): Promise<void> {
   const admin = new Admin({ clientId: 'platform-readiness', bootstrapBrokers: brokers, retries: 0, connectTimeout: 1_000 });
   try {
-    await waitFor(
-      async () => {
-        if (!running()) throw new Error(`kafka exited during start; see ${logFile}`);
-        const cluster = await admin.metadata({ topics: [], forceUpdate: true });
-        return cluster.brokers.size > 0 && cluster.controllerId >= 0;
+    const child = await startUntilReady(
+      'java',
+      [`-Xms${heap}`, `-Xmx${heap}`, '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-Djava.awt.headless=true', `-Dlog4j.configuration=file:${log4jFile}`, '-cp', cp, 'kafka.Kafka', propertiesFile],
+      {
+        outputFile: logFile,
+        detached: true,
+        what: `kafka at ${brokers.join(',')}`,
+        // Serving means a controller is elected and the broker is registered with it.
+        ready: async () => {
+          const cluster = await admin.metadata({ topics: [], forceUpdate: true });
+          return cluster.brokers.size > 0 && cluster.controllerId >= 0;
+        },
+        timeoutMs: options.startTimeoutMs ?? 90_000,
+        intervalMs: 500,
       },
-      { timeoutMs: 90_000, intervalMs: 500, what: `kafka at ${brokers.join(',')} to serve` },
     );
+    return { brokers, pid: child.pid, exited: child.exited, stop: (graceMs = 20_000) => child.stop(graceMs) };
   } finally {
     await admin.close().catch(() => undefined);
   }

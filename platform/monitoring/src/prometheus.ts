@@ -1,7 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '@platform/consul';
-import { readSecretFile } from '@platform/process-runner';
+import { readSecretFile, repoRoot } from '@platform/process-runner';
 import type { RejectedEntry } from '@platform/service-kit';
 import { startMonitorProcess, type MonitorProcess } from './monitor-process';
 import { renderPrometheusConfig, type PrometheusSettings } from './prometheus-config';

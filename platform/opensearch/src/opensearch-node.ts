@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { platformHome } from '@platform/consul';
-import { startChild, waitFor, type ChildHandle, type ExitStatus } from '@platform/process-runner';
+import { platformHome, startUntilReady, type ExitStatus } from '@platform/process-runner';
 import { LOG4J2_PROPERTIES, renderOpenSearchConfig } from './node-config';
 
 export interface OpenSearchNodeOptions {
@@ -56,28 +55,20 @@ export async function startOpenSearchNode(options: OpenSearchNodeOptions): Promi
     join(options.stateDir, 'home'),
     configDir,
   ];
-  const child = startChild('java', args, { outputFile: join(options.stateDir, 'opensearch.log'), detached: true });
   const url = `http://${host}:${options.httpPort}`;
-  try {
-    await waitUntilServing(url, child, options.startTimeoutMs ?? 90_000);
-  } catch (err) {
-    await child.stop(5_000);
-    throw err;
-  }
+  const child = await startUntilReady('java', args, {
+    outputFile: join(options.stateDir, 'opensearch.log'),
+    detached: true,
+    what: `opensearch at ${url}`,
+    ready: () => isServing(url),
+    timeoutMs: options.startTimeoutMs ?? 90_000,
+    intervalMs: 500,
+  });
   return { url, pid: child.pid, exited: child.exited, stop: (graceMs = 20_000) => child.stop(graceMs) };
 }
 
 /** Serving means the cluster is at least yellow: the node elected itself and recovered its indices. */
-async function waitUntilServing(url: string, child: ChildHandle, timeoutMs: number): Promise<void> {
-  await waitFor(
-    async () => {
-      if (!child.isRunning()) {
-        const status = await child.exited;
-        throw new Error(`opensearch exited during start (code ${status.code}, signal ${status.signal}); see opensearch.log`);
-      }
-      const res = await fetch(`${url}/_cluster/health?wait_for_status=yellow&timeout=1s`);
-      return res.ok;
-    },
-    { timeoutMs, intervalMs: 500, what: `opensearch at ${url} to serve` },
-  );
+async function isServing(url: string): Promise<boolean> {
+  const res = await fetch(`${url}/_cluster/health?wait_for_status=yellow&timeout=1s`);
+  return res.ok;
 }

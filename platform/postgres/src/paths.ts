@@ -1,8 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-
-/** The repository root, found from this package's location (platform/postgres/dist). */
-export const repoRoot = resolve(__dirname, '..', '..', '..');
+import { join } from 'node:path';
+import { repoRoot } from '@platform/process-runner';
 
 /**
  * The pinned major version, read from platform/versions.env so the installer and the runtime can

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { readSecretFile, startChild, waitFor, type ChildHandle } from '@platform/process-runner';
+import { readSecretFile, startUntilReady, waitFor, type ChildHandle } from '@platform/process-runner';
 import { MAX_REPLICA_LAG_VAR, consulHeaders } from '@platform/service-kit';
 import type { PostgresCluster } from './cluster';
 import type { ClusterSecrets } from './secrets';
@@ -57,15 +57,26 @@ export function roleCheckEnv(settings: RoleCheckEnvSettings, server: CheckedServ
   };
 }
 
-/** Resolves once Consul's agent has every id registered; fails early when `exited` names one that died. */
+/** The ids of the postgres registrations Consul's agent holds. */
+async function registeredIds(consulAddr: string, headers: Record<string, string>): Promise<string[]> {
+  const res = await fetch(`http://${consulAddr}/v1/agent/services?filter=${encodeURIComponent('Service == "postgres"')}`, { headers });
+  return Object.keys((await res.json()) as Record<string, unknown>);
+}
+
+const tokenHeaders = (consulTokenFile: string | undefined): Record<string, string> =>
+  consulHeaders(consulTokenFile ? readSecretFile(consulTokenFile, 'the postgres Consul token file') : undefined);
+
+/**
+ * Resolves once Consul's agent has every id registered; fails early when `exited` names one that
+ * died. For role checks a supervisor runs (the CLI); startRoleCheckers starts its own.
+ */
 export async function waitForRegistrations(consulAddr: string, ids: readonly string[], exited: () => string | undefined, consulTokenFile?: string): Promise<void> {
-  const headers = consulHeaders(consulTokenFile ? readSecretFile(consulTokenFile, 'the postgres Consul token file') : undefined);
+  const headers = tokenHeaders(consulTokenFile);
   const outcome = await waitFor(
     async () => {
       const dead = exited();
       if (dead) return { dead };
-      const res = await fetch(`http://${consulAddr}/v1/agent/services?filter=${encodeURIComponent('Service == "postgres"')}`, { headers });
-      const registered = Object.keys((await res.json()) as Record<string, unknown>);
+      const registered = await registeredIds(consulAddr, headers);
       return ids.every((id) => registered.includes(id)) && { dead: undefined };
     },
     { timeoutMs: 30_000, intervalMs: 100, what: 'every PostgreSQL server to be registered in Consul by its role check' },
@@ -91,29 +102,32 @@ export interface RoleCheckers {
  * CLI runs the same processes under its supervisor instead). Resolves once all are registered.
  */
 export async function startRoleCheckers(settings: RoleCheckSettings & { ports: readonly number[]; nodeName: string; logDir: string }): Promise<RoleCheckers> {
-  const checkers = settings.cluster.servers.map((server, i): RoleChecker => {
-    const port = settings.ports[i];
-    if (!port) throw new Error(`no role-check port for ${server.name}`);
-    const instanceId = roleCheckInstanceId(settings.nodeName, server.name);
-    const child = startChild(process.execPath, [roleCheckEntry], {
-      env: { PATH: process.env.PATH, ...roleCheckEnv({ ...settings, secrets: settings.cluster.secrets }, server, port), INSTANCE_ID: instanceId, NODE_NAME: settings.nodeName, LOG_DIR: settings.logDir, LOG_TO_STDOUT: 'false' },
-      outputFile: join(settings.logDir, 'postgres', `${instanceId}.stdio.log`),
-    });
-    return { server, instanceId, addr: `127.0.0.1:${port}`, child };
-  });
+  const headers = tokenHeaders(settings.consulTokenFile);
+  const started = await Promise.allSettled(
+    settings.cluster.servers.map(async (server, i): Promise<RoleChecker> => {
+      const port = settings.ports[i];
+      if (!port) throw new Error(`no role-check port for ${server.name}`);
+      const instanceId = roleCheckInstanceId(settings.nodeName, server.name);
+      const child = await startUntilReady(process.execPath, [roleCheckEntry], {
+        env: { PATH: process.env.PATH, ...roleCheckEnv({ ...settings, secrets: settings.cluster.secrets }, server, port), INSTANCE_ID: instanceId, NODE_NAME: settings.nodeName, LOG_DIR: settings.logDir, LOG_TO_STDOUT: 'false' },
+        outputFile: join(settings.logDir, 'postgres', `${instanceId}.stdio.log`),
+        what: `the role check ${instanceId}`,
+        ready: async () => (await registeredIds(settings.consulAddr, headers)).includes(instanceId),
+        timeoutMs: 30_000,
+        intervalMs: 100,
+        stopOnFailure: (c) => c.stop(10_000),
+      });
+      return { server, instanceId, addr: `127.0.0.1:${port}`, child };
+    }),
+  );
+  const checkers = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   const stop = async (): Promise<void> => {
     await Promise.all(checkers.map((c) => c.child.stop(10_000)));
   };
-  try {
-    await waitForRegistrations(
-      settings.consulAddr,
-      checkers.map((c) => c.instanceId),
-      () => checkers.find((c) => !c.child.isRunning())?.instanceId,
-      settings.consulTokenFile,
-    );
-  } catch (err) {
+  const failed = started.find((result) => result.status === 'rejected');
+  if (failed) {
     await stop();
-    throw err;
+    throw failed.reason;
   }
   return { checkers, stop };
 }

@@ -1,4 +1,4 @@
-import { startChild, waitFor, type ChildHandle, type ExitStatus } from '@platform/process-runner';
+import { RestartableChild, startUntilReady, type ChildHandle, type ExitStatus } from '@platform/process-runner';
 import { withConnection } from './connection';
 import { asUser, type ServerUser } from './os-user';
 import { pgBin } from './paths';
@@ -39,39 +39,22 @@ export async function startServer(options: ServerProcessOptions): Promise<PgServ
   const launch = async (): Promise<ChildHandle> => {
     const { command, args } = asUser(options.user, pgBin('postgres'), ['-D', options.dataDir]);
     // Own process group: a terminal's Ctrl-C must not reach the server before the platform stops it.
-    const child = startChild(command, args, { env: serverEnv(), outputFile: options.logFile, detached: true });
-    const outcome = await waitFor(
-      async () => {
-        if (!child.isRunning()) return 'exited' as const;
-        const spec = { host: options.host, port: options.port, user: DB_ROLES.admin, password: options.adminPassword, database: 'postgres' };
-        return withConnection(spec, async (client) => (await client.query('SELECT 1')).rowCount === 1 && ('ready' as const), 1_000);
-      },
-      { timeoutMs: options.startTimeoutMs ?? 60_000, intervalMs: 100, what: `postgres ${options.name} to accept connections on ${options.host}:${options.port}` },
-    ).catch(async (err: unknown) => {
-      await child.stop(5_000, 'SIGINT');
-      throw err;
+    const spec = { host: options.host, port: options.port, user: DB_ROLES.admin, password: options.adminPassword, database: 'postgres' };
+    const child = await startUntilReady(command, args, {
+      env: serverEnv(),
+      outputFile: options.logFile,
+      detached: true,
+      what: `postgres ${options.name} on ${options.host}:${options.port}`,
+      ready: () => withConnection(spec, async (client) => (await client.query('SELECT 1')).rowCount === 1, 1_000),
+      timeoutMs: options.startTimeoutMs ?? 60_000,
+      intervalMs: 100,
+      stopOnFailure: (c) => c.stop(5_000, 'SIGINT'),
     });
-    if (outcome === 'exited') throw new Error(`postgres ${options.name} exited during start; see ${options.logFile}`);
     return child;
   };
 
-  let child = await launch();
-  return {
-    name: options.name,
-    host: options.host,
-    port: options.port,
-    dataDir: options.dataDir,
-    get pid() {
-      return child.pid;
-    },
-    get exited() {
-      return child.exited;
-    },
-    isRunning: () => child.isRunning(),
-    stop: (graceMs = 30_000) => child.stop(graceMs, 'SIGINT'),
-    async restart() {
-      if (child.isRunning()) throw new Error(`postgres ${options.name} is still running (pid ${child.pid})`);
-      child = await launch();
-    },
-  };
+  const server = await RestartableChild.start(`postgres ${options.name}`, launch);
+  const { name, host, port, dataDir } = options;
+  const stop = (graceMs = 30_000) => server.current.stop(graceMs, 'SIGINT');
+  return Object.assign(server, { name, host, port, dataDir, stop });
 }

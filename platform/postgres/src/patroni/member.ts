@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pidAlive, startChild, waitFor, type ChildHandle, type ExitStatus } from '@platform/process-runner';
+import { pidAlive, RestartableChild, startUntilReady, waitFor, type ChildHandle, type ExitStatus } from '@platform/process-runner';
 import { asUser, chownTree, type ServerUser } from '../os-user';
 import { renderPatroniConfig, type PatroniMemberConfig } from './config';
 import { deregisterLivenessCheck, registerLivenessCheck, type LivenessCheck } from './liveness-check';
@@ -65,21 +65,15 @@ export async function startMember(config: PatroniMemberConfig & { stateDir: stri
     await registerLivenessCheck(check, 'starting');
     const { command, args } = asUser(config.user, 'patroni', [paths.config]);
     // Own process group: a terminal's Ctrl-C must not reach it before the platform stops it.
-    const child = startChild(command, args, { env: patroniEnv(), outputFile: paths.log, detached: true });
-    const outcome = await waitFor(
-      async () => {
-        if (!child.isRunning()) return 'exited' as const;
-        return rest.status().then(
-          () => 'ready' as const,
-          () => false,
-        );
-      },
-      { timeoutMs: 60_000, intervalMs: 200, what: `Patroni ${config.name}'s REST API on ${rest.baseUrl}` },
-    ).catch(async (err: unknown) => {
-      await stopAll(child, 5_000);
-      throw err;
+    const child = await startUntilReady(command, args, {
+      env: patroniEnv(),
+      outputFile: paths.log,
+      detached: true,
+      what: `patroni ${config.name} (REST API ${rest.baseUrl})`,
+      ready: () => rest.status().then(() => true),
+      timeoutMs: 60_000,
+      stopOnFailure: (c) => stopAll(c, 5_000),
     });
-    if (outcome === 'exited') throw new Error(`patroni ${config.name} exited during start; see ${paths.log}`);
     await registerLivenessCheck(check, 'running');
     return child;
   };
@@ -93,29 +87,18 @@ export async function startMember(config: PatroniMemberConfig & { stateDir: stri
     await waitFor(() => !pidAlive(orphan), { timeoutMs: graceMs, intervalMs: 100, what: `postgres ${config.name} (pid ${orphan}) to stop` }).catch(() => process.kill(orphan, 'SIGKILL'));
   };
 
-  let child = await launch();
-  return {
+  const member = await RestartableChild.start(`patroni ${config.name}`, launch);
+  return Object.assign(member, {
     name: config.name,
     host: config.host,
     port: config.port,
     restPort: config.restPort,
     dataDir: paths.data,
     rest,
-    get pid() {
-      return child.pid;
-    },
-    get exited() {
-      return child.exited;
-    },
     postgresPid: () => readPostmasterPid(paths.data),
-    isRunning: () => child.isRunning(),
     async stop(graceMs = 30_000) {
-      await stopAll(child, graceMs);
+      await stopAll(member.current, graceMs);
       await deregisterLivenessCheck(check).catch(() => undefined);
     },
-    async restart() {
-      if (child.isRunning()) throw new Error(`patroni ${config.name} is still running (pid ${child.pid})`);
-      child = await launch();
-    },
-  };
+  });
 }

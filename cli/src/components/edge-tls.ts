@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { isIP } from 'node:net';
-import { ensureEdgeCertificate } from '@platform/haproxy/dist/local-ca';
+import { ensureEdgeCertificate } from '@platform/haproxy';
 import type { PlatformSettings } from '../settings';
 
 export interface EdgeTls {

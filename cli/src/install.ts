@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { repoRoot } from '@platform/consul';
-import { PlatformError } from '@platform/process-runner';
+import { PlatformError, repoRoot } from '@platform/process-runner';
 import { withProgress } from './command/progress';
 
 /**

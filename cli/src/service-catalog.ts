@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '@platform/consul';
+import { repoRoot } from '@platform/process-runner';
 
 export interface ServiceEntry {
   name: string;

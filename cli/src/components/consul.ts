@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { ensureLocalSecurity, ensureServerCert, platformBin, startConsulAgent, type ConsulSecurity } from '@platform/consul';
+import { ensureLocalSecurity, ensureServerCert, startConsulAgent, type ConsulSecurity } from '@platform/consul';
+import { platformBin } from '@platform/process-runner';
 import { consulSecretPaths, ensureRoleTokens, LOCAL_DATACENTER } from '../consul-tokens';
 import type { PlatformSettings } from '../settings';
 import type { PlatformComponent } from './component';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { platformHome, repoRoot } from '@platform/consul';
+import { platformHome, repoRoot } from '@platform/process-runner';
 import { ConfigError, checkEnv } from '@platform/service-kit';
 import { postgresSettingsFrom, type PostgresSettings } from './components/postgres-settings';
 import { logSettingsFrom, type LogSettings } from './log-settings';

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '@platform/consul';
+import { controllerEntry } from '@platform/haproxy';
 import { pidAlive, readSecretFile, waitFor } from '@platform/process-runner';
 import { MAX_REPLICA_LAG_VAR, consulHeaders } from '@platform/service-kit';
 import { consulTokenFile } from '../consul-tokens';
@@ -9,8 +9,6 @@ import { InstanceSlot } from '../supervisor/instance-slot';
 import type { PlatformComponent } from './component';
 import { waitForDbListeners } from './db-listeners-ready';
 import { edgeTls, type EdgeTls } from './edge-tls';
-
-const controllerEntry = join(repoRoot, 'platform/haproxy/dist/main.js');
 
 interface LbSpec {
   role: 'edge' | 'internal' | 'db';
