@@ -15,7 +15,8 @@ if (!process.execArgv.includes(REQUIRE_ESM)) {
 /** One jest run for the whole repo: unit tests beside integration and e2e tests on real components. */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/tests'],
+  // services/<name>/test: a service's own tests (platform new service writes them) run with the rest.
+  roots: ['<rootDir>/tests', '<rootDir>/services'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tests/tsconfig.json' }] },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],

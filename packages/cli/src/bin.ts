@@ -5,6 +5,7 @@ import { db } from './commands/db';
 import { down } from './commands/down';
 import { logs } from './commands/logs';
 import { migrate } from './commands/migrate';
+import { NEW_SERVICE_COMMAND, newService, REMOVE_SERVICE_COMMAND, removeService } from './new-service/commands';
 import { node } from './commands/node';
 import { parseScaleSpec, scale } from './commands/scale';
 import { status } from './commands/status';
@@ -16,6 +17,9 @@ const USAGE = `usage: platform <command>
                           install what is missing, start Consul and every service, wait until healthy
   status                  services, instances, addresses and health (Consul's view and the supervisor's)
   scale svc=N ...         add or remove instances of running services
+  ${NEW_SERVICE_COMMAND.usage}
+                          ${NEW_SERVICE_COMMAND.description}
+  ${REMOVE_SERVICE_COMMAND.usage}   ${REMOVE_SERVICE_COMMAND.description}
   logs [<service>] [--service S] [--level L] [--since 15m] [--request-id ID] [-f] [-n N] [--local]
                           search every service's logs in the log store (one request across services with
                           --request-id, in time order), and follow them; without the store, tail a
@@ -48,6 +52,10 @@ async function main(argv: string[]): Promise<number> {
       return status();
     case 'scale':
       return scale(rest);
+    case 'new':
+      return newService(rest);
+    case 'remove':
+      return removeService(rest);
     case 'logs': {
       const { values, positionals } = parseArgs({
         args: rest,
