@@ -1,0 +1,67 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '@platform/process-runner';
+import { repoRoot } from './service-process';
+
+const cli = join(repoRoot, 'packages/cli/dist/bin.js');
+
+export interface CliRun {
+  code: number | null;
+  out: string;
+}
+
+/**
+ * A platform of the test's own: a fresh state folder and every port moved to a free one, so it
+ * runs beside the developer's platform and other tests' (`platform up` refuses a taken port).
+ */
+export async function platformTestEnv(extra: Record<string, string> = {}): Promise<{ env: NodeJS.ProcessEnv; stateDir: string }> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'platform-e2e-'));
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    // Where the components are installed, when not in this checkout's .platform (a worktree).
+    ...(process.env.PLATFORM_HOME ? { PLATFORM_HOME: process.env.PLATFORM_HOME } : {}),
+    PLATFORM_STATE_DIR: stateDir,
+    CONSUL_HTTP_PORT: String(await freePort()),
+    CONSUL_SERVER_PORT: String(await freePort()),
+    CONSUL_SERF_LAN_PORT: String(await freePort()),
+    CONSUL_DNS_PORT: '-1',
+    // Free ports for the database servers and their role checks, so a running platform is no obstacle.
+    POSTGRES_PORT: '0',
+    POSTGRES_ROLE_CHECK_PORT: '0',
+    POSTGRES_PATRONI_PORT: '0',
+    EDGE_PORT: String(await freePort()),
+    EDGE_TLS_PORT: String(await freePort()),
+    INTERNAL_LB_PORT: String(await freePort()),
+    DB_LB_WRITE_PORT: String(await freePort()),
+    DB_LB_READ_PORT: String(await freePort()),
+    KAFKA_PORT: String(await freePort()),
+    KAFKA_CONTROLLER_PORT: String(await freePort()),
+    OPENSEARCH_HTTP_PORT: String(await freePort()),
+    OPENSEARCH_TRANSPORT_PORT: String(await freePort()),
+    FILEBEAT_HTTP_PORT: String(await freePort()),
+    PROMETHEUS_PORT: String(await freePort()),
+    ALERTMANAGER_PORT: String(await freePort()),
+    ...extra,
+  };
+  return { env, stateDir };
+}
+
+/** `platform <args>` run to its end, output and errors together. */
+export function platformCli(env: NodeJS.ProcessEnv, ...args: string[]): CliRun {
+  const result = spawnSync(process.execPath, [cli, ...args], { env, encoding: 'utf8', timeout: 150_000 });
+  return { code: result.status, out: `${result.stdout}${result.stderr}` };
+}
+
+/** The same without blocking this process, for commands run while the test sends load. */
+export function platformCliAsync(env: NodeJS.ProcessEnv, ...args: string[]): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, out }));
+  });
+}
