@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { newService, removeService } from '../../packages/cli/src/new-service/commands';
 import { checkRouteClaim, type HeldRoute } from '../../packages/cli/src/new-service/route-claim';
 import { checkNewServiceName, serviceNameProblem } from '../../packages/cli/src/new-service/service-name';
 import type { NewServiceOptions } from '../../packages/cli/src/new-service/templates/options';
@@ -78,4 +79,29 @@ test('the service joins the workspaces and references after the other services, 
   expect((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { workspaces: string[] }).workspaces).toEqual(['packages/kit', 'services/users', 'services/stock-levels', 'packages/cli']);
   expect((JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8')) as { references: { path: string }[] }).references.map((r) => r.path)).toEqual(['packages/kit', 'services/users', 'services/stock-levels', 'packages/cli']);
   expect(() => writeService(root, options())).toThrow(/EEXIST/);
+});
+
+/** What the command prints on stdout and stderr, and its exit code. */
+async function captured(run: () => Promise<number>): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
+  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
+  try {
+    return { code: await run(), out, err };
+  } finally {
+    stdout.mockRestore();
+    stderr.mockRestore();
+  }
+}
+
+test('-h and --help print the usage, every flag and an example with exit 0; bad input exits 2 with its code', async () => {
+  const help = await captured(() => newService(['service', '-h']));
+  expect(help).toMatchObject({ code: 0, err: '' });
+  for (const flag of ['--db', '--events', '--route /<name>', '--auth required|public', '--instances N', 'example: platform new service inventory --db --route /inventory']) expect(help.out).toContain(flag);
+  expect(await captured(() => removeService(['--help']))).toMatchObject({ code: 0, out: expect.stringContaining('usage: platform remove service <name>') });
+  expect(await captured(() => newService(['service', 'x1', '--bogus']))).toMatchObject({ code: 2, err: expect.stringContaining("Unknown option '--bogus'") });
+  expect(await captured(() => newService(['service', 'x1', '--instances', '51']))).toMatchObject({ code: 2, err: expect.stringContaining('[PLATFORM_USAGE]') });
+  expect(await captured(() => newService(['thing', 'x1']))).toMatchObject({ code: 2, err: expect.stringContaining('usage: platform new service <name>') });
+  expect(await captured(() => removeService(['service', '../x']))).toMatchObject({ code: 2, err: expect.stringContaining('[PLATFORM_REMOVE_SERVICE_NAME]') });
 });

@@ -17,6 +17,8 @@ export interface CommandSpec {
   description: string;
   example: string;
   options: NonNullable<ParseArgsConfig['options']>;
+  /** Each flag as the help shows it, with what it does. */
+  flags: [string, string][];
 }
 
 export const NEW_SERVICE_COMMAND: CommandSpec = {
@@ -30,6 +32,13 @@ export const NEW_SERVICE_COMMAND: CommandSpec = {
     auth: { type: 'string' },
     instances: { type: 'string', default: '1' },
   },
+  flags: [
+    ['--db', 'a PostgreSQL repository and its first migration, in the service\'s own schema'],
+    ['--events', 'an outbox producer (topic <name>.events) and the outbox migration; implies --db'],
+    ['--route /<name>', 'reachable through the edge under this prefix (/<name> or below it)'],
+    ['--auth required|public', 'whether callers of the route must authenticate (default required)'],
+    ['--instances N', 'instances to run, 1..50 (default 1)'],
+  ],
 };
 
 export const REMOVE_SERVICE_COMMAND: CommandSpec = {
@@ -37,6 +46,7 @@ export const REMOVE_SERVICE_COMMAND: CommandSpec = {
   description: "drain and stop a service's instances and drop it from the running platform; its folder stays for git",
   example: 'platform remove service inventory',
   options: {},
+  flags: [],
 };
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -65,8 +75,21 @@ function newServiceOptions(values: Record<string, string | boolean | undefined>,
   return { name, db: values.db === true || values.events === true, events: values.events === true, route, auth, instances };
 }
 
-/** Exit 2 with the reason and its code for what the user must change; anything else is thrown (exit 1). */
-async function refusingUsage(run: () => Promise<number>): Promise<number> {
+function helpText(spec: CommandSpec): string {
+  const width = Math.max(0, ...spec.flags.map(([flag]) => flag.length));
+  const flags = spec.flags.map(([flag, what]) => `  ${flag.padEnd(width)}  ${what}\n`).join('');
+  return `usage: platform ${spec.usage}\n\n${spec.description}\n${flags ? `\n${flags}` : ''}\nexample: ${spec.example}\n`;
+}
+
+/**
+ * -h/--help prints the command's help (exit 0); the reason and its code for what the user must
+ * change exits 2; anything else is thrown (exit 1).
+ */
+async function refusingUsage(spec: CommandSpec, args: string[], run: () => Promise<number>): Promise<number> {
+  if (args.includes('-h') || args.includes('--help')) {
+    process.stdout.write(helpText(spec));
+    return 0;
+  }
   try {
     return await run();
   } catch (err) {
@@ -77,7 +100,7 @@ async function refusingUsage(run: () => Promise<number>): Promise<number> {
 }
 
 export const newService = (args: string[]): Promise<number> =>
-  refusingUsage(async () => {
+  refusingUsage(NEW_SERVICE_COMMAND, args, async () => {
     const { values, name } = parse(NEW_SERVICE_COMMAND, args);
     const options = newServiceOptions(values, name);
     checkNewServiceName(repoRoot, name);
@@ -109,7 +132,7 @@ export const newService = (args: string[]): Promise<number> =>
   });
 
 export const removeService = (args: string[]): Promise<number> =>
-  refusingUsage(async () => {
+  refusingUsage(REMOVE_SERVICE_COMMAND, args, async () => {
     const { name } = parse(REMOVE_SERVICE_COMMAND, args);
     const problem = serviceNameProblem(name);
     if (problem) throw new UsageError('PLATFORM_REMOVE_SERVICE_NAME', problem);
