@@ -4,12 +4,13 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync }
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { findUser, pidAlive, runningAsRoot, waitFor } from '@platform/process-runner';
-import { platformCli, platformTestEnv } from '../harness/platform-cli';
+import { CHECKOUT_TURN_WAIT_MS, platformCli, platformTestEnv, takeCheckoutTurn } from '../harness/platform-cli';
 import { repoRoot } from '../harness/service-process';
 import { httpsGet } from '../harness/http-client';
 
 let env: NodeJS.ProcessEnv;
 let stateDir: string;
+let releaseTurn: (() => void) | undefined;
 
 const platform = (...args: string[]) => platformCli(env, ...args);
 
@@ -29,13 +30,16 @@ function processesUsing(dir: string): number[] {
 }
 
 beforeAll(async () => {
+  // Its platform would start a service another test is adding to services/, and the other way round.
+  releaseTurn = await takeCheckoutTurn();
   // Long enough that an instance scaled away is still draining when the next CLI call comes,
   // however slow the machine (the id-reuse check below depends on it).
   ({ env, stateDir } = await platformTestEnv({ DRAIN_MS: '4000' }));
-});
+}, CHECKOUT_TURN_WAIT_MS + 30_000);
 
 afterAll(() => {
   platform('down');
+  releaseTurn?.();
 });
 
 test('platform up refuses at once, naming the variable, when one of its ports is taken; nothing is left running', async () => {

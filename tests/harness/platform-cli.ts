@@ -1,8 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '@platform/process-runner';
+import { freePort, pidAlive, waitFor } from '@platform/process-runner';
 import { repoRoot } from './service-process';
 
 const cli = join(repoRoot, 'packages/cli/dist/bin.js');
@@ -64,4 +65,39 @@ export function platformCliAsync(env: NodeJS.ProcessEnv, ...args: string[]): Pro
     child.once('error', reject);
     child.once('close', (code) => resolve({ code, out }));
   });
+}
+
+function holderOf(lock: string): number {
+  try {
+    return Number(readFileSync(join(lock, 'pid'), 'utf8'));
+  } catch {
+    return 0;
+  }
+}
+
+/** Long enough for the other file's whole run: its platform up, its tests and its down. */
+export const CHECKOUT_TURN_WAIT_MS = 600_000;
+
+/**
+ * Tests that start a platform from this checkout or add a folder under its services/ take turns:
+ * \`platform up\` starts every service folder it finds, so one test's generated service would
+ * join another's platform. The turn is a folder made atomically (mkdir), per checkout, holding the
+ * taker's pid, so a turn whose jest worker died is taken over. Resolves with its release.
+ */
+export async function takeCheckoutTurn(): Promise<() => void> {
+  const lock = join(tmpdir(), `platform-checkout-${createHash('sha256').update(repoRoot).digest('hex').slice(0, 12)}.lock`);
+  const take = (): boolean => {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), String(process.pid));
+      return true;
+    } catch {
+      const holder = holderOf(lock);
+      // A folder without a pid yet is being taken right now; one whose taker is gone is free.
+      if (holder > 0 && !pidAlive(holder)) rmSync(lock, { recursive: true, force: true });
+      return false;
+    }
+  };
+  await waitFor(take, { timeoutMs: CHECKOUT_TURN_WAIT_MS, intervalMs: 500, what: `the other platform test of this checkout to finish (${lock})` });
+  return () => rmSync(lock, { recursive: true, force: true });
 }
