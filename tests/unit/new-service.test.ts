@@ -22,9 +22,13 @@ test('a service name is the platform rule starting with a letter, and none of th
   }
 });
 
-test('a name whose folder exists is refused with its code', () => {
+test('a name whose folder or workspace package exists is refused with its code', () => {
   const root = mkdtempSync(join(tmpdir(), 'new-service-'));
   mkdirSync(join(root, 'services', 'inventory'), { recursive: true });
+  mkdirSync(join(root, 'packages', 'cli'), { recursive: true });
+  writeFileSync(join(root, 'package.json'), JSON.stringify({ workspaces: ['packages/cli', 'packages/missing'] }));
+  writeFileSync(join(root, 'packages', 'cli', 'package.json'), JSON.stringify({ name: '@platform/cli' }));
+  expect(() => checkNewServiceName(root, 'cli')).toThrow('the package @platform/cli already exists (packages/cli)');
   expect(() => checkNewServiceName(root, 'inventory')).toThrow(expect.objectContaining({ code: 'PLATFORM_NEW_SERVICE_EXISTS' }));
   expect(() => checkNewServiceName(root, 'Inventory')).toThrow(expect.objectContaining({ code: 'PLATFORM_NEW_SERVICE_NAME' }));
   expect(() => checkNewServiceName(root, 'stock')).not.toThrow();

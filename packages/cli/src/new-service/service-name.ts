@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SERVICE_NAME } from '@platform/service-kit';
 import { componentsFor } from '../components';
@@ -31,11 +31,25 @@ export function serviceNameProblem(name: string): string | undefined {
   return undefined;
 }
 
-/** Refuses an invalid name, and (for `new`) a name a folder under services/ already has. */
+/** The workspace whose package.json is named `pkg`, if any (npm refuses two workspaces of one name). */
+function workspaceNamed(root: string, pkg: string): string | undefined {
+  const { workspaces = [] } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { workspaces?: string[] };
+  return workspaces.find((dir) => {
+    try {
+      return (JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as { name?: string }).name === pkg;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Refuses an invalid name, and a name a folder under services/ or a workspace package (`@platform/<name>`) already has. */
 export function checkNewServiceName(root: string, name: string): void {
   const problem = serviceNameProblem(name);
   if (problem) throw new UsageError('PLATFORM_NEW_SERVICE_NAME', problem);
   const dir = join(root, 'services', name);
   if (existsSync(dir)) throw new UsageError('PLATFORM_NEW_SERVICE_EXISTS', `services/${name} already exists; pick another name (platform remove service ${name} stops a service, its folder is left for git)`);
+  const taken = workspaceNamed(root, `@platform/${name}`);
+  if (taken) throw new UsageError('PLATFORM_NEW_SERVICE_EXISTS', `the package @platform/${name} already exists (${taken}); pick another name`);
 }
 
