@@ -15,11 +15,15 @@ if (!process.execArgv.includes(REQUIRE_ESM)) {
 /** One jest run for the whole repo: unit tests beside integration and e2e tests on real components. */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/tests'],
+  // services/<name>/test: a service's own tests (platform new service writes them) run with the rest.
+  roots: ['<rootDir>/tests', '<rootDir>/services'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tests/tsconfig.json' }] },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   modulePathIgnorePatterns: ['<rootDir>/tests/dist/'],
+  // The CLI loads a command's implementation when it runs with import('../commands/x.js') (what
+  // Node.js needs from the built files); tests run the TypeScript sources, where that is x.ts.
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testTimeout: 180_000,
   maxWorkers: 2,
   reporters: ['default', '<rootDir>/tests/harness/summary-reporter.js'],

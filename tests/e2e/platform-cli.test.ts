@@ -1,21 +1,18 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { findUser, freePort, pidAlive, runningAsRoot, waitFor } from '@platform/process-runner';
+import { findUser, pidAlive, runningAsRoot, waitFor } from '@platform/process-runner';
+import { CHECKOUT_TURN_WAIT_MS, CLI_ENTRY, platformCli, platformTestEnv, takeCheckoutTurn } from '../harness/platform-cli';
 import { repoRoot } from '../harness/service-process';
 import { httpsGet } from '../harness/http-client';
 
-const cli = join(repoRoot, 'cli/dist/bin.js');
 let env: NodeJS.ProcessEnv;
 let stateDir: string;
+let releaseTurn: (() => void) | undefined;
 
-function platform(...args: string[]): { code: number | null; out: string } {
-  const result = spawnSync(process.execPath, [cli, ...args], { env, encoding: 'utf8', timeout: 150_000 });
-  return { code: result.status, out: `${result.stdout}${result.stderr}` };
-}
+const platform = (...args: string[]) => platformCli(env, ...args);
 
 /** Every process on the machine whose environment or command line mentions this test's state dir. */
 function processesUsing(dir: string): number[] {
@@ -33,40 +30,16 @@ function processesUsing(dir: string): number[] {
 }
 
 beforeAll(async () => {
-  stateDir = mkdtempSync(join(tmpdir(), 'platform-e2e-'));
-  env = {
-    PATH: process.env.PATH,
-    // Where the components are installed, when not in this checkout's .platform (a worktree).
-    ...(process.env.PLATFORM_HOME ? { PLATFORM_HOME: process.env.PLATFORM_HOME } : {}),
-    PLATFORM_STATE_DIR: stateDir,
-    CONSUL_HTTP_PORT: String(await freePort()),
-    CONSUL_SERVER_PORT: String(await freePort()),
-    CONSUL_SERF_LAN_PORT: String(await freePort()),
-    CONSUL_DNS_PORT: '-1',
-    // Free ports for the database servers and their role checks, so a running platform is no obstacle.
-    POSTGRES_PORT: '0',
-    POSTGRES_ROLE_CHECK_PORT: '0',
-    POSTGRES_PATRONI_PORT: '0',
-    EDGE_PORT: String(await freePort()),
-    EDGE_TLS_PORT: String(await freePort()),
-    INTERNAL_LB_PORT: String(await freePort()),
-    DB_LB_WRITE_PORT: String(await freePort()),
-    DB_LB_READ_PORT: String(await freePort()),
-    KAFKA_PORT: String(await freePort()),
-    KAFKA_CONTROLLER_PORT: String(await freePort()),
-    OPENSEARCH_HTTP_PORT: String(await freePort()),
-    OPENSEARCH_TRANSPORT_PORT: String(await freePort()),
-    FILEBEAT_HTTP_PORT: String(await freePort()),
-    // Long enough that an instance scaled away is still draining when the next CLI call comes,
-    // however slow the machine (the id-reuse check below depends on it).
-    DRAIN_MS: '4000',
-    PROMETHEUS_PORT: String(await freePort()),
-    ALERTMANAGER_PORT: String(await freePort()),
-  };
-});
+  // Its platform would start a service another test is adding to services/, and the other way round.
+  releaseTurn = await takeCheckoutTurn();
+  // Long enough that an instance scaled away is still draining when the next CLI call comes,
+  // however slow the machine (the id-reuse check below depends on it).
+  ({ env, stateDir } = await platformTestEnv({ DRAIN_MS: '4000' }));
+}, CHECKOUT_TURN_WAIT_MS + 30_000);
 
 afterAll(() => {
   platform('down');
+  releaseTurn?.();
 });
 
 test('platform up refuses at once, naming the variable, when one of its ports is taken; nothing is left running', async () => {
@@ -312,7 +285,7 @@ test('a service folder added while the platform runs starts with platform scale:
 
 /** A CLI call whose stdout must be JSON: one document, or one object per line. */
 function platformJson(kind: 'document' | 'lines', ...args: string[]): { code: number | null; json: unknown } {
-  const result = spawnSync(process.execPath, [cli, ...args], { env, encoding: 'utf8', timeout: 150_000 });
+  const result = spawnSync(process.execPath, [CLI_ENTRY, ...args], { env, encoding: 'utf8', timeout: 150_000 });
   try {
     const json: unknown = kind === 'document' ? JSON.parse(result.stdout) : result.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as unknown);
     return { code: result.status, json };

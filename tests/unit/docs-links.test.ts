@@ -8,13 +8,6 @@ const DOCS = join(ROOT, 'docs');
 const documents = [join(ROOT, 'README.md'), ...readdirSync(DOCS).filter((f) => f.endsWith('.md')).map((f) => join(DOCS, f))];
 const WALK_THROUGH = '## Five minutes with it';
 
-/**
- * Commands the walk-through uses that another branch brings (issue 16: `platform new` is built
- * beside these docs). Once merged, the CLI lists them and this list should be empty: the
- * integrator removes an entry when `platform --help` shows it.
- */
-const COMMANDS_FROM_BRANCHES_NOT_MERGED_YET = ['new'];
-
 /** The commands `platform --help` lists: the CLI's own table, as a user sees it (two-space indent, then the name). */
 function cliCommands(): Set<string> {
   const bin = join(ROOT, 'cli/dist/bin.js');
@@ -71,7 +64,7 @@ test('every platform command and npm script the walk-through and the two command
   expect([...npmUsed].sort()).toEqual(expect.arrayContaining(['test', 'up']));
 
   const known = cliCommands();
-  const missing = [...platformUsed].filter((c) => !known.has(c) && !COMMANDS_FROM_BRANCHES_NOT_MERGED_YET.includes(c));
+  const missing = [...platformUsed].filter((c) => !known.has(c));
   expect(missing).toEqual([]);
   const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
   expect([...npmUsed].filter((s) => scripts[s] === undefined)).toEqual([]);

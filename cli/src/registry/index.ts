@@ -3,6 +3,7 @@ import { dbCommands } from './db';
 import { alertsCommand, logsCommand, openCommand, statusCommand } from './inspect';
 import { accountsCommand, downCommand, nodeCommand, upCommand } from './lifecycle';
 import { migrateCommand, scaleCommand } from './operate';
+import { newServiceCommand, removeServiceCommand } from './services';
 
 /**
  * Every command of `platform`, in the order `platform --help` lists them. A new command is one
@@ -13,6 +14,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   upCommand,
   statusCommand,
   scaleCommand,
+  newServiceCommand,
+  removeServiceCommand,
   logsCommand,
   alertsCommand,
   openCommand,

@@ -1,6 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
+import { SERVICE_NAME } from '@platform/service-kit';
 import { componentsFor } from '../components';
 import { ensureServiceToken } from '../consul-tokens';
 import { migrateServices } from '../migrate-services';
@@ -80,6 +81,7 @@ export class Supervisor {
     this.control = await startControlServer(this.paths.socket, {
       'GET /state': async () => this.state,
       'POST /scale': async (body) => this.scale(body),
+      'POST /remove': async (body) => this.remove(body),
       'POST /shutdown': async () => {
         setImmediate(() => void this.shutdown('requested by platform down'));
         return { stopping: true };
@@ -206,6 +208,28 @@ export class Supervisor {
     await this.prepareService(name, found.entry);
     this.plan.services.push({ name, entry: found.entry, instances: 0 });
     this.log(`added service ${name} (${found.entry})`);
+  }
+
+  /**
+   * `platform remove service`: its instances drain and stop as a scale to 0 does (callers of other
+   * services see nothing), then the service leaves the plan; its folder stays in the checkout.
+   */
+  private async remove(body: unknown): Promise<{ service: string; stopped: string[] }> {
+    const { service } = (body ?? {}) as { service?: unknown };
+    if (typeof service !== 'string' || !SERVICE_NAME.test(service)) throw new Error('remove needs {"service": name}');
+    if (this.state.phase !== 'running') throw new Error(`cannot remove a service while the platform is ${this.state.phase}`);
+    const index = this.plan.services.findIndex((s) => s.name === service);
+    if (index === -1) throw new Error(`${service} is not running here; running: ${this.plan.services.map((s) => s.name).join(', ')}`);
+    const stopped = (this.slots.get(service) ?? []).map((slot) => slot.state.id);
+    this.setInstances(service, 0);
+    await Promise.all([...this.leaving].filter(([slot]) => slot.state.service === service).map(([, done]) => done));
+    this.plan.services.splice(index, 1);
+    this.slots.delete(service);
+    this.accounts.delete(service);
+    this.tokenFiles.delete(service);
+    this.persist();
+    this.log(`removed service ${service} (${stopped.join(', ') || 'no instance'})`);
+    return { service, stopped };
   }
 
   shutdown(reason: string, finalPhase: 'stopped' | 'failed' = 'stopped'): Promise<void> {
