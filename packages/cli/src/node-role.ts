@@ -7,7 +7,7 @@ import { envInt } from './env-number';
  * What one machine runs. `all` is the local platform on one machine; the others are the cloud
  * layout that terraform/ provisions from the packer/ image: Consul servers, service nodes (the
  * services with a Consul client, the internal and database HAProxy and Filebeat beside them),
- * edge nodes (the public HAProxy), database nodes (one PostgreSQL server each), and one monitoring
+ * edge nodes (the public HAProxy), database nodes (a Patroni and its PostgreSQL each), and one monitoring
  * node (Prometheus and Alertmanager, a Consul client to find what to scrape).
  */
 export const NODE_ROLES = ['all', 'consul-server', 'service', 'edge', 'database', 'monitoring'] as const;
@@ -24,12 +24,8 @@ export const LB_ROLES: Record<NodeRole, readonly ('edge' | 'internal' | 'db')[]>
 };
 
 export interface DatabaseNodeSettings {
-  /** This server's name: its folder, and its replication slot on the primary. */
+  /** This member's name: its folder, and its replication slot on the leader. */
   name: string;
-  /** Set on a replica: the primary it is made from and streams from. */
-  primary?: { host: string; port: number };
-  /** Set on the primary: the replicas that will stream from it. */
-  replicaNames: string[];
   /** Private networks allowed to log in and to stream. */
   clientCidrs: string[];
   /** The server's TLS certificate and key files: logins from clientCidrs must then use TLS. */
@@ -83,13 +79,6 @@ function ipv4(name: string, value: string): string {
   return value;
 }
 
-function hostPort(name: string, value: string): { host: string; port: number } {
-  const match = /^([^:]+):(\d{1,5})$/.exec(value);
-  const port = Number(match?.[2]);
-  if (!match?.[1] || !Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${name} must be host:port, got ${JSON.stringify(value)}`);
-  return { host: match[1], port };
-}
-
 /** The Consul secret files every cluster node needs, and the CA key and management token on servers. */
 function consulSecrets(role: NodeRole): ConsulNodeSecrets {
   const tokensDir = required('CONSUL_TOKENS_DIR', role);
@@ -127,14 +116,10 @@ export function loadNodeSettings(nodeName: string): NodeSettings {
   const clientCidrs = list(process.env.POSTGRES_CLIENT_CIDRS);
   const bad = clientCidrs.find((c) => !CIDR.test(c));
   if (bad) throw new Error(`POSTGRES_CLIENT_CIDRS must list IPv4 networks such as 10.0.0.0/16, got ${JSON.stringify(bad)}`);
-  const primaryAddr = process.env.POSTGRES_PRIMARY_ADDR?.trim();
-  const database: DatabaseNodeSettings = {
-    name: nodeName,
-    primary: primaryAddr ? hostPort('POSTGRES_PRIMARY_ADDR', primaryAddr) : undefined,
-    replicaNames: list(process.env.POSTGRES_REPLICA_NAMES),
-    clientCidrs,
-    tls: serverTls(),
-  };
+  // The layout before Patroni named a primary and its replicas; Patroni elects the leader now.
+  const stale = ['POSTGRES_PRIMARY_ADDR', 'POSTGRES_REPLICA_NAMES'].filter((name) => process.env[name]?.trim());
+  if (stale.length > 0) throw new Error(`${stale.join(' and ')} no longer apply: Patroni elects the leader among the database nodes; remove them from the node's environment file`);
+  const database: DatabaseNodeSettings = { name: nodeName, clientCidrs, tls: serverTls() };
   return { role, bindAddr, consul, database };
 }
 
