@@ -8,6 +8,7 @@ import { freePort, startChild, waitFor, type ChildHandle } from '@platform/proce
 import { platformBin } from '@platform/consul';
 import { DCS_TIMING } from '@platform/postgres';
 import { consulFetch, healthOf, rememberOperatorToken } from '../harness/consul-queries';
+import { PROBE_ROWS_SQL, startWriteStream, takerOf, toProbeRows, twoWritersAtOnce, writeProbeDdl, writerRuns } from '../harness/write-stream';
 import { repoRoot } from '../harness/service-process';
 
 /**
@@ -201,6 +202,17 @@ async function databaseRoles(timeoutMs: number): Promise<{ primary: DatabaseNode
   );
 }
 
+/** Waits until `leader`'s Patroni lists `standby` as its synchronous standby, the only member it may fail over to. */
+async function waitForSyncStandby(leader: DatabaseNodeName, standby: DatabaseNodeName, timeoutMs: number): Promise<void> {
+  await waitFor(
+    async () => {
+      const { members } = (await (await fetch(`http://${DATABASE_NODES[leader]}:${PATRONI_PORT}/cluster`)).json()) as { members: { name: string; role: string; state: string }[] };
+      return members.some((m) => m.name === standby && m.role === 'sync_standby' && (m.state === 'streaming' || m.state === 'running'));
+    },
+    { timeoutMs, intervalMs: 250, what: `${standby} to be ${leader}'s synchronous standby (${supervisorLog(standby)})` },
+  );
+}
+
 test('the database nodes elect one leader through Consul and register it and a streaming replica, on their own addresses', async () => {
   const { primary, replica } = await databaseRoles(120_000);
   const streaming = await queryOn(DATABASE_NODES[primary], "SELECT application_name, sync_state, slot.slot_name FROM pg_stat_replication r JOIN pg_replication_slots slot ON slot.active_pid = r.pid WHERE r.state = 'streaming'");
@@ -276,6 +288,43 @@ function processesOf(stateDir: string): number[] {
     })
     .map(Number);
 }
+
+test("the leader's node cut off from Consul (its agent frozen): the other node leads, the old leader demotes itself, and at no moment do two servers take writes through the service node's write listener", async () => {
+  const { primary, replica } = await databaseRoles(10_000);
+  const cut = nodes.find((n) => n.name === primary);
+  if (!cut) throw new Error(`${primary} was not started`);
+  const agent = processesOf(cut.stateDir).find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0')[0]?.endsWith('/consul'));
+  if (!agent) throw new Error(`no Consul agent found for ${primary}`);
+  await queryOn(DATABASE_NODES[primary], writeProbeDdl);
+  const stream = startWriteStream({ host: '127.0.0.1', port: Number(svcEnv.DB_LB_WRITE_PORT), user: 'platform_app', password: passwords.app, database: 'platform' });
+  const isStandby = async (name: DatabaseNodeName): Promise<boolean> => (await queryOn(DATABASE_NODES[name], 'SELECT pg_is_in_recovery() AS r'))[0]?.r === true;
+  let cutAt = 0;
+  try {
+    await stream.firstAckAfter(Date.now(), 15_000);
+    cutAt = Date.now();
+    // Frozen, not stopped: the node's own processes keep running, Consul hears nothing from it (as a partition).
+    process.kill(agent, 'SIGSTOP');
+    await waitFor(async () => (await fetch(`http://${DATABASE_NODES[replica]}:${PATRONI_PORT}/primary`)).status === 200, { timeoutMs: 30_000, intervalMs: 100, what: `${replica} to take the leader lock` });
+    const ledAfter = Date.now() - cutAt;
+    await waitFor(() => isStandby(primary).catch(() => false), { timeoutMs: (DCS_TIMING.ttl + 10) * 1_000, intervalMs: 100, what: `${primary} to demote itself without Consul` });
+    const demotedAfter = Date.now() - cutAt;
+    const first = await stream.firstAckAfter(cutAt, 30_000);
+    console.log(`cloud layout, ${primary} cut off from Consul: ${replica} leads after ${ledAfter} ms, ${primary} read-only after ${demotedAfter} ms, first write through the listener after ${first.at - cutAt} ms, ${stream.refused} refused`);
+    await waitFor(() => stream.acked.filter((w) => w.at > first.at).length >= 20 || undefined, { timeoutMs: 15_000, intervalMs: 100, what: 'twenty writes after the cut' });
+  } finally {
+    await stream.stop();
+    process.kill(agent, 'SIGCONT');
+  }
+  const rows = toProbeRows(await queryOn(DATABASE_NODES[replica], PROBE_ROWS_SQL));
+  console.log(`writers through svc-1's write listener, in order: ${writerRuns(rows).join(' -> ')}`);
+  expect(twoWritersAtOnce(rows)).toEqual([]);
+  expect(twoWritersAtOnce(stream.acked)).toEqual([]);
+  const stored = new Map(rows.map((r) => [r.value, takerOf(r)]));
+  expect(stream.acked.filter((w) => stored.get(w.value) !== takerOf(w))).toEqual([]);
+  // Back with Consul, the former leader is rewound (pg_rewind as the replicator) and becomes the new one's synchronous standby.
+  await waitForSyncStandby(replica, primary, 90_000);
+  expect(await databaseRoles(30_000)).toEqual({ primary: replica, replica: primary });
+});
 
 test("the leading database node lost (every process of it killed): its serfHealth ends Patroni's session, the other node leads within seconds, and users writes again", async () => {
   const { primary, replica } = await databaseRoles(10_000);

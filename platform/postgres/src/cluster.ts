@@ -2,7 +2,7 @@ import { sleep, waitFor } from '@platform/process-runner';
 import { bootstrapPrimary } from './bootstrap';
 import { withConnection, type ConnectionSpec } from './connection';
 import { serverUser } from './os-user';
-import { startClusterMember, type ClusterMemberSettings, type MemberPlan } from './patroni/cluster-member';
+import { memberSettings, startClusterMember, type ClusterMemberSettings, type MemberPlan } from './patroni/cluster-member';
 import { memberPaths, type PgMember } from './patroni/member';
 import { DB_ROLES, type ClusterSecrets, type DbRole } from './secrets';
 import { hasData, prepareState } from './state-dir';
@@ -79,20 +79,7 @@ export async function startPostgresCluster(options: ClusterOptions): Promise<Pos
   if (plans.length === 0) throw new Error('a cluster needs at least one port');
   const secrets = prepareState(options.stateDir, plans.map((p) => memberPaths(options.stateDir, p.name).data), user);
   const started: PgMember[] = [];
-  const settings: ClusterMemberSettings = {
-    stateDir: options.stateDir,
-    user,
-    scope: options.scope ?? 'platform',
-    host,
-    consulAddr: options.consulAddr,
-    consulTokenFile: options.consulTokenFile,
-    secrets,
-    database,
-    synchronous: options.synchronous ?? true,
-    sharedBuffers: options.sharedBuffers ?? '16MB',
-    maxConnections: options.maxConnections ?? 100,
-    log,
-  };
+  const settings = memberSettings({ ...options, host, user, secrets, database, log });
   try {
     await startMembers(settings, plans, started);
     const cluster = describeCluster(options, database, host, secrets, started.sort((a, b) => a.name.localeCompare(b.name)));

@@ -3,7 +3,7 @@ import { bootstrapPrimary } from './bootstrap';
 import { withConnection, type ConnectionSpec } from './connection';
 import type { ServerTls } from './hba';
 import { serverUser } from './os-user';
-import { startClusterMember } from './patroni/cluster-member';
+import { memberSettings, startClusterMember } from './patroni/cluster-member';
 import { memberPaths, type PgMember } from './patroni/member';
 import { DB_ROLES, type ClusterSecrets, type DbRole } from './secrets';
 import { prepareState } from './state-dir';
@@ -53,22 +53,7 @@ export async function startDatabaseNode(options: DatabaseNodeOptions): Promise<D
   const user = serverUser();
   const secrets = prepareState(options.stateDir, [memberPaths(options.stateDir, options.name).data], user);
   const member = await startClusterMember(
-    {
-      stateDir: options.stateDir,
-      user,
-      scope: options.scope ?? 'platform',
-      host: options.host,
-      consulAddr: options.consulAddr,
-      consulTokenFile: options.consulTokenFile,
-      secrets,
-      database,
-      synchronous: options.synchronous ?? true,
-      sharedBuffers: options.sharedBuffers ?? '16MB',
-      maxConnections: options.maxConnections ?? 100,
-      clientCidrs: options.clientCidrs,
-      tls: options.tls,
-      log,
-    },
+    memberSettings({ ...options, user, secrets, database, log }),
     { name: options.name, port: options.port, restPort: options.restPort },
   );
   const connection = (role: DbRole = 'app', db = database): ConnectionSpec => ({ host: options.host, port: options.port, user: DB_ROLES[role], password: secrets.password(role), database: db });

@@ -4,34 +4,40 @@ import { readSecretFile } from '@platform/process-runner';
 import type { ServerTls } from '../hba';
 import { chownTree, type ServerUser } from '../os-user';
 import { postgresBinDir } from '../paths';
-import type { ClusterSecrets } from '../secrets';
+import type { PatroniMemberConfig } from './config';
 import { livenessCheckId } from './liveness-check';
 import { memberPaths, startMember, type PgMember } from './member';
 
 /**
  * What every member of one cluster shares, wherever it runs: the local layout starts all its
  * members on one machine, a cloud database node starts one; both through startClusterMember.
+ * `host` is the address PostgreSQL and Patroni's REST API listen on (loopback, or a node's private
+ * address); `clientCidrs` the other machines' networks (absent locally); `tls` the server's
+ * certificate and key, copied into the member's folder where the server user owns them.
  */
-export interface ClusterMemberSettings {
+export type ClusterMemberSettings = Pick<PatroniMemberConfig, 'scope' | 'host' | 'consulAddr' | 'secrets' | 'database' | 'synchronous' | 'sharedBuffers' | 'maxConnections' | 'clientCidrs' | 'tls'> & {
   /** Holds secrets/ and the member's folder; everything survives restarts. */
   stateDir: string;
   user: ServerUser | undefined;
-  scope: string;
-  /** The address PostgreSQL and Patroni's REST API listen on (loopback, or a node's private address). */
-  host: string;
-  consulAddr: string;
   /** A file holding the `patroni` Consul token, where Consul has ACLs. */
   consulTokenFile?: string;
-  secrets: ClusterSecrets;
-  database: string;
-  synchronous: boolean;
-  sharedBuffers: string;
-  maxConnections: number;
-  /** Networks of the other machines (the cloud layout); absent locally. */
-  clientCidrs?: readonly string[];
-  /** The server's certificate and key; copied into the member's folder, where the server user owns them. */
-  tls?: ServerTls;
   log: (message: string) => void;
+};
+
+/** What a caller may leave out, and the defaults both layouts use. */
+export type MemberSettingsInput = Omit<ClusterMemberSettings, 'scope' | 'database' | 'synchronous' | 'sharedBuffers' | 'maxConnections' | 'log'> &
+  Partial<Pick<ClusterMemberSettings, 'scope' | 'database' | 'synchronous' | 'sharedBuffers' | 'maxConnections' | 'log'>>;
+
+export function memberSettings(input: MemberSettingsInput): ClusterMemberSettings {
+  return {
+    ...input,
+    scope: input.scope ?? 'platform',
+    database: input.database ?? 'platform',
+    synchronous: input.synchronous ?? true,
+    sharedBuffers: input.sharedBuffers ?? '16MB',
+    maxConnections: input.maxConnections ?? 100,
+    log: input.log ?? (() => undefined),
+  };
 }
 
 export interface MemberPlan {
