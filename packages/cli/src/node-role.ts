@@ -118,7 +118,7 @@ export function loadNodeSettings(nodeName: string): NodeSettings {
   if (bad) throw new Error(`POSTGRES_CLIENT_CIDRS must list IPv4 networks such as 10.0.0.0/16, got ${JSON.stringify(bad)}`);
   // The layout before Patroni named a primary and its replicas; Patroni elects the leader now.
   const stale = ['POSTGRES_PRIMARY_ADDR', 'POSTGRES_REPLICA_NAMES'].filter((name) => process.env[name]?.trim());
-  if (stale.length > 0) throw new Error(`${stale.join(' and ')} no longer apply: Patroni elects the leader among the database nodes; remove them from the node's environment file`);
+  if (stale.length > 0) throw new Error(`${stale.join(' and ')} no longer ${stale.length > 1 ? 'apply' : 'applies'}: Patroni elects the leader among the database nodes; remove them from the node's environment file`);
   const database: DatabaseNodeSettings = { name: nodeName, clientCidrs, tls: serverTls() };
   return { role, bindAddr, consul, database };
 }
