@@ -43,3 +43,19 @@ resource "aws_instance" "database" {
   }
   depends_on = [aws_ssm_parameter.secret]
 }
+
+# The earlier layout's addresses of the same machines: applying this keeps them (no replacement).
+moved {
+  from = aws_instance.database_primary
+  to   = aws_instance.database[0]
+}
+
+moved {
+  from = aws_instance.database_replica[0]
+  to   = aws_instance.database[1]
+}
+
+moved {
+  from = aws_instance.database_replica[1]
+  to   = aws_instance.database[2]
+}
