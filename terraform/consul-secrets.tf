@@ -27,7 +27,7 @@ locals {
   # Service names of var.services ("gateway=2,users=2"): each gets a token for its own name only.
   service_names = [for entry in split(",", var.services) : trimspace(split("=", entry)[0])]
   consul_token_names = concat(
-    ["agent", "lb-controller", "gateway", "monitoring", "postgres"],
+    ["agent", "lb-controller", "gateway", "monitoring", "postgres", "patroni"],
     [for service in local.service_names : "service-${service}"],
   )
   consul_secrets = merge(

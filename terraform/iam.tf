@@ -19,7 +19,7 @@ locals {
     ]
     database = [
       "consul/gossip-key", "consul/ca-cert", "consul/tokens/agent",
-      "consul/tokens/postgres", "postgres/admin", "postgres/app", "postgres/replicator", "postgres/monitor",
+      "consul/tokens/postgres", "consul/tokens/patroni", "postgres/admin", "postgres/app", "postgres/replicator", "postgres/monitor",
       "postgres/tls-cert", "postgres/tls-key",
     ]
     monitoring = [

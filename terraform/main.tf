@@ -1,5 +1,5 @@
 # The platform in the cloud: Consul servers, service nodes, edge nodes behind a network load
-# balancer, and a PostgreSQL primary with streaming replicas. Every machine boots the same image
+# balancer, and PostgreSQL nodes, a Patroni each, electing their leader through Consul. Every machine boots the same image
 # (packer/) and runs `platform node` with its role, the code the local platform runs.
 
 locals {
@@ -80,7 +80,7 @@ module "service_nodes" {
   instance_profile   = aws_iam_instance_profile.node["service"].name
   user_data          = local.user_data["service"]
   size               = var.service_nodes
-  depends_on         = [aws_instance.database_primary, aws_ssm_parameter.secret]
+  depends_on         = [aws_instance.database, aws_ssm_parameter.secret]
 }
 
 module "edge_nodes" {

@@ -11,7 +11,9 @@ data "aws_vpc" "this" {
 #   service nodes' own load balancers and the edge HAProxy; that range on every node from
 #   Prometheus, which scrapes each kit process (instances, controllers, role checks);
 # - PostgreSQL (5432) and its role check (8008) from service nodes (their database HAProxy),
-#   the other database nodes (replication) and, for the role check, Prometheus;
+#   the other database nodes (replication, pg_rewind) and, for the role check, Prometheus;
+#   Patroni's REST API (8009) from the other database nodes (members ask each other before one
+#   takes the lock) and Prometheus (its /metrics), from nothing else: it can switch the leader;
 # - from address ranges: the edge's 80 and 443 (callers, and the load balancer's health checks
 #   from inside the VPC), Prometheus and Alertmanager from the operators' networks only.
 locals {
@@ -29,6 +31,8 @@ locals {
     role-check-from-service    = { into = "database", from = "service", protocol = "tcp", from_port = 8008, to_port = 8008 }
     role-check-from-database   = { into = "database", from = "database", protocol = "tcp", from_port = 8008, to_port = 8008 }
     role-check-from-monitoring = { into = "database", from = "monitoring", protocol = "tcp", from_port = 8008, to_port = 8008 }
+    patroni-from-database      = { into = "database", from = "database", protocol = "tcp", from_port = 8009, to_port = 8009 }
+    patroni-from-monitoring    = { into = "database", from = "monitoring", protocol = "tcp", from_port = 8009, to_port = 8009 }
   }
   # `ranges` names a list of local.address_ranges.
   address_rules = {

@@ -3,12 +3,9 @@ output "gateway_url" {
   value       = "https://${aws_lb.edge.dns_name}/"
 }
 
-output "database_primary" {
-  value = "${aws_instance.database_primary.private_ip}:5432"
-}
-
-output "database_replicas" {
-  value = [for r in aws_instance.database_replica : "${r.private_ip}:5432"]
+output "database_nodes" {
+  description = "PostgreSQL on each database node; Patroni decides which leads (platform db status)."
+  value       = [for node in aws_instance.database : "${node.private_ip}:5432"]
 }
 
 output "node_pools" {

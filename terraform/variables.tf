@@ -51,8 +51,15 @@ variable "edge_nodes" {
 }
 
 variable "database_replicas" {
-  type    = number
-  default = 2
+  type        = number
+  default     = 2
+  description = "Database nodes beyond the first: the cluster has this many + 1 members, one leads."
+}
+
+variable "database_synchronous" {
+  type        = bool
+  default     = true
+  description = "Patroni's synchronous_mode: a commit waits for a synchronous standby, so an acknowledged write survives the loss of the leader."
 }
 
 variable "max_replica_lag_ms" {

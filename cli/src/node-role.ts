@@ -6,7 +6,7 @@ import type { SettingsValues } from './settings-env';
  * What one machine runs. `all` is the local platform on one machine; the others are the cloud
  * layout that terraform/ provisions from the packer/ image: Consul servers, service nodes (the
  * services with a Consul client, the internal and database HAProxy and Filebeat beside them),
- * edge nodes (the public HAProxy), database nodes (one PostgreSQL server each), and one monitoring
+ * edge nodes (the public HAProxy), database nodes (a Patroni and its PostgreSQL each), and one monitoring
  * node (Prometheus and Alertmanager, a Consul client to find what to scrape).
  */
 export const NODE_ROLES = ['all', 'consul-server', 'service', 'edge', 'database', 'monitoring'] as const;
@@ -23,12 +23,8 @@ export const LB_ROLES: Record<NodeRole, readonly ('edge' | 'internal' | 'db')[]>
 };
 
 export interface DatabaseNodeSettings {
-  /** This server's name: its folder, and its replication slot on the primary. */
+  /** This member's name: its folder, and its replication slot on the leader. */
   name: string;
-  /** Set on a replica: the primary it is made from and streams from. */
-  primary?: { host: string; port: number };
-  /** Set on the primary: the replicas that will stream from it. */
-  replicaNames: string[];
   /** Private networks allowed to log in and to stream. */
   clientCidrs: string[];
   /** The server's TLS certificate and key files: logins from clientCidrs must then use TLS. */
@@ -84,6 +80,10 @@ export function roleProblems(env: NodeJS.ProcessEnv, role: NodeRole): string[] {
   if (role === 'database' && (env.POSTGRES_TLS_CERT_FILE === undefined) !== (env.POSTGRES_TLS_KEY_FILE === undefined)) {
     problems.push('POSTGRES_TLS_CERT_FILE and POSTGRES_TLS_KEY_FILE: must be set together');
   }
+  // The layout before Patroni named a primary and its replicas; Patroni elects the leader now.
+  for (const stale of ['POSTGRES_PRIMARY_ADDR', 'POSTGRES_REPLICA_NAMES']) {
+    if (env[stale]?.trim()) problems.push(`${stale}: no longer applies: Patroni elects the leader among the database nodes; remove it from the node's environment file`);
+  }
   return problems;
 }
 
@@ -113,8 +113,6 @@ export function nodeSettingsFrom(values: SettingsValues, nodeName: string): Node
   const { POSTGRES_TLS_CERT_FILE: certFile, POSTGRES_TLS_KEY_FILE: keyFile } = values;
   const database: DatabaseNodeSettings = {
     name: nodeName,
-    primary: values.POSTGRES_PRIMARY_ADDR,
-    replicaNames: values.POSTGRES_REPLICA_NAMES,
     clientCidrs: values.POSTGRES_CLIENT_CIDRS,
     tls: certFile && keyFile ? { certFile, keyFile } : undefined,
   };

@@ -96,8 +96,6 @@ export const settingsShape = {
   CONSUL_MANAGEMENT_TOKEN_FILE: filePath,
   CONSUL_AGENT_TOKEN_FILE: filePath,
   POSTGRES_CLIENT_CIDRS: env.csvVar.pipe(z.array(z.string().regex(CIDR, 'must list IPv4 networks such as 10.0.0.0/16'))).default(''),
-  POSTGRES_PRIMARY_ADDR: env.hostPortVar.optional(),
-  POSTGRES_REPLICA_NAMES: env.csvVar.default(''),
   POSTGRES_TLS_CERT_FILE: filePath,
   POSTGRES_TLS_KEY_FILE: filePath,
 };

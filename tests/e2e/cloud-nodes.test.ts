@@ -5,22 +5,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { freePort, platformBin, startChild, waitFor, type ChildHandle } from '@platform/process-runner';
+import { DCS_TIMING } from '@platform/postgres';
 import { consulFetch, healthOf, rememberOperatorToken } from '../harness/consul-queries';
+import { PROBE_ROWS_SQL, startWriteStream, takerOf, toProbeRows, twoWritersAtOnce, writeProbeDdl, writerRuns } from '../harness/write-stream';
 import { repoRoot } from '../harness/service-process';
 
 /**
  * The cloud layout of terraform/, on loopback: every machine is `platform node` with its
  * PLATFORM_ROLE and its own address in 127.0.0.0/8, started as systemd starts it on a cloud node
  * (the environment file terraform writes, passwords placed as the boot script places them).
- * Three Consul servers form a quorum; a database primary and a replica on two database nodes;
+ * Three Consul servers form a quorum; two database nodes, a Patroni each, elect a leader;
  * users on a service node reaches the primary through its own database HAProxy, found in Consul;
  * a caller enters at the edge node and reaches users through the gateway on the service node.
  */
 const cli = join(repoRoot, 'cli/dist/bin.js');
 const root = mkdtempSync(join(tmpdir(), 'cloud-nodes-'));
 const SERVERS = ['127.0.0.11', '127.0.0.12', '127.0.0.13'];
-const PRIMARY = '127.0.0.21';
-const REPLICA = '127.0.0.22';
+const DATABASE_NODES = { 'db-1': '127.0.0.21', 'db-2': '127.0.0.22' } as const;
+type DatabaseNodeName = keyof typeof DATABASE_NODES;
 const SERVICE = '127.0.0.31';
 const EDGE = '127.0.0.41';
 const MONITORING = '127.0.0.51';
@@ -28,6 +30,7 @@ const PROMETHEUS = `http://${MONITORING}:9090`;
 const EDGE_PORT = 8080;
 const apiKey = randomBytes(24).toString('base64url');
 const PG_PORT = 5433;
+const PATRONI_PORT = 8009;
 const nodes: { name: string; child: ChildHandle; stateDir: string }[] = [];
 let svcEnv: Record<string, string>;
 
@@ -42,7 +45,7 @@ const consulSecrets = ((): { gossipKey: string; caCert: string; caKey: string; m
   const caDir = join(root, 'ca');
   mkdirSync(caDir, { recursive: true, mode: 0o700 });
   execFileSync(platformBin('consul'), ['tls', 'ca', 'create'], { cwd: caDir, stdio: 'ignore' });
-  const names = ['agent', 'lb-controller', 'gateway', 'monitoring', 'postgres', 'service-users', 'service-orders'];
+  const names = ['agent', 'lb-controller', 'gateway', 'monitoring', 'postgres', 'patroni', 'service-users', 'service-orders'];
   return {
     gossipKey: randomBytes(32).toString('base64'),
     caCert: readFileSync(join(caDir, 'consul-agent-ca.pem'), 'utf8'),
@@ -57,7 +60,7 @@ const TOKENS_OF_ROLE: Record<string, string[]> = {
   'consul-server': Object.keys(consulSecrets.tokens),
   service: ['agent', 'lb-controller', 'gateway', 'service-users'],
   edge: ['agent', 'lb-controller'],
-  database: ['agent', 'postgres'],
+  database: ['agent', 'postgres', 'patroni'],
   monitoring: ['agent', 'monitoring'],
 };
 
@@ -129,14 +132,15 @@ beforeAll(async () => {
   // As /var/lib/platform on a node: the postgres user may pass through to its data dir.
   chmodSync(root, 0o711);
   SERVERS.forEach((address, i) => startNode(`consul-${i + 1}`, 'consul-server', address));
-  placeDatabaseSecrets('db-1');
-  placeDatabaseSecrets('db-2');
-  startNode('db-1', 'database', PRIMARY, { POSTGRES_PORT: String(PG_PORT), POSTGRES_REPLICA_NAMES: 'db-2', POSTGRES_CLIENT_CIDRS: '127.0.0.0/24' });
-  // Started at once, as cloud nodes boot: the replica waits for its primary by itself.
-  startNode('db-2', 'database', REPLICA, { POSTGRES_PORT: String(PG_PORT), POSTGRES_PRIMARY_ADDR: `${PRIMARY}:${PG_PORT}`, POSTGRES_CLIENT_CIDRS: '127.0.0.0/24' });
+  // Started at once and alike, as cloud nodes boot: Patroni lets one initialise, the other follows it.
+  for (const [name, address] of Object.entries(DATABASE_NODES)) {
+    placeDatabaseSecrets(name);
+    startNode(name, 'database', address, { POSTGRES_PORT: String(PG_PORT), POSTGRES_PATRONI_PORT: String(PATRONI_PORT), POSTGRES_CLIENT_CIDRS: '127.0.0.0/24' });
+  }
   const appPasswordFile = join(root, 'app.password');
   writeFileSync(appPasswordFile, passwords.app, { mode: 0o600 });
-  const dbUrl = `postgresql://platform_app@${PRIMARY}:${PG_PORT}/platform`;
+  // Only user and database matter: the service node connects through its own database HAProxy.
+  const dbUrl = `postgresql://platform_app@127.0.0.1:${PG_PORT}/platform`;
   const keysFile = join(root, 'api-keys.json');
   writeFileSync(keysFile, JSON.stringify({ keys: [{ clientId: 'cloud-test', sha256: createHash('sha256').update(apiKey).digest('hex') }] }), { mode: 0o600 });
   svcEnv = {
@@ -183,18 +187,38 @@ test('three Consul servers elect a leader and every other node joins as a client
   expect(members.filter((m) => m.Tags.role === 'node').map((m) => m.Name).sort()).toEqual(['db-1', 'db-2', 'edge-1', 'mon-1', 'svc-1']);
 });
 
-test('the database nodes register a primary and a streaming replica, on their own addresses', async () => {
-  const servers = await waitFor(
+/** The database nodes as Consul's passing `postgres` instances tag them, once there is one primary and one replica. */
+async function databaseRoles(timeoutMs: number): Promise<{ primary: DatabaseNodeName; replica: DatabaseNodeName }> {
+  return waitFor(
     async () => {
       const entries = await healthOf(consulApi, 'postgres', true);
-      const roles = entries.map((e) => `${e.Service.Tags.join('')}@${e.Service.Address}:${e.Service.Port}`).sort();
-      return roles.length === 2 && roles.every((r) => !r.startsWith('@')) ? roles : undefined;
+      const byRole = new Map(entries.map((e) => [e.Service.Tags.join(''), Object.entries(DATABASE_NODES).find(([, a]) => `${a}:${PG_PORT}` === `${e.Service.Address}:${e.Service.Port}`)?.[0]]));
+      const primary = byRole.get('primary') as DatabaseNodeName | undefined;
+      const replica = byRole.get('replica') as DatabaseNodeName | undefined;
+      return entries.length === 2 && primary && replica ? { primary, replica } : undefined;
     },
-    { timeoutMs: 120_000, intervalMs: 500, what: `postgres primary and replica passing in Consul (db-2: ${supervisorLog('db-2')})` },
+    { timeoutMs, intervalMs: 250, what: `a postgres primary and replica passing in Consul (db-1: ${supervisorLog('db-1')})` },
   );
-  expect(servers).toEqual([`primary@${PRIMARY}:${PG_PORT}`, `replica@${REPLICA}:${PG_PORT}`]);
-  const streaming = await queryOn(PRIMARY, "SELECT application_name, slot.slot_name FROM pg_stat_replication r JOIN pg_replication_slots slot ON slot.active_pid = r.pid WHERE r.state = 'streaming'");
-  expect(streaming).toEqual([{ application_name: 'db-2', slot_name: 'slot_db_2' }]);
+}
+
+/** Waits until `leader`'s Patroni lists `standby` as its synchronous standby, the only member it may fail over to. */
+async function waitForSyncStandby(leader: DatabaseNodeName, standby: DatabaseNodeName, timeoutMs: number): Promise<void> {
+  await waitFor(
+    async () => {
+      const { members } = (await (await fetch(`http://${DATABASE_NODES[leader]}:${PATRONI_PORT}/cluster`)).json()) as { members: { name: string; role: string; state: string }[] };
+      return members.some((m) => m.name === standby && m.role === 'sync_standby' && (m.state === 'streaming' || m.state === 'running'));
+    },
+    { timeoutMs, intervalMs: 250, what: `${standby} to be ${leader}'s synchronous standby (${supervisorLog(standby)})` },
+  );
+}
+
+test('the database nodes elect one leader through Consul and register it and a streaming replica, on their own addresses', async () => {
+  const { primary, replica } = await databaseRoles(120_000);
+  const streaming = await queryOn(DATABASE_NODES[primary], "SELECT application_name, sync_state, slot.slot_name FROM pg_stat_replication r JOIN pg_replication_slots slot ON slot.active_pid = r.pid WHERE r.state = 'streaming'");
+  // Patroni's slot per member, and the replica is the synchronous standby.
+  expect(streaming).toEqual([{ application_name: replica, sync_state: 'sync', slot_name: replica.replace('-', '_') }]);
+  const members = (await (await fetch(`http://${DATABASE_NODES[primary]}:${PATRONI_PORT}/cluster`)).json()) as { members: { name: string; role: string }[] };
+  expect(members.members.map((m) => `${m.name} ${m.role}`).sort()).toEqual([`${primary} leader`, `${replica} sync_standby`].sort());
 });
 
 test('users on the service node writes through its own database HAProxy to the primary, and the replica node has the row', async () => {
@@ -218,7 +242,8 @@ test('users on the service node writes through its own database HAProxy to the p
   const environ = readFileSync(`/proc/${pid ?? 0}/environ`, 'latin1').split('\0');
   expect(environ).toContain(`DB_WRITE_URL=${state.env.DB_WRITE_URL}`);
   expect(new URL(state.env.DB_WRITE_URL ?? '').host).toBe(`127.0.0.1:${svcEnv.DB_LB_WRITE_PORT}`);
-  await waitFor(async () => (await queryOn(REPLICA, `SELECT 1 FROM users.users WHERE id = '${id}'`)).length === 1, { timeoutMs: 10_000, what: 'the row on the replica node' });
+  const { replica } = await databaseRoles(10_000);
+  await waitFor(async () => (await queryOn(DATABASE_NODES[replica], `SELECT 1 FROM users.users WHERE id = '${id}'`)).length === 1, { timeoutMs: 10_000, what: 'the row on the replica node' });
 });
 
 test('a caller at the edge node reaches users on the service node through the gateway', async () => {
@@ -234,7 +259,7 @@ test('a caller at the edge node reaches users on the service node through the ga
 });
 
 test('the monitoring node scrapes every instance on every node, found through its Consul client', async () => {
-  const expected = ['db-1 postgres', 'db-2 postgres', 'edge-1 lb-controller', 'svc-1 gateway', 'svc-1 lb-controller', 'svc-1 lb-controller', 'svc-1 users'];
+  const expected = ['db-1 patroni', 'db-1 postgres', 'db-2 patroni', 'db-2 postgres', 'edge-1 lb-controller', 'svc-1 gateway', 'svc-1 lb-controller', 'svc-1 lb-controller', 'svc-1 users'];
   const seen = await waitFor(
     async () => {
       const res = await fetch(`${PROMETHEUS}/api/v1/query?query=${encodeURIComponent('up{job="platform-services"}')}`);
@@ -249,18 +274,95 @@ test('the monitoring node scrapes every instance on every node, found through it
   expect(alerts.map((a) => a.labels.alertname)).toEqual([]);
 });
 
-test('stopping a node stops everything it started', async () => {
-  const db2 = nodes.find((n) => n.name === 'db-2');
-  if (!db2) throw new Error('db-2 was not started');
-  await db2.child.stop(40_000);
-  const left = readdirSync('/proc').filter((p) => {
-    if (!/^\d+$/.test(p)) return false;
-    try {
-      return (readFileSync(`/proc/${p}/environ`, 'latin1') + readFileSync(`/proc/${p}/cmdline`, 'latin1')).includes(db2.stateDir);
-    } catch {
-      return false;
-    }
+/** Every process a node started (its environment or command line names its state folder). */
+function processesOf(stateDir: string): number[] {
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return (readFileSync(`/proc/${p}/environ`, 'latin1') + readFileSync(`/proc/${p}/cmdline`, 'latin1')).includes(stateDir);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+test("the leader's node cut off from Consul (its agent frozen): the other node leads, the old leader demotes itself, and at no moment do two servers take writes through the service node's write listener", async () => {
+  const { primary, replica } = await databaseRoles(10_000);
+  const cut = nodes.find((n) => n.name === primary);
+  if (!cut) throw new Error(`${primary} was not started`);
+  const agent = processesOf(cut.stateDir).find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0')[0]?.endsWith('/consul'));
+  if (!agent) throw new Error(`no Consul agent found for ${primary}`);
+  await queryOn(DATABASE_NODES[primary], writeProbeDdl);
+  const stream = startWriteStream({ host: '127.0.0.1', port: Number(svcEnv.DB_LB_WRITE_PORT), user: 'platform_app', password: passwords.app, database: 'platform' });
+  const isStandby = async (name: DatabaseNodeName): Promise<boolean> => (await queryOn(DATABASE_NODES[name], 'SELECT pg_is_in_recovery() AS r'))[0]?.r === true;
+  let cutAt = 0;
+  try {
+    await stream.firstAckAfter(Date.now(), 15_000);
+    cutAt = Date.now();
+    // Frozen, not stopped: the node's own processes keep running, Consul hears nothing from it (as a partition).
+    process.kill(agent, 'SIGSTOP');
+    await waitFor(async () => (await fetch(`http://${DATABASE_NODES[replica]}:${PATRONI_PORT}/primary`)).status === 200, { timeoutMs: 30_000, intervalMs: 100, what: `${replica} to take the leader lock` });
+    const ledAfter = Date.now() - cutAt;
+    await waitFor(() => isStandby(primary).catch(() => false), { timeoutMs: (DCS_TIMING.ttl + 10) * 1_000, intervalMs: 100, what: `${primary} to demote itself without Consul` });
+    const demotedAfter = Date.now() - cutAt;
+    const first = await stream.firstAckAfter(cutAt, 30_000);
+    console.log(`cloud layout, ${primary} cut off from Consul: ${replica} leads after ${ledAfter} ms, ${primary} read-only after ${demotedAfter} ms, first write through the listener after ${first.at - cutAt} ms, ${stream.refused} refused`);
+    await waitFor(() => stream.acked.filter((w) => w.at > first.at).length >= 20 || undefined, { timeoutMs: 15_000, intervalMs: 100, what: 'twenty writes after the cut' });
+  } finally {
+    await stream.stop();
+    process.kill(agent, 'SIGCONT');
+  }
+  const rows = toProbeRows(await queryOn(DATABASE_NODES[replica], PROBE_ROWS_SQL));
+  console.log(`writers through svc-1's write listener, in order: ${writerRuns(rows).join(' -> ')}`);
+  expect(twoWritersAtOnce(rows)).toEqual([]);
+  expect(twoWritersAtOnce(stream.acked)).toEqual([]);
+  const stored = new Map(rows.map((r) => [r.value, takerOf(r)]));
+  expect(stream.acked.filter((w) => stored.get(w.value) !== takerOf(w))).toEqual([]);
+  // Back with Consul, the former leader is rewound (pg_rewind as the replicator) and becomes the new one's synchronous standby.
+  await waitForSyncStandby(replica, primary, 90_000);
+  expect(await databaseRoles(30_000)).toEqual({ primary: replica, replica: primary });
+});
+
+test("the leading database node lost (every process of it killed): its serfHealth ends Patroni's session, the other node leads within seconds, and users writes again", async () => {
+  const { primary, replica } = await databaseRoles(10_000);
+  const lost = nodes.find((n) => n.name === primary);
+  if (!lost) throw new Error(`${primary} was not started`);
+  const killedAt = Date.now();
+  // The node's agent dies with it: only the Consul servers' failure detection (serfHealth) can end the session.
+  for (const pid of processesOf(lost.stateDir)) process.kill(pid, 'SIGKILL');
+  await waitFor(async () => (await (await fetch(`http://${DATABASE_NODES[replica]}:${PATRONI_PORT}/primary`)).status) === 200, { timeoutMs: 30_000, intervalMs: 100, what: `${replica} to take the leader lock` });
+  const ledAfter = Date.now() - killedAt;
+  const serf = await waitFor(
+    async () => {
+      const res = await consulFetch(consulApi, `/v1/health/node/${primary}`);
+      const checks = (await res.json()) as { CheckID: string; Status: string }[];
+      return checks.find((c) => c.CheckID === 'serfHealth' && c.Status === 'critical');
+    },
+    { timeoutMs: 10_000, intervalMs: 200, what: `${primary}'s serfHealth to be critical` },
+  );
+  console.log(`cloud layout: ${replica} leads ${ledAfter} ms after every process of ${primary} was killed (ttl ${DCS_TIMING.ttl} s)`);
+  expect(serf.Status).toBe('critical');
+  // Passing or not: users' readiness includes its database, which is failing over right now.
+  const [users] = await healthOf(consulApi, 'users');
+  let last = '';
+  const write = async (): Promise<boolean> => {
+    const res = await fetch(`http://${users?.Service.Address}:${users?.Service.Port}/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: `after-${randomUUID()}@example.com`, name: 'After' }) });
+    last = `${res.status} ${await res.text()}`;
+    return res.status === 201;
+  };
+  await waitFor(() => write().catch((err: unknown) => ((last = String(err)), false)), { timeoutMs: 30_000, intervalMs: 250, what: `users to write through ${replica}` }).catch((err: unknown) => {
+    throw new Error(`${err instanceof Error ? err.message : String(err)}; users last answered ${last}`);
   });
-  expect(left).toEqual([]);
-  await waitFor(async () => (await healthOf(consulApi, 'postgres', true)).length === 1, { timeoutMs: 15_000, what: 'the replica to leave the passing set' });
+  lost.child.stop(1_000).catch(() => undefined);
+});
+
+test('stopping a node stops everything it started', async () => {
+  const [survivor] = await healthOf(consulApi, 'postgres', true);
+  const node = nodes.find((n) => n.name === Object.entries(DATABASE_NODES).find(([, a]) => a === survivor?.Service.Address)?.[0]);
+  if (!node) throw new Error('no database node left running');
+  await node.child.stop(40_000);
+  expect(processesOf(node.stateDir)).toEqual([]);
+  await waitFor(async () => (await healthOf(consulApi, 'postgres', true)).length === 0, { timeoutMs: 15_000, what: `${node.name} to leave the passing set` });
 });

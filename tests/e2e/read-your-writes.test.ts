@@ -84,3 +84,54 @@ test('create then read with the returned x-db-lsn through the gateway: found 1,0
     expect(read.body.email).toBe(`ryw-${i}@example.com`);
   }
 });
+
+test('across a planned switchover: a read with an x-db-lsn from the old timeline answers at once with the row, during and after, never waiting', async () => {
+  await pg.resumeReplay(pg.cluster.replicas[0]!);
+  const leader = await pg.cluster.refreshRoles();
+  const created = await call('/users', { method: 'POST', body: { email: 'before-switchover@example.com', name: 'Before' } });
+  expect(created.status).toBe(201);
+  const lsn = created.lsn as string;
+  // Only the synchronous standby is sure to have every acknowledged write; Patroni picks it.
+  const syncName = (await leader.rest.cluster()).find((m) => m.role === 'sync_standby')?.name;
+  const candidate = pg.cluster.servers.find((m) => m.name === syncName);
+  if (!candidate) throw new Error(`no synchronous standby of ${leader.name}`);
+
+  // Reads with the old LSN go on throughout the switchover: each answers within the wait bound
+  // plus a query (no read waits for a position), and none answers 200 without the row.
+  const answers: { status: number; ms: number; email?: string; detail?: string }[] = [];
+  let reading = true;
+  const reader = (async () => {
+    while (reading) {
+      const startedAt = Date.now();
+      const read = await call(`/users/${created.body.id}`, { headers: { 'x-db-lsn': lsn } });
+      answers.push({ status: read.status, ms: Date.now() - startedAt, email: read.body.email, detail: read.body.detail });
+    }
+  })();
+  await leader.rest.switchover(leader.name, candidate.name);
+  expect(await pg.cluster.refreshRoles(30_000)).toBe(candidate);
+  await waitFor(async () => (await call('/users', { method: 'POST', body: { email: `after-${Date.now()}@example.com`, name: 'After' } })).status === 201, { timeoutMs: 30_000, intervalMs: 200, what: `writes through ${candidate.name}` });
+  reading = false;
+  await reader;
+
+  const after = await call(`/users/${created.body.id}`, { headers: { 'x-db-lsn': lsn } });
+  expect({ status: after.status, email: after.body.email }).toEqual({ status: 200, email: 'before-switchover@example.com' });
+  const wrong = answers.filter((a) => a.status === 200 && a.email !== 'before-switchover@example.com');
+  const notFound = answers.filter((a) => a.status === 404);
+  console.log(`read-your-writes across a switchover: ${answers.length} reads with the old LSN, ${answers.filter((a) => a.status === 200).length} found, statuses ${[...new Set(answers.map((a) => a.status))].join(',')}, slowest ${Math.max(...answers.map((a) => a.ms))} ms`);
+  const refused = new Map<string, number>();
+  for (const a of answers.filter((x) => x.status !== 200)) refused.set(`${a.status} ${a.detail ?? ''}`, (refused.get(`${a.status} ${a.detail ?? ''}`) ?? 0) + 1);
+  console.log(`refused during the switchover: ${JSON.stringify([...refused])}`);
+  expect(wrong).toEqual([]);
+  expect(notFound).toEqual([]);
+  // Bounded: the wait (100 ms here) and one fallback query, with room for a loaded machine.
+  expect(answers.every((a) => a.ms < 10_000)).toBe(true);
+});
+
+test('a read with an x-db-lsn beyond the primary (a write lost with a primary in asynchronous mode, or not from this database) is refused with 409, not answered as if the write never happened', async () => {
+  const created = await call('/users', { method: 'POST', body: { email: 'lost-timeline@example.com', name: 'Lost' } });
+  expect(created.status).toBe(201);
+  const ahead = await call(`/users/${created.body.id}`, { headers: { 'x-db-lsn': 'FFFFFF/0' } });
+  expect({ status: ahead.status, detail: ahead.body.detail }).toEqual({ status: 409, detail: expect.stringContaining("beyond the database primary's position") });
+  // Without the header the data is read as it is.
+  expect((await call(`/users/${created.body.id}`)).status).toBe(200);
+});

@@ -9,6 +9,8 @@ import { startTestPostgres, type TestPostgres } from './postgres';
 export interface AckedWrite {
   value: number;
   at: number;
+  /** The server that took it: its address (inet_server_addr) and port, and its timeline. */
+  addr: string;
   port: number;
   timeline: number;
 }
@@ -33,7 +35,7 @@ export interface WriteTarget {
 export const WRITE_PROBE_TABLE = 'ha_probe';
 
 /** The probe table, made once on the leader; the app role writes to it. */
-export const writeProbeDdl = `CREATE TABLE IF NOT EXISTS ${WRITE_PROBE_TABLE} (v bigint PRIMARY KEY, port int NOT NULL, timeline int NOT NULL);
+export const writeProbeDdl = `CREATE TABLE IF NOT EXISTS ${WRITE_PROBE_TABLE} (v bigint PRIMARY KEY, port int NOT NULL, timeline int NOT NULL, addr text NOT NULL DEFAULT host(inet_server_addr()));
 GRANT ALL ON ${WRITE_PROBE_TABLE} TO platform_app`;
 
 /**
@@ -56,11 +58,11 @@ export function startWriteStream(target: WriteTarget, intervalMs = 20): WriteStr
           client.on('error', () => undefined);
           await client.connect();
         }
-        const { rows } = await client.query<{ port: number; timeline: number }>(
-          `INSERT INTO ${WRITE_PROBE_TABLE} (v, port, timeline) SELECT $1, inet_server_port(), ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int RETURNING port, timeline`,
+        const { rows } = await client.query<{ addr: string; port: number; timeline: number }>(
+          `INSERT INTO ${WRITE_PROBE_TABLE} (v, port, timeline) SELECT $1, inet_server_port(), ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int RETURNING addr, port, timeline`,
           [value],
         );
-        acked.push({ value, at: Date.now(), port: rows[0]?.port ?? 0, timeline: rows[0]?.timeline ?? 0 });
+        acked.push({ value, at: Date.now(), addr: rows[0]?.addr ?? '', port: rows[0]?.port ?? 0, timeline: rows[0]?.timeline ?? 0 });
       } catch {
         refused += 1;
         void client?.end().catch(() => undefined);
@@ -89,6 +91,50 @@ export function startWriteStream(target: WriteTarget, intervalMs = 20): WriteStr
       await client?.end().catch(() => undefined);
     },
   };
+}
+
+/** One row of the probe table: a write the stream made, committed (acknowledged or in flight when a server went away). */
+export interface ProbeRow {
+  value: number;
+  addr: string;
+  port: number;
+  timeline: number;
+}
+
+/** Reads every committed probe row, in the order the stream made them (values count up, one write at a time). */
+export const PROBE_ROWS_SQL = `SELECT v, addr, port, timeline FROM ${WRITE_PROBE_TABLE} ORDER BY v`;
+
+export const toProbeRows = (rows: readonly Record<string, unknown>[]): ProbeRow[] => rows.map((r) => ({ value: Number(r.v), addr: String(r.addr), port: Number(r.port), timeline: Number(r.timeline) }));
+
+export async function probeRows(pg: TestPostgres, server: PgMember): Promise<ProbeRow[]> {
+  return toProbeRows(await pg.sql(server, PROBE_ROWS_SQL));
+}
+
+/** Who took a write: "address:port/timeline". */
+export const takerOf = (write: Pick<ProbeRow, 'addr' | 'port' | 'timeline'>): string => `${write.addr}:${write.port}/${write.timeline}`;
+
+/**
+ * Who took the writes, in order: one "address:port/timeline" per run of consecutive writes on one server
+ * and timeline. With one writer at a time each appears once (a server never takes writes again
+ * after another did on a newer timeline) and timelines only grow; two servers taking writes at
+ * once would interleave, and one entry would appear twice.
+ */
+export function writerRuns(rows: readonly ProbeRow[]): string[] {
+  const runs: string[] = [];
+  for (const row of rows) {
+    const taker = takerOf(row);
+    if (runs.at(-1) !== taker) runs.push(taker);
+  }
+  return runs;
+}
+
+/** writerRuns' two rules: no taker twice, timelines never going back. */
+export function twoWritersAtOnce(rows: readonly ProbeRow[]): string[] {
+  const runs = writerRuns(rows);
+  const repeated = runs.filter((run, i) => runs.indexOf(run) !== i);
+  const timelines = runs.map((run) => Number(run.split('/').at(-1)));
+  const backwards = runs.filter((_, i) => i > 0 && (timelines[i] ?? 0) < (timelines[i - 1] ?? 0));
+  return [...repeated.map((r) => `${r} took writes again after another server`), ...backwards.map((r) => `${r} wrote on an older timeline than the server before it`)];
 }
 
 /**

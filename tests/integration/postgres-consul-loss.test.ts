@@ -2,7 +2,7 @@ import { sleep, waitFor } from '@platform/process-runner';
 import { DCS_TIMING, withConnection } from '@platform/postgres';
 import type { TestConsul } from '../harness/consul';
 import type { TestPostgres } from '../harness/postgres';
-import { startHaDatabase, WRITE_PROBE_TABLE, type HaDatabase } from '../harness/write-stream';
+import { probeRows, startHaDatabase, takerOf, twoWritersAtOnce, writerRuns, type HaDatabase } from '../harness/write-stream';
 
 /** Fencing: a leader that loses its DCS must stop taking writes before anyone else may take the lock. */
 let db: HaDatabase;
@@ -40,6 +40,14 @@ test('the leader cut off from Consul demotes itself within ttl and takes no writ
     await stream.stop();
   }
   const current = await pg.cluster.refreshRoles();
-  const stored = new Set((await pg.sql<{ v: string }>(current, `SELECT v FROM ${WRITE_PROBE_TABLE}`)).map((r) => Number(r.v)));
+  const rows = await probeRows(pg, current);
+  const stored = new Set(rows.map((r) => r.value));
   expect(stream.acked.filter((w) => !stored.has(w.value))).toEqual([]);
+  // Through the write listener (6432's stand-in) one server took writes at a time: every committed
+  // row, acknowledged or not, in the order written, names its server and timeline, and no taker
+  // comes back after another; each acknowledgement names the server that has its row.
+  console.log(`writers through the write listener, in order: ${writerRuns(rows).join(' -> ')}`);
+  expect(twoWritersAtOnce(rows)).toEqual([]);
+  const taker = new Map(rows.map((r) => [r.value, takerOf(r)]));
+  expect(stream.acked.filter((w) => taker.get(w.value) !== takerOf(w))).toEqual([]);
 });

@@ -100,3 +100,15 @@ test('replay paused while the primary writes: /replica turns non-200 within 2 s,
     await pg.resumeReplay(paused!);
   }
 });
+
+test("every role check reports the cluster's synchronous mode as Patroni holds it in Consul, for the PostgresSyncStandbyMissing alert", async () => {
+  const { cluster } = pg;
+  const reported = async (server: string): Promise<string | undefined> => /^postgres_synchronous_mode\{[^}]*scope="platform"[^}]*\} (\d)$/m.exec(await (await fetch(`http://${checkerOf(server).addr}/metrics`)).text())?.[1];
+  for (const server of cluster.servers) expect({ server: server.name, value: await reported(server.name) }).toEqual({ server: server.name, value: '1' });
+  await cluster.primary.rest.patchConfig({ synchronous_mode: false });
+  try {
+    await waitFor(async () => (await reported(cluster.primary.name)) === '0', { timeoutMs: 10_000, intervalMs: 250, what: 'the role check to report synchronous mode off' });
+  } finally {
+    await cluster.primary.rest.patchConfig({ synchronous_mode: true });
+  }
+});

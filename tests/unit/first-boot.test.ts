@@ -58,13 +58,14 @@ test("a service node gets its role's secrets and a token per service, each in a 
   expect(mode(join(root, 'etc/platform/node.env'))).toBe('600');
 });
 
-test("a database node's passwords land where @platform/postgres keeps them", () => {
+test("a database node's passwords land where @platform/postgres keeps them, and Patroni gets its own Consul token", () => {
   const pgSecrets = join(root, 'var/lib/platform/postgres/secrets');
   const result = firstBoot({ PLATFORM_ROLE: 'database', POSTGRES_TLS_CERT_FILE: `${pgSecrets}/tls-cert.pem`, POSTGRES_TLS_KEY_FILE: `${pgSecrets}/tls-key.pem` });
   expect(result.status).toBe(0);
   expect(readFileSync(join(pgSecrets, 'admin.password'), 'utf8').trim()).toBe('value-of-/plat/postgres/admin');
   expect(mode(join(pgSecrets, 'tls-key.pem'))).toBe('600');
   expect(result.calls).toContain('ssm /plat/consul/tokens/postgres');
+  expect(mode(join(secrets, 'consul/tokens/patroni'))).toBe('600');
 });
 
 test('a token name that is not a plain name stops first boot before the node starts', () => {

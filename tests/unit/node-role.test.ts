@@ -27,9 +27,9 @@ test('a consul server joins the others and waits for the expected quorum', () =>
   });
 });
 
-test('a database node with a primary address is a replica named after the node', () => {
-  const env = { PLATFORM_ROLE: 'database', PLATFORM_BIND_ADDR: '10.0.2.7', CONSUL_RETRY_JOIN: '10.0.1.5', POSTGRES_PRIMARY_ADDR: '10.0.2.6:5432', POSTGRES_CLIENT_CIDRS: '10.0.0.0/16', ...CLIENT_SECRETS };
-  expect(nodeOf(env, 'db-2').database).toEqual({ name: 'db-2', primary: { host: '10.0.2.6', port: 5432 }, replicaNames: [], clientCidrs: ['10.0.0.0/16'] });
+test('a database node is a Patroni member named after the node, with its client networks', () => {
+  const env = { PLATFORM_ROLE: 'database', PLATFORM_BIND_ADDR: '10.0.2.7', CONSUL_RETRY_JOIN: '10.0.1.5', POSTGRES_CLIENT_CIDRS: '10.0.0.0/16', ...CLIENT_SECRETS };
+  expect(nodeOf(env, 'db-2').database).toEqual({ name: 'db-2', clientCidrs: ['10.0.0.0/16'] });
 });
 
 test('a database node given a certificate and key serves TLS with those files', () => {
@@ -44,7 +44,8 @@ test.each([
   [{ PLATFORM_ROLE: 'service', PLATFORM_BIND_ADDR: 'ten.0.0.1', CONSUL_RETRY_JOIN: '10.0.1.5' }, /PLATFORM_BIND_ADDR: must be an IPv4 address/],
   [{ PLATFORM_ROLE: 'edge', PLATFORM_BIND_ADDR: '10.0.0.1' }, /CONSUL_RETRY_JOIN: must be set on an edge node/],
   [{ PLATFORM_ROLE: 'consul-server', PLATFORM_BIND_ADDR: '10.0.0.1', CONSUL_RETRY_JOIN: 'x', CONSUL_BOOTSTRAP_EXPECT: '9' }, /CONSUL_BOOTSTRAP_EXPECT: must be an integer between 1 and 7/],
-  [{ PLATFORM_ROLE: 'database', PLATFORM_BIND_ADDR: '10.0.0.1', CONSUL_RETRY_JOIN: 'x', POSTGRES_PRIMARY_ADDR: '10.0.0.2', ...CLIENT_SECRETS }, /POSTGRES_PRIMARY_ADDR: must be host:port/],
+  [{ PLATFORM_ROLE: 'database', PLATFORM_BIND_ADDR: '10.0.0.1', CONSUL_RETRY_JOIN: 'x', POSTGRES_PRIMARY_ADDR: '10.0.0.2:5432', ...CLIENT_SECRETS }, /POSTGRES_PRIMARY_ADDR: no longer applies: Patroni elects the leader/],
+  [{ PLATFORM_ROLE: 'database', PLATFORM_BIND_ADDR: '10.0.0.1', CONSUL_RETRY_JOIN: 'x', POSTGRES_REPLICA_NAMES: 'db-2', ...CLIENT_SECRETS }, /POSTGRES_REPLICA_NAMES: no longer applies/],
   [{ PLATFORM_ROLE: 'database', PLATFORM_BIND_ADDR: '10.0.0.1', CONSUL_RETRY_JOIN: 'x', POSTGRES_CLIENT_CIDRS: '0.0.0.0', ...CLIENT_SECRETS }, /POSTGRES_CLIENT_CIDRS.*: must list IPv4 networks/],
   [{ PLATFORM_ROLE: 'edge', PLATFORM_BIND_ADDR: '10.0.0.1', CONSUL_RETRY_JOIN: 'x' }, /CONSUL_TOKENS_DIR: must be set on an edge node/],
   [{ PLATFORM_ROLE: 'service', PLATFORM_BIND_ADDR: '10.0.0.1', CONSUL_RETRY_JOIN: 'x', CONSUL_TOKENS_DIR: '/t' }, /CONSUL_ENCRYPT_KEY_FILE: must be set on a service node/],

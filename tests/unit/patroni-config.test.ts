@@ -58,3 +58,16 @@ test('a member name, scope, host or port that could break the config is refused 
   expect(() => render({ restPort: 70_000 })).toThrow(/REST API port/);
   expect(() => render({ clientCidrs: ['10.0.0.0/8 trust'] })).toThrow(/IPv4 CIDRs/);
 });
+
+test('a member on a network (the cloud layout) serves TLS, replicates over it, and runs pg_rewind as the replicator, not the superuser', () => {
+  type Networked = { postgresql: { parameters: Record<string, string>; authentication: Record<string, Record<string, string>>; pg_hba: string[] } };
+  const cloud = JSON.parse(renderPatroniConfig(member({ host: '10.0.2.6', clientCidrs: ['10.0.0.0/16'], tls: { certFile: '/state/db-1/server.crt', keyFile: '/state/db-1/server.key' } }))) as Networked;
+  expect(cloud.postgresql.parameters).toMatchObject({ ssl: 'on', ssl_cert_file: '/state/db-1/server.crt', ssl_key_file: '/state/db-1/server.key' });
+  expect(cloud.postgresql.authentication.replication).toEqual({ username: 'replicator', password: 'pw-replicator', sslmode: 'require' });
+  expect(cloud.postgresql.authentication.rewind).toEqual(cloud.postgresql.authentication.replication);
+  expect(cloud.postgresql.pg_hba).toContain('hostssl  postgres     replicator        10.0.0.0/16         scram-sha-256');
+  // On one machine every member reaches the others on loopback, where the superuser may log in.
+  const local = JSON.parse(renderPatroniConfig(member())) as Networked;
+  expect(local.postgresql.authentication.rewind).toEqual({ username: 'postgres', password: 'pw-admin' });
+  expect(local.postgresql.parameters.ssl).toBeUndefined();
+});

@@ -1,4 +1,4 @@
-import { renderHba, renderServerConf, type ServerConfigInput } from '@platform/postgres';
+import { renderHba, type HbaInput } from '@platform/postgres';
 
 interface Login {
   user: string;
@@ -30,7 +30,7 @@ function admits(hba: string, login: Login): boolean {
   return false;
 }
 
-const cloud: Pick<ServerConfigInput, 'host' | 'clientCidrs' | 'database' | 'tls'> = {
+const cloud: HbaInput = {
   host: '10.0.2.6',
   clientCidrs: ['10.0.0.0/16'],
   database: 'platform',
@@ -47,9 +47,12 @@ test('the superuser logs in from the machine itself only (loopback or the server
   expect(admits(hba, login('postgres', 'platform', '10.0.3.9'))).toBe(false);
 });
 
-test('replication is open to the replicator role alone, from the client networks, over TLS', () => {
+test('replication, and pg_rewind into database postgres, are open to the replicator role alone, from the client networks, over TLS', () => {
   const hba = renderHba(cloud);
   expect(admits(hba, login('replicator', 'replication', '10.0.2.7'))).toBe(true);
+  expect(admits(hba, login('replicator', 'postgres', '10.0.2.7'))).toBe(true);
+  expect(admits(hba, login('replicator', 'postgres', '10.0.2.7', false))).toBe(false);
+  expect(admits(hba, login('replicator', 'platform', '10.0.2.7'))).toBe(false);
   expect(admits(hba, login('replicator', 'replication', '10.0.2.7', false))).toBe(false);
   expect(admits(hba, login('replicator', 'replication', '192.168.1.4'))).toBe(false);
   expect(admits(hba, login('platform_app', 'replication', '10.0.2.7'))).toBe(false);
@@ -82,12 +85,4 @@ test('a client network or database name that could break a pg_hba line is refuse
   expect(() => renderHba({ ...cloud, database: 'platform\nhost all all 0.0.0.0/0' })).toThrow(/invalid database name/);
   // pg_hba keywords would widen the line to every database.
   for (const keyword of ['all', 'sameuser', 'samerole', 'replication']) expect(() => renderHba({ ...cloud, database: keyword })).toThrow(/invalid database name/);
-});
-
-test('with a certificate the server turns TLS on with the copies in its data dir, and a replica streams over TLS', () => {
-  const base = { name: 'db-2', host: '10.0.2.7', port: 5432, pgpassFile: '/s/replication.pgpass', sharedBuffers: '16MB', maxConnections: 100, database: 'platform' };
-  const conf = renderServerConf({ ...base, tls: cloud.tls, upstream: { host: '10.0.2.6', port: 5432, slot: 'slot_db_2' } });
-  expect(conf).toContain("ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'");
-  expect(conf).toMatch(/primary_conninfo = 'host=10\.0\.2\.6 port=5432 user=replicator .* sslmode=require'/);
-  expect(renderServerConf(base)).not.toContain('ssl');
 });

@@ -15,7 +15,7 @@ const ROLE_PARAMETERS: Record<string, string[]> = {
   ],
   edge: ['consul/gossip-key', 'consul/ca-cert', 'consul/tokens/agent', 'consul/tokens/lb-controller', 'edge/tls-cert', 'edge/tls-key'],
   database: [
-    'consul/gossip-key', 'consul/ca-cert', 'consul/tokens/agent', 'consul/tokens/postgres',
+    'consul/gossip-key', 'consul/ca-cert', 'consul/tokens/agent', 'consul/tokens/postgres', 'consul/tokens/patroni',
     'postgres/admin', 'postgres/app', 'postgres/replicator', 'postgres/monitor', 'postgres/tls-cert', 'postgres/tls-key',
   ],
   monitoring: ['consul/gossip-key', 'consul/ca-cert', 'consul/tokens/agent', 'consul/tokens/monitoring', 'alerting/webhook-url'],

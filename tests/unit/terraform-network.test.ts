@@ -61,6 +61,11 @@ test("Consul's RPC port (8300) is open only into the Consul servers, from the cl
   expect(opening(8300)).toEqual(['consul-server <- cluster/tcp']);
 });
 
+test("Patroni's REST API (8009), which can move the leader, is open only to the other database nodes and Prometheus", () => {
+  expect(opening(8009)).toEqual(['database <- database/tcp', 'database <- monitoring/tcp']);
+  expect(String(config.locals.database_env)).toMatch(/POSTGRES_PATRONI_PORT\s*=\s*"8009"/);
+});
+
 test("Consul's HTTP API, gRPC, DNS and WAN ports are open to no one", () => {
   for (const port of [8302, 8500, 8501, 8502, 8503, 8600]) expect({ port, rules: opening(port) }).toEqual({ port, rules: [] });
 });

@@ -1,15 +1,11 @@
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { sleep, waitFor } from '@platform/process-runner';
 import { bootstrapPrimary } from './bootstrap';
 import { withConnection, type ConnectionSpec } from './connection';
-import { hasData } from './data-dirs';
-import { chownTree, serverUser, type ServerUser } from './os-user';
-import { postgresBinDir } from './paths';
-import { livenessCheckId } from './patroni/liveness-check';
-import { memberPaths, startMember, type PgMember } from './patroni/member';
+import { serverUser } from './os-user';
+import { memberSettings, startClusterMember, type ClusterMemberSettings, type MemberPlan } from './patroni/cluster-member';
+import { memberPaths, type PgMember } from './patroni/member';
 import { DB_ROLES, type ClusterSecrets, type DbRole } from './secrets';
-import { prepareState } from './state-dir';
+import { hasData, prepareState } from './state-dir';
 
 export interface ClusterOptions {
   /** Holds secrets/ and one folder per member (pg-0, pg-1, ...); everything survives restarts. */
@@ -56,54 +52,12 @@ export interface PostgresCluster {
   stop(): Promise<void>;
 }
 
-/**
- * A data dir made by the platform before Patroni included platform.conf with its own port and
- * primary_conninfo; Patroni now writes those, and a stale copy would override them.
- */
-function migrateOldLayout(dataDir: string, log: (m: string) => void): void {
-  const old = join(dataDir, 'platform.conf');
-  if (!existsSync(old)) return;
-  rmSync(old);
-  log(`${dataDir}: removed platform.conf of the pre-Patroni layout (Patroni now writes the server's settings)`);
-}
-
-interface MemberPlan {
-  name: string;
-  port: number;
-  restPort: number;
-}
-
 /** Starts every member's Patroni; on new state the first one bootstraps alone, so pg-0 leads. */
-async function startMembers(options: ClusterOptions, plans: readonly MemberPlan[], secrets: ClusterSecrets, user: ServerUser | undefined, started: PgMember[]): Promise<void> {
-  const host = options.host ?? '127.0.0.1';
-  const scope = options.scope ?? 'platform';
-  const consulToken = options.consulTokenFile ? readFileSync(options.consulTokenFile, 'utf8').trim() : undefined;
+async function startMembers(settings: ClusterMemberSettings, plans: readonly MemberPlan[], started: PgMember[]): Promise<void> {
   const start = async (plan: MemberPlan): Promise<void> => {
-    const paths = memberPaths(options.stateDir, plan.name);
-    mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
-    chownTree(paths.dir, user);
-    migrateOldLayout(paths.data, options.log ?? (() => undefined));
-    const member = await startMember({
-      ...plan,
-      stateDir: options.stateDir,
-      user,
-      scope,
-      host,
-      dataDir: paths.data,
-      binDir: postgresBinDir(),
-      pgpassFile: paths.pgpass,
-      consulAddr: options.consulAddr,
-      consulToken,
-      sessionChecks: ['serfHealth', livenessCheckId(scope, plan.name)],
-      secrets,
-      database: options.database ?? 'platform',
-      synchronous: options.synchronous ?? true,
-      sharedBuffers: options.sharedBuffers ?? '16MB',
-      maxConnections: options.maxConnections ?? 100,
-    });
-    started.push(member);
+    started.push(await startClusterMember(settings, plan));
   };
-  const fresh = !plans.some((p) => hasData(memberPaths(options.stateDir, p.name).data));
+  const fresh = !plans.some((p) => hasData(memberPaths(settings.stateDir, p.name).data));
   const [first, ...rest] = plans;
   if (fresh && first) {
     await start(first);
@@ -125,14 +79,15 @@ export async function startPostgresCluster(options: ClusterOptions): Promise<Pos
   if (plans.length === 0) throw new Error('a cluster needs at least one port');
   const secrets = prepareState(options.stateDir, plans.map((p) => memberPaths(options.stateDir, p.name).data), user);
   const started: PgMember[] = [];
+  const settings = memberSettings({ ...options, host, user, secrets, database, log });
   try {
-    await startMembers(options, plans, secrets, user, started);
+    await startMembers(settings, plans, started);
     const cluster = describeCluster(options, database, host, secrets, started.sort((a, b) => a.name.localeCompare(b.name)));
     const leader = await cluster.refreshRoles(120_000);
     log(`${leader.name} leads (Patroni); ${cluster.replicas.map((r) => r.name).join(', ') || 'no replicas'} follow`);
     await withConnection(cluster.connection(leader, 'admin', 'postgres'), (client) => bootstrapPrimary(client, secrets, database, []));
     // synchronous_mode lives in Consul after bootstrap; the platform's setting wins at every start.
-    await patchConfigWhenReady(leader, { synchronous_mode: options.synchronous ?? true });
+    await patchConfigWhenReady(leader, { synchronous_mode: settings.synchronous });
     return cluster;
   } catch (err) {
     await Promise.all(started.map((m) => m.stop(10_000)));

@@ -1,9 +1,11 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { hasData } from './data-dirs';
 import { assertReachable, chownTree, type ServerUser } from './os-user';
 import { ensureSecrets, type ClusterSecrets } from './secrets';
 import { PlatformError } from '@platform/process-runner';
+
+/** Whether a data dir holds a cluster (initdb or a base backup completed there). */
+export const hasData = (dataDir: string): boolean => existsSync(join(dataDir, 'PG_VERSION'));
 
 /** The state dir made ready for the server user, with the cluster's passwords (made once). */
 export function prepareState(stateDir: string, dataDirs: readonly string[], user: ServerUser | undefined): ClusterSecrets {

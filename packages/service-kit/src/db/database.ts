@@ -92,7 +92,11 @@ export function createDatabase(pools: DatabasePools): Database {
     });
     if (served) return served;
     reads.inc({ served_by: 'primary' });
-    return pools.readFallback.query<R>(text, values);
+    // The primary has every write of its history; one short of the position is refused, not read.
+    return withClient(pools.readFallback, async (client) => {
+      await hasReplayed(client, required, 0);
+      return client.query<R>(text, values);
+    });
   };
 
   const write: WritePool = {

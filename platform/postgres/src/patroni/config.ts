@@ -1,14 +1,18 @@
 import { DB_ROLES, type ClusterSecrets } from '../secrets';
-import { renderHba } from '../server-config';
 import { PlatformError } from '@platform/process-runner';
+import { renderHba, type ServerTls } from '../hba';
 
 /**
- * Leader-election timing, one set for every member (Patroni keeps it in the DCS after bootstrap).
- * Consul refuses session TTLs under 10 s and Patroni asks for ttl/2, so ttl is at least 20. The
- * session also carries each member's liveness check (see liveness-check.ts): a lost member
- * releases the lock within its check interval, not the TTL. A leader cut off from Consul demotes
- * itself after retry_timeout, well before its session can expire (ttl/2 at the earliest), so two
- * primaries never hold writes at once; loop_wait + 2 * retry_timeout <= ttl is Patroni's rule.
+ * Leader-election timing, one set for every member, local and cloud (Patroni keeps it in the DCS
+ * after bootstrap). Consul refuses session TTLs under 10 s and Patroni asks for ttl/2, so ttl is
+ * at least 20. The session also carries each member's liveness check (see liveness-check.ts) and
+ * its node's serfHealth: a lost member, or a lost cloud node, releases the lock within a check
+ * interval or Consul's gossip failure detection (seconds), not the TTL. A leader cut off from
+ * Consul demotes itself after retry_timeout, well before its session can expire (ttl/2 at the
+ * earliest), so two primaries never hold writes at once; loop_wait + 2 * retry_timeout <= ttl is
+ * Patroni's rule. retry_timeout 5 s outlasts a Consul server leader election on a LAN (a few
+ * seconds), so a Raft election alone does not demote the leader. loop_wait 1 s: a member acts on
+ * a released lock within a second.
  */
 export const DCS_TIMING = { ttl: 20, loopWait: 1, retryTimeout: 5 } as const;
 
@@ -34,7 +38,13 @@ export interface PatroniMemberConfig {
   synchronous: boolean;
   sharedBuffers: string;
   maxConnections: number;
+  /**
+   * The other machines' networks (the cloud layout): the app role and replication may log in from
+   * there, and pg_rewind runs as the replicator (the superuser logs in on its own machine only).
+   */
   clientCidrs?: readonly string[];
+  /** Certificate and key the server serves TLS with (files the server user reads); logins from clientCidrs then need it. */
+  tls?: ServerTls;
 }
 
 const NAME = /^[a-z][a-z0-9-]{0,62}$/;
@@ -68,6 +78,24 @@ function parameters(config: PatroniMemberConfig): Record<string, string | number
     // Frequent receiver feedback keeps the primary's view of replay positions fresh.
     wal_receiver_status_interval: '1s',
     log_line_prefix: '%m [%p] %q%u@%d ',
+    ...(config.tls ? { ssl: 'on', ssl_cert_file: config.tls.certFile, ssl_key_file: config.tls.keyFile, ssl_min_protocol_version: 'TLSv1.2' } : {}),
+  };
+}
+
+/**
+ * Who Patroni logs in as for replication and pg_rewind. Members on other machines reach each other
+ * over the network, where pg_hba admits only the replicator (over TLS when there is a certificate):
+ * pg_rewind then runs as the replicator, which Patroni grants the file functions it needs at bootstrap.
+ */
+function authentication(config: PatroniMemberConfig): Record<'superuser' | 'replication' | 'rewind', Record<string, string>> {
+  const password = (role: 'admin' | 'replicator'): string => config.secrets.password(role);
+  const replication: Record<string, string> = { username: DB_ROLES.replicator, password: password('replicator') };
+  if (config.tls) replication.sslmode = 'require';
+  const networked = (config.clientCidrs ?? []).length > 0;
+  return {
+    superuser: { username: DB_ROLES.admin, password: password('admin') },
+    replication,
+    rewind: networked ? replication : { username: DB_ROLES.admin, password: password('admin') },
   };
 }
 
@@ -77,8 +105,7 @@ function parameters(config: PatroniMemberConfig): Record<string, string | number
  */
 export function renderPatroniConfig(config: PatroniMemberConfig): string {
   validate(config);
-  const password = (role: 'admin' | 'replicator'): string => config.secrets.password(role);
-  const hba = renderHba({ host: config.host, clientCidrs: config.clientCidrs, database: config.database })
+  const hba = renderHba({ host: config.host, clientCidrs: config.clientCidrs, database: config.database, tls: config.tls })
     .split('\n')
     .filter((line) => line.trim() !== '' && !line.startsWith('#'));
   const document = {
@@ -103,11 +130,7 @@ export function renderPatroniConfig(config: PatroniMemberConfig): string {
       data_dir: config.dataDir,
       bin_dir: config.binDir,
       pgpass: config.pgpassFile,
-      authentication: {
-        superuser: { username: DB_ROLES.admin, password: password('admin') },
-        replication: { username: DB_ROLES.replicator, password: password('replicator') },
-        rewind: { username: DB_ROLES.admin, password: password('admin') },
-      },
+      authentication: authentication(config),
       parameters: parameters(config),
       pg_hba: hba,
       // A new replica must not wait for the leader's next spread checkpoint (minutes).

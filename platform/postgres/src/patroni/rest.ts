@@ -9,6 +9,8 @@ export interface MemberStatus {
   xlog?: { location?: number; received_location?: number; replayed_location?: number };
   /** Present (true) when the cluster has no leader. */
   cluster_unlocked?: boolean;
+  /** Patroni itself: its version and the cluster's name (scope). */
+  patroni?: { version?: string; scope?: string };
 }
 
 /** One member as GET /cluster lists it. */
@@ -52,6 +54,13 @@ export class PatroniRest {
   /** 200 only where this member holds the leader lock and its PostgreSQL runs. */
   async isPrimary(timeoutMs = 1_000): Promise<boolean> {
     return (await this.call('GET', '/primary', undefined, timeoutMs)).status === 200;
+  }
+
+  /** The cluster's dynamic configuration as Patroni last read it from Consul (ttl, synchronous_mode, ...). */
+  async config(timeoutMs = 1_000): Promise<Record<string, unknown>> {
+    const { status, text } = await this.call('GET', '/config', undefined, timeoutMs);
+    if (status !== 200) throw new Error(`Patroni answered ${status} for its configuration`);
+    return JSON.parse(text) as Record<string, unknown>;
   }
 
   /** Changes the cluster's dynamic configuration (kept in Consul). */

@@ -3,6 +3,7 @@ import { MAX_REPLICA_LAG_VAR, StartupError, env, maxReplicaLagVar, runMain } fro
 import { DB_ROLES } from '../secrets';
 import { installRoleRoutes } from './role-routes';
 import { RoleObserver } from './role-observer';
+import { registerSynchronousModeGauge } from './synchronous-mode-gauge';
 
 /**
  * The role check of one PostgreSQL server, itself an instance on the kit. It registers the
@@ -24,7 +25,7 @@ runMain({
     /** The server's Patroni REST API: a server is primary only while Patroni holds the leader lock. */
     PATRONI_URL: z.string().url().regex(/^http:\/\/[0-9.]+:\d+$/, 'http://<ipv4>:<port>').optional(),
   },
-  async setup({ app, config, logger }) {
+  async setup({ app, config, logger, metrics }) {
     // Meta must name the port checks reach, and it is written before the server listens.
     if (config.PORT === 0) throw new StartupError('PORT must be set (not 0): the role-check port is published in Consul meta');
     const observer = new RoleObserver({
@@ -41,6 +42,7 @@ runMain({
     });
     await observer.start();
     installRoleRoutes(app, observer);
+    if (config.PATRONI_URL) registerSynchronousModeGauge(metrics.registry, config.PATRONI_URL);
     return {
       readiness: [{ name: 'postgres', check: async () => observer.report().reachable }],
       close: () => observer.stop(),
