@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PlatformError, startChild, waitFor } from '@platform/process-runner';
+import { PlatformError, startUntilReady, waitFor } from '@platform/process-runner';
 import { withProgress } from '../command/progress';
 import { installComponents } from '../install';
 import { unroutedInstances } from '../lb-view';
@@ -10,7 +10,7 @@ import { discoverServices } from '../service-catalog';
 import { plannedPorts, takenPorts } from '../port-preflight';
 import { loadSettings, statePaths } from '../settings';
 import type { SupervisorPlan } from '../supervisor/plan';
-import { readState } from '../supervisor/state';
+import { readState, type SupervisorState } from '../supervisor/state';
 
 export interface UpOptions {
   /** Instances for every service, overriding each service's default. */
@@ -52,21 +52,31 @@ export async function up(options: UpOptions): Promise<number> {
   const plan: SupervisorPlan = { settings, services };
   writeFileSync(paths.planFile, JSON.stringify(plan, null, 2));
 
-  const supervisor = startChild(process.execPath, [join(__dirname, '..', 'supervisor-main.js'), paths.planFile], {
-    detached: true,
-    outputFile: paths.supervisorLog,
-  });
   const starting = `starting the supervisor, the platform components and ${services.map((s) => `${s.name}×${s.instances}`).join(', ')}`;
-  const state = await withProgress(starting, () => waitFor(
-    () => {
-      const current = readState(paths.stateFile);
-      if (current?.pid !== supervisor.pid) return undefined;
-      if (current.phase === 'failed') throw new Error(current.error ?? 'start failed');
-      return current.phase === 'running' ? current : undefined;
-    },
-    { timeoutMs: 90_000, intervalMs: 200, what: 'the supervisor to start consul and the services' },
-  )).catch((err: Error) => {
-    throw new PlatformError('PLATFORM_UP_FAILED', `${err.message}\nsee ${paths.supervisorLog}`, { cause: err });
+  let supervisorPid: number | undefined;
+  const state = await withProgress(starting, async () => {
+    let running: SupervisorState | undefined;
+    await startUntilReady(process.execPath, [join(__dirname, '..', 'supervisor-main.js'), paths.planFile], {
+      detached: true,
+      outputFile: paths.supervisorLog,
+      what: 'the supervisor (consul, the components and the services)',
+      timeoutMs: 90_000,
+      intervalMs: 200,
+      ready: (child) => {
+        supervisorPid = child.pid;
+        const current = readState(paths.stateFile);
+        if (current?.pid === child.pid && current.phase === 'running') running = current;
+        return running;
+      },
+      // A supervisor that never got running stops what it had started before it exits: give it time.
+      stopOnFailure: (child) => child.stop(60_000),
+    });
+    return running as SupervisorState;
+  }).catch((err: Error) => {
+    // The supervisor records why it failed (the component and its error) before it exits.
+    const failed = readState(paths.stateFile);
+    const why = failed?.pid === supervisorPid && failed?.phase === 'failed' && failed.error ? failed.error : err.message;
+    throw new PlatformError('PLATFORM_UP_FAILED', `${why}\nsee ${paths.supervisorLog}`, { cause: err });
   });
 
   const expected = services.reduce((n, s) => n + s.instances, 0);

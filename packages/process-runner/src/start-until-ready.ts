@@ -1,20 +1,20 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { startChild, type ChildHandle, type ExitStatus, type StartOptions } from './child';
+import { PlatformError } from './errors/coded-error';
 import { sleep } from './wait';
 
 /** Stable codes: the error catalogue lists them with what to do. */
 export type StartErrorCode = 'PLATFORM_START_EXITED' | 'PLATFORM_START_TIMEOUT';
 
 /** A process that did not become ready: it exited during start, or the readiness check never passed. */
-export class StartError extends Error {
+export class StartError extends PlatformError {
   constructor(
-    readonly code: StartErrorCode,
+    code: StartErrorCode,
     message: string,
     /** How the process ended, when it exited during start. */
     readonly exit?: ExitStatus,
   ) {
-    super(message);
-    this.name = 'StartError';
+    super(code, message);
   }
 }
 
