@@ -1,4 +1,4 @@
-import { LogStore, parseSince, type LogFilter } from '@platform/opensearch';
+import { LogStore, logStoreCredentials, parseSince, type LogFilter } from '@platform/opensearch';
 import { logStoreUrl } from '../log-settings';
 import { loadSettings } from '../settings';
 import { localLogs } from './logs-local';
@@ -24,7 +24,7 @@ export interface LogsOptions {
  */
 export async function logs(options: LogsOptions): Promise<number> {
   const settings = loadSettings().logs;
-  const store = new LogStore({ url: logStoreUrl(settings), indexPrefix: settings.indexPrefix, username: process.env.LOG_STORE_USERNAME, password: process.env.LOG_STORE_PASSWORD });
+  const store = new LogStore({ url: logStoreUrl(settings), indexPrefix: settings.indexPrefix, ...logStoreCredentials() });
   try {
     if (!options.local && (await store.reachable())) {
       const filter: LogFilter = { service: options.service, level: options.level, requestId: options.requestId, since: options.since ? parseSince(options.since) : undefined };

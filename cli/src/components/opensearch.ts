@@ -1,4 +1,4 @@
-import { LogStore, startOpenSearchNode, type OpenSearchNode } from '@platform/opensearch';
+import { LogStore, logStoreCredentials, startOpenSearchNode, type OpenSearchNode } from '@platform/opensearch';
 import { logStoreUrl } from '../log-settings';
 import type { PlatformComponent } from './component';
 import { keepRunning, type KeptProcess } from './restart-on-exit';
@@ -19,7 +19,7 @@ export const opensearchComponent: PlatformComponent = {
       node = await keepRunning(start, { name: 'opensearch', meanwhile: 'Filebeat keeps the lines and ships them once it is back', log, changed });
     }
     const url = logStoreUrl(settings);
-    const store = new LogStore({ url, indexPrefix: settings.indexPrefix, username: process.env.LOG_STORE_USERNAME, password: process.env.LOG_STORE_PASSWORD });
+    const store = new LogStore({ url, indexPrefix: settings.indexPrefix, ...logStoreCredentials() });
     await store.ensureTemplate();
     const applyRetention = async (): Promise<void> => {
       try {

@@ -1,7 +1,7 @@
 export { startOpenSearchNode, openSearchInstallDir } from './opensearch-node';
 export type { OpenSearchNode, OpenSearchNodeOptions } from './opensearch-node';
 export { renderOpenSearchConfig } from './node-config';
-export { LogStore, field } from './log-store';
+export { LogStore, field, logStoreCredentials } from './log-store';
 export type { LogEntry, LogPage, LogStoreOptions } from './log-store';
 export { buildLogQuery, levelsAtOrAbove, parseSince, LOG_SORT } from './log-query';
 export type { LogFilter } from './log-query';

@@ -1,4 +1,5 @@
 import { Client } from '@opensearch-project/opensearch';
+import { readSecretFile } from '@platform/process-runner';
 import { DEFAULT_INDEX_PREFIX, expiredIndices, indexTemplate, ingestPipeline, ingestPipelineName } from './log-index';
 import { buildLogQuery, LOG_SORT, type LogFilter } from './log-query';
 
@@ -42,6 +43,15 @@ export function field(source: Record<string, unknown>, dotted: string): unknown 
 }
 
 /**
+ * An existing store's credentials: LOG_STORE_USERNAME and the password in the file
+ * LOG_STORE_PASSWORD_FILE names (a secret never travels in an environment value).
+ */
+export function logStoreCredentials(env: NodeJS.ProcessEnv = process.env): { username?: string; password?: string } {
+  const file = env.LOG_STORE_PASSWORD_FILE;
+  return { username: env.LOG_STORE_USERNAME, password: file ? readSecretFile(file, 'LOG_STORE_PASSWORD_FILE') : undefined };
+}
+
+/**
  * The one module that talks to the log search store. Everything else (the CLI, the platform
  * component, tests, benchmarks) goes through it, so swapping OpenSearch for an Elasticsearch
  * cluster is a matter of LOG_STORE_URL (and credentials), not of code.
@@ -60,7 +70,7 @@ export class LogStore {
 
   static fromEnv(env: NodeJS.ProcessEnv = process.env): LogStore | undefined {
     if (!env.LOG_STORE_URL) return undefined;
-    return new LogStore({ url: env.LOG_STORE_URL, indexPrefix: env.LOG_INDEX_PREFIX, username: env.LOG_STORE_USERNAME, password: env.LOG_STORE_PASSWORD });
+    return new LogStore({ url: env.LOG_STORE_URL, indexPrefix: env.LOG_INDEX_PREFIX, ...logStoreCredentials(env) });
   }
 
   private get pattern(): string {
