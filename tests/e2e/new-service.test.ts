@@ -79,13 +79,16 @@ test('platform new service inventory --db --route /inventory: routed with auth, 
   const item = await waitFor(
     async () => {
       const res = await fetch(`http://${edge}/${NAME}/items`, { method: 'POST', headers: { 'x-api-key': apiKey, 'content-type': 'application/json', 'x-request-id': requestId }, body: JSON.stringify({ name: 'bolt' }) });
-      return res.status === 201 ? ((await res.json()) as { id: string; name: string }) : undefined;
+      // The write's position: a read that carries it sees the write, even on a replica (read-your-writes).
+      return res.status === 201 ? { ...((await res.json()) as { id: string; name: string }), lsn: res.headers.get('x-db-lsn') ?? '' } : undefined;
     },
     { timeoutMs: Math.max(1, typed + 60_000 - Date.now()), intervalMs: 250, what: `POST /${NAME}/items through the edge to answer 201` },
   );
-  expect(item.name).toBe('bolt');
+  const { lsn, ...created201 } = item;
+  expect(created201.name).toBe('bolt');
+  expect(lsn).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
   expect((await fetch(`http://${edge}/${NAME}/items/${item.id}`)).status).toBe(401);
-  expect((await (await fetch(`http://${edge}/${NAME}/items/${item.id}`, { headers: { 'x-api-key': apiKey } })).json()) as unknown).toEqual(item);
+  expect((await (await fetch(`http://${edge}/${NAME}/items/${item.id}`, { headers: { 'x-api-key': apiKey, 'x-db-lsn': lsn } })).json()) as unknown).toEqual(created201);
 
   const registered = await consulHealth(NAME);
   expect(registered.map((e) => ({ id: e.Service.ID, passing: e.Checks.every((c) => c.Status === 'passing') }))).toEqual([{ id: `${NAME}-node-1-1`, passing: true }]);
