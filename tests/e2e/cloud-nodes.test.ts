@@ -214,6 +214,8 @@ async function waitForSyncStandby(leader: DatabaseNodeName, standby: DatabaseNod
 
 test('the database nodes elect one leader through Consul and register it and a streaming replica, on their own addresses', async () => {
   const { primary, replica } = await databaseRoles(120_000);
+  // Patroni names its synchronous standby (in Consul) a moment after the replica streams.
+  await waitForSyncStandby(primary, replica, 30_000);
   const streaming = await queryOn(DATABASE_NODES[primary], "SELECT application_name, sync_state, slot.slot_name FROM pg_stat_replication r JOIN pg_replication_slots slot ON slot.active_pid = r.pid WHERE r.state = 'streaming'");
   // Patroni's slot per member, and the replica is the synchronous standby.
   expect(streaming).toEqual([{ application_name: replica, sync_state: 'sync', slot_name: replica.replace('-', '_') }]);
