@@ -91,6 +91,7 @@ export const loadBalancersComponent: PlatformComponent = {
         .map((f) => Number(readFileSync(f, 'utf8').trim()))
         .filter((pid) => pid > 0 && pidAlive(pid));
     const internal = specs.find((s) => s.role === 'internal');
+    const edge = specs.find((s) => s.role === 'edge');
     const dbUrls: Record<string, string> = {};
     try {
       const headers = consulHeaders(readSecretFile(tokenFile, 'the lb-controller Consul token file'));
@@ -115,7 +116,12 @@ export const loadBalancersComponent: PlatformComponent = {
       throw err;
     }
     return {
-      env: { ...(internal ? { INTERNAL_LB_ADDR: `${internal.host}:${internal.port}` } : {}), ...dbUrls },
+      env: {
+        ...(internal ? { INTERNAL_LB_ADDR: `${internal.host}:${internal.port}` } : {}),
+        // The gateway feeds this node's edge: its maps (the edge controller's default folder) and its Runtime API.
+        ...(edge ? { GATEWAY_EDGE_MAPS_DIR: join(stateDir, 'edge', 'maps'), GATEWAY_EDGE_SOCKETS: join(stateDir, 'edge', 'admin.sock') } : {}),
+        ...dbUrls,
+      },
       pids: () => [...slots.map((s) => s.state.pid).filter((p): p is number => p !== null), ...haproxyPids()],
       instances: () => slots.map((s) => s.state),
       describe: () => specs.flatMap(describeLb),
