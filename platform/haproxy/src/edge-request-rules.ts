@@ -45,6 +45,8 @@ const TRACE = [
  * sent. A `#` HAProxy's parser already refuses in the path; in the query it is refused here.
  */
 const PATH = [
+  // Methods are case-sensitive tokens (RFC 9110 §9.1); a service would refuse any other with a broken connection.
+  returnEdgeProblem(problem(400, 'The method is not one the platform serves (GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS).'), 'unless { method GET HEAD POST PUT PATCH DELETE OPTIONS }'),
   returnEdgeProblem(problem(400, 'The request target must not contain \\"#\\" (a fragment is not sent to a server).'), 'if { query -m sub \\# }'),
   '  http-request set-var(txn.path) path,lua.edge_path',
   returnEdgeProblem(problem(400, 'The request path is not valid percent-encoding, or holds \\".\\" or \\"..\\" segments.'), 'if !{ var(txn.path) -m found } || { var(txn.path) -m len 0 }'),
