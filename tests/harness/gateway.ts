@@ -59,6 +59,8 @@ export interface RunningGateway {
   proc: ServiceProcess;
   /** The edge HAProxy: the gateway's data path, where callers send their requests. */
   edge: TestLb;
+  /** Every edge the gateway feeds (one unless started with several). */
+  edges: TestLb[];
   /** The edge's address: what a caller calls. */
   base: string;
   /** The gateway process itself (its /health and /metrics, which the edge does not route). */
@@ -71,15 +73,21 @@ export interface RunningGateway {
  * EDGE_* variables) and the gateway process filling the edge's maps, on known ports; resolves once
  * Consul lists both as passing.
  */
-export async function startGateway(consulAddr: string, internalLb: string, secrets: GatewaySecrets, env: Record<string, string> = {}, edgeEnv: Record<string, string> = {}): Promise<RunningGateway> {
+export function startGateway(consulAddr: string, internalLb: string, secrets: GatewaySecrets, env: Record<string, string> = {}, edgeEnv: Record<string, string> = {}): Promise<RunningGateway> {
+  return startGatewayWithEdges(consulAddr, internalLb, secrets, env, [edgeEnv]);
+}
+
+/** The same with several edges (each with its own `edgeEnvs` entry), all loading the same maps. */
+export async function startGatewayWithEdges(consulAddr: string, internalLb: string, secrets: GatewaySecrets, env: Record<string, string>, edgeEnvs: Record<string, string>[]): Promise<RunningGateway> {
   const mapsDir = mkdtempSync(join(tmpdir(), 'edge-maps-'));
-  const edge = await startTestLb(consulAddr, 'edge', { EDGE_MAPS_DIR: mapsDir, ...edgeEnv });
+  const edges = await Promise.all(edgeEnvs.map((edgeEnv) => startTestLb(consulAddr, 'edge', { EDGE_MAPS_DIR: mapsDir, ...edgeEnv })));
+  const edge = edges[0] as TestLb;
   const port = await freePort();
   const proc = await startRegisteredService(entryPoints.gateway, 'gateway', consulAddr, {
     PORT: String(port),
     INTERNAL_LB_ADDR: internalLb,
     GATEWAY_EDGE_MAPS_DIR: mapsDir,
-    GATEWAY_EDGE_SOCKETS: edge.adminSocket,
+    GATEWAY_EDGE_SOCKETS: edges.map((e) => e.adminSocket).join(','),
     GATEWAY_API_KEYS_FILE: secrets.apiKeysFile,
     GATEWAY_JWT_SECRET_FILE: secrets.jwtSecretFile,
     GATEWAY_JWT_ISSUER: JWT_ISSUER,
@@ -89,9 +97,9 @@ export async function startGateway(consulAddr: string, internalLb: string, secre
   });
   const stop = async (): Promise<void> => {
     await proc.child.stop(3_000);
-    await edge.stop();
+    await Promise.all(edges.map((e) => e.stop()));
   };
-  return { proc, edge, base: `http://${edge.addr}`, direct: `http://127.0.0.1:${port}`, stop };
+  return { proc, edge, edges, base: `http://${edge.addr}`, direct: `http://127.0.0.1:${port}`, stop };
 }
 
 /** Starts the echo fixture on a known port, declaring `prefix` as its gateway route. */
