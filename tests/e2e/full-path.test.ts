@@ -79,3 +79,14 @@ test('rolling restart of a service under load through the full path: zero failed
   expect(result.byInstance.get('who-new-1')).toBeGreaterThan(0);
   expect(result.byInstance.get('who-new-2')).toBeGreaterThan(0);
 });
+
+test('kill -9 of a service instance under GET load through the edge: zero failed requests', async () => {
+  const [victim] = services.filter((p) => p.child.isRunning()).slice(-2);
+  const load = startLoad({ addr: edge.addr, path: '/whoami', host: 'edge', headers: { 'x-api-key': apiKey }, concurrency: 6 });
+  await sleep(700);
+  victim!.child.signal('SIGKILL');
+  await sleep(2_000);
+  const result = await load.stop();
+  expect(result.failures).toEqual([]);
+  expect(result.ok).toBeGreaterThan(100);
+});
