@@ -87,7 +87,7 @@ export async function startGatewayWithEdges(consulAddr: string, internalLb: stri
     PORT: String(port),
     INTERNAL_LB_ADDR: internalLb,
     GATEWAY_EDGE_MAPS_DIR: mapsDir,
-    GATEWAY_EDGE_SOCKETS: edges.map((e) => e.adminSocket).join(','),
+    GATEWAY_EDGE_SOCKETS: edges.map((e) => join(e.dir, 'gateway.sock')).join(','),
     GATEWAY_API_KEYS_FILE: secrets.apiKeysFile,
     GATEWAY_JWT_SECRET_FILE: secrets.jwtSecretFile,
     GATEWAY_JWT_ISSUER: JWT_ISSUER,

@@ -5,6 +5,7 @@ import type { EdgeGateway } from '@platform/haproxy/dist/render-edge';
 const base: RenderInput = { role: 'edge', bind: { host: '127.0.0.1', port: 8080 }, adminSocket: '/s/admin.sock', backends: [] };
 const gateway: EdgeGateway = {
   maps: { routes: '/m/routes.map', apiKeys: '/m/api-keys.map', limits: '/m/limits.map', jwt: '/m/jwt.map' },
+  controlSocket: { path: '/s/gateway.sock' },
   luaFile: '/l/edge-path.lua',
   bodyLimitBytes: 1024,
   serverTimeoutMs: 1000,

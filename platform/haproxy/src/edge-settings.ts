@@ -1,6 +1,7 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureSystemUser, OS_USER_NAME, runningAsRoot } from '@platform/process-runner';
 import { ConfigError, env } from '@platform/service-kit';
 import { z } from 'zod';
 import type { Listener } from './render-config';
@@ -31,6 +32,8 @@ export const edgeConfigShape = {
   EDGE_SERVER_TIMEOUT_MS: env.integerVar(100, 600_000).default('15000'),
   /** The per-client rate-limit window; the limits themselves come from the gateway at run time. */
   EDGE_CLIENT_LIMIT_WINDOW_S: env.integerVar(1, 86_400).default('60'),
+  /** Started as root: the gateway's account, which owns the maps folder and the edge's map socket (level operator). */
+  EDGE_GATEWAY_USER: z.string().regex(OS_USER_NAME, 'must be an OS account name').optional(),
   /** This edge's name among its peers (EDGE_PEERS must name it). */
   EDGE_PEER_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be letters, digits and ._-').optional(),
   /** Every edge sharing the client limits, itself included: `name=host:port,...` (HAProxy peers). */
@@ -82,8 +85,11 @@ function peers(config: EdgeConfig): EdgeGateway['peers'] {
 }
 
 function gatewaySettings(config: EdgeConfig, stateDir: string): EdgeGateway {
+  // Only root can hand the folder and the socket to another account; anyone else keeps them.
+  const owner = config.EDGE_GATEWAY_USER && runningAsRoot() ? ensureSystemUser(config.EDGE_GATEWAY_USER) : undefined;
   return {
-    maps: edgeMaps(config.EDGE_MAPS_DIR ?? join(stateDir, 'maps')),
+    maps: edgeMaps(config.EDGE_MAPS_DIR ?? join(stateDir, 'maps'), owner),
+    controlSocket: { path: join(stateDir, 'gateway.sock'), user: owner?.name },
     luaFile: join(__dirname, '..', 'lua', 'edge-path.lua'),
     bodyLimitBytes: config.EDGE_BODY_LIMIT_BYTES,
     serverTimeoutMs: config.EDGE_SERVER_TIMEOUT_MS,

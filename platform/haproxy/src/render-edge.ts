@@ -16,6 +16,8 @@ export interface EdgeLimits {
 /** The gateway's data path at the edge: the maps the control plane fills and the fixed limits around them. */
 export interface EdgeGateway {
   maps: EdgeMaps;
+  /** The Runtime API socket the gateway pushes maps through: level operator (maps, no servers), its account's. */
+  controlSocket: { path: string; user?: string };
   /** edge-path.lua, loaded in the global section. */
   luaFile: string;
   bodyLimitBytes: number;
@@ -104,8 +106,12 @@ export function renderEdgeFrontend(bind: Listener, edge: EdgeSettings): string {
   ].join('\n');
 }
 
-/** What the edge adds to the global section: the path converter, and its own name among peers. */
-export const edgeGlobals = (edge: EdgeSettings): string[] => [`  lua-load "${edge.gateway.luaFile}"`, ...(edge.gateway.peers ? [`  localpeer ${edge.gateway.peers.self}`] : [])];
+/** What the edge adds to the global section: the path converter, the gateway's map socket, its own name among peers. */
+export const edgeGlobals = ({ gateway }: EdgeSettings): string[] => [
+  `  lua-load "${gateway.luaFile}"`,
+  `  stats socket ${gateway.controlSocket.path} mode 600 level operator${gateway.controlSocket.user ? ` user ${gateway.controlSocket.user}` : ''}`,
+  ...(gateway.peers ? [`  localpeer ${gateway.peers.self}`] : []),
+];
 
 /** Sections the edge needs beside its frontend: the client table, peers, and where unknown backends land. */
 export function renderEdgeSections(edge: EdgeSettings): string[] {

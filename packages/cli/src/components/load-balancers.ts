@@ -1,11 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '@platform/consul';
-import { pidAlive, readSecretFile, waitFor } from '@platform/process-runner';
+import { pidAlive, readSecretFile, runningAsRoot, waitFor } from '@platform/process-runner';
 import { consulHeaders } from '@platform/service-kit';
 import { consulTokenFile } from '../consul-tokens';
 import { LB_ROLES } from '../node-role';
 import { InstanceSlot } from '../supervisor/instance-slot';
+import { serviceAccountName, serviceUserPrefix } from '../supervisor/service-accounts';
 import type { PlatformComponent } from './component';
 import { waitForDbListeners } from './db-listeners-ready';
 import { edgeTls, type EdgeTls } from './edge-tls';
@@ -55,9 +56,11 @@ export const loadBalancersComponent: PlatformComponent = {
     const { dbLb } = settings;
     const roles = LB_ROLES[settings.node.role];
     const tls = roles.includes('edge') ? edgeTls(settings, stateDir) : undefined;
+    // As root, the gateway's instances (their own account) write the edge's maps and reach its map socket.
+    const edgeEnv: Record<string, string> = { ...tls?.env, ...(runningAsRoot() ? { EDGE_GATEWAY_USER: serviceAccountName(serviceUserPrefix(), 'gateway') } : {}) };
     const specs: LbSpec[] = ([
       { role: 'internal', ...settings.internalLb },
-      { role: 'edge', host: settings.edge.host, port: settings.edge.port, extraEnv: tls?.env, tls },
+      { role: 'edge', host: settings.edge.host, port: settings.edge.port, extraEnv: edgeEnv, tls },
       {
         role: 'db',
         host: dbLb.host,
@@ -119,7 +122,7 @@ export const loadBalancersComponent: PlatformComponent = {
       env: {
         ...(internal ? { INTERNAL_LB_ADDR: `${internal.host}:${internal.port}` } : {}),
         // The gateway feeds this node's edge: its maps (the edge controller's default folder) and its Runtime API.
-        ...(edge ? { GATEWAY_EDGE_MAPS_DIR: join(stateDir, 'edge', 'maps'), GATEWAY_EDGE_SOCKETS: join(stateDir, 'edge', 'admin.sock') } : {}),
+        ...(edge ? { GATEWAY_EDGE_MAPS_DIR: join(stateDir, 'edge', 'maps'), GATEWAY_EDGE_SOCKETS: join(stateDir, 'edge', 'gateway.sock') } : {}),
         ...dbUrls,
       },
       pids: () => [...slots.map((s) => s.state.pid).filter((p): p is number => p !== null), ...haproxyPids()],
