@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from '@platform/process-runner';
 import { startTestConsul, type TestConsul } from '../harness/consul';
-import { signJwt, startEcho, startGateway, validClaims, writeGatewaySecrets, type GatewaySecrets, type Problem, type RunningGateway } from '../harness/gateway';
+import { JWT_AUDIENCE, signJwt, startEcho, startGateway, validClaims, writeGatewaySecrets, type GatewaySecrets, type Problem, type RunningGateway } from '../harness/gateway';
 import type { ServiceProcess } from '../harness/service-process';
 
 /**
@@ -71,6 +71,12 @@ test('missing or invalid credentials are 401 problems, for API keys and JWTs ali
     ['JWT from another issuer', { authorization: `Bearer ${signJwt(secrets.jwtSecret, validClaims('alice', { iss: 'https://evil.example' }))}` }],
     ['JWT without exp', { authorization: `Bearer ${signJwt(secrets.jwtSecret, { sub: 'alice', iss: validClaims('a').iss, aud: validClaims('a').aud })}` }],
     ['unsigned JWT (alg none)', { authorization: `Bearer ${signJwt('', validClaims('alice'), { alg: 'none' }).replace(/[^.]+$/, '')}` }],
+    ['JWT claiming RS256, signed with the secret', { authorization: `Bearer ${signJwt(secrets.jwtSecret, validClaims('alice'), { alg: 'RS256', typ: 'JWT' })}` }],
+    ['JWT without sub', { authorization: `Bearer ${signJwt(secrets.jwtSecret, { iss: validClaims('a').iss, aud: validClaims('a').aud, exp: now + 60 })}` }],
+    ['JWT whose aud array lacks the audience', { authorization: `Bearer ${signJwt(secrets.jwtSecret, validClaims('alice', { aud: ['a', 'b'] }))}` }],
+    ['API key one character short', { 'x-api-key': (secrets.keys.alice ?? '').slice(0, -1) }],
+    ['API key far too long', { 'x-api-key': 'k'.repeat(4_000) }],
+    ['a valid API key beside a bad bearer token', { 'x-api-key': secrets.keys.alice ?? '', authorization: 'Bearer nope' }],
   ];
   for (const [what, headers] of cases) {
     const res = await fetch(`${gateway.base}/echo/thing`, { headers });
@@ -101,6 +107,9 @@ test('a valid request reaches the service with the request id, a traceparent of 
     what: "the edge's log line for the request, with the span passed on",
   });
 
+  // aud may be an array holding the audience.
+  const inArray = signJwt(secrets.jwtSecret, validClaims('svc-array', { aud: ['other', JWT_AUDIENCE] }));
+  expect((await fetch(`${gateway.base}/echo/things`, { headers: { authorization: `Bearer ${inArray}` } })).status).toBe(200);
   const jwt = signJwt(secrets.jwtSecret, validClaims('svc-reporting'));
   const viaJwt = await fetch(`${gateway.base}/echo/things`, { headers: { authorization: `Bearer ${jwt}`, traceparent: 'not-a-traceparent' } });
   expect(viaJwt.status).toBe(200);

@@ -9,7 +9,7 @@ const NO_ERROR = '!{ var(txn.auth_error) -m found }';
 const fail = (reason: string, condition: string): string => `  http-request set-var-fmt(txn.auth_error) "${reason}" if ${NO_ERROR} ${condition}`;
 
 /**
- * HS256 only (jwt_verify compares the token's own alg with it, so `none` and RS256 fail), with the
+ * HS256 only (the signature checked as HS256 and the header's alg HS256: `none` and RS256 fail), with the
  * secret, issuer, audience and clock tolerance from the JWT map (0600; the control plane fills it).
  * exp, iss, aud and sub are required, nbf is checked when present; sub is the client id.
  */
@@ -23,6 +23,8 @@ function jwtRules(map: string): string[] {
     `  http-request set-var(txn.token) http_auth_bearer if has_authz ${NO_ERROR}`,
     `  http-request set-var(txn.jwt_sig) var(txn.token),jwt_verify("HS256",txn.jwt_key) if has_authz ${NO_ERROR}`,
     fail('Invalid bearer token: the signature does not match, or it is not HS256.', `${bearer} !{ var(txn.jwt_sig) -m int 1 }`),
+    // jwt_verify checks the signature with the algorithm it is given, whatever the header says: the header must say it too.
+    fail('Invalid bearer token: it must be signed with HS256.', `${bearer} !{ var(txn.token),jwt_header_query('$.alg') -m str HS256 }`),
     `  http-request set-var(txn.now) date if has_authz ${NO_ERROR}`,
     `  http-request set-var(txn.jwt_tol) str(tolerance),map_str(${map}) if has_authz ${NO_ERROR}`,
     `  http-request set-var(txn.jwt_exp) var(txn.token),jwt_payload_query('$.exp','int'),add(txn.jwt_tol),sub(txn.now) if has_authz ${NO_ERROR}`,
