@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '@platform/consul';
 import { pidAlive, readSecretFile, runningAsRoot, waitFor } from '@platform/process-runner';
@@ -106,6 +106,8 @@ export const loadBalancersComponent: PlatformComponent = {
         },
         { timeoutMs: 30_000, intervalMs: 200, what: 'the load balancers to start (see logs/lb-controller)' },
       );
+      // The gateway's account passes through to its maps and socket (search only: it cannot list the folders).
+      if (edge && runningAsRoot()) for (const dir of [stateDir, join(stateDir, 'edge')]) chmodSync(dir, statSync(dir).mode | 0o001);
       const write = repoint(env.DB_WRITE_URL, dbLb.host, dbLb.writePort);
       const read = repoint(env.DB_READ_URL, dbLb.host, dbLb.readPort);
       if (roles.includes('db') && write && read && env.DB_PASSWORD_FILE) {
