@@ -32,6 +32,27 @@ export function printPaths(title: string, results: readonly PathResult[], refere
   );
 }
 
+/** GET /users/:id on one users instance reading PostgreSQL: direct, one hop, and the public path. */
+async function benchUsersById(consulAddr: string, internalAddr: string, edgeAddr: string, apiKey: string): Promise<void> {
+  const users = await startRegisteredService(entryPoints.users, 'users', consulAddr, { LOG_LEVEL: 'warn', INSTANCE_ID: 'users-bench' });
+  try {
+    const direct = `http://127.0.0.1:${users.port}`;
+    const created = await fetch(`${direct}/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'bench@example.com', name: 'Bench' }) });
+    const { id } = (await created.json()) as { id: string };
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const first = await measurePath('client → users (direct)', `${direct}/users/${id}`);
+    const oneHop = await measurePath('client → internal HAProxy → users (one hop)', `http://${internalAddr}/users/${id}`, { host: 'users' });
+    const results = [
+      first,
+      oneHop,
+      await measurePath('client → edge (key, limit, route) → users', `http://${edgeAddr}/users/${id}`, { 'x-api-key': apiKey }),
+    ];
+    printPaths(`GET /users/:id (PostgreSQL), ${CONNECTIONS} connections, ${DURATION_S} s each, same run`, results, oneHop);
+  } finally {
+    await users.child.stop(3_000);
+  }
+}
+
 /**
  * The same request to the same single instance, in one run: straight to the service, through the
  * internal HAProxy (one bare hop, the floor of any design with a proxy), and the whole public path
@@ -61,6 +82,7 @@ export async function benchLbThroughput(): Promise<void> {
       await measurePath('client → edge (key, limit, route) → service', `http://${edge.addr}/whoami`, { 'x-api-key': secrets.keys.bench as string }),
     ];
     printPaths(`Throughput and latency, ${CONNECTIONS} connections, ${DURATION_S} s each, one instance of everything, same run`, results, oneHop);
+    await benchUsersById(consul.httpAddr, internal.addr, edge.addr, secrets.keys.bench as string);
   } finally {
     await Promise.all([instance.child.stop(3_000), gateway.stop()]);
     await internal.stop();

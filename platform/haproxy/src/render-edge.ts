@@ -74,7 +74,7 @@ function renderSourceLimits({ connRate, requestRate, authFailures }: EdgeLimits)
  */
 const LOG_FORMAT =
   `  log-format '{"@timestamp":"%[date,utime(%Y-%m-%dT%H:%M:%SZ)]","log.level":"info","message":"request completed","service.name":"edge",` +
-  `"request.id":"%[var(txn.rid)]","trace.id":"%[var(txn.trace)]","span.id":"%[var(txn.span)]","client.id":"%[var(txn.client)]","service.target":"%[var(txn.service)]",` +
+  `"http.request.id":"%[var(txn.rid)]","trace.id":"%[var(txn.trace)]","span.id":"%[var(txn.span)]","client.id":"%[var(txn.client)]","service.target":"%[var(txn.service)]",` +
   `"http.request.method":"%HM","url.path":"%[var(txn.path),json(utf8s)]","http.response.status_code":%ST,"event.duration_ms":%Ta,"upstream.response_ms":%Tr}'`;
 
 /**
