@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { waitFor } from '@platform/process-runner';
 import { startTestConsul, type TestConsul } from '../harness/consul';
 import { JWT_AUDIENCE, signJwt, startEcho, startGateway, validClaims, writeGatewaySecrets, type GatewaySecrets, type Problem, type RunningGateway } from '../harness/gateway';
@@ -178,7 +177,7 @@ test('a route whose only instance cannot be reached is a 503 problem with Retry-
   expect(res.headers.get('retry-after')).toBe('1');
 });
 
-const edgeLog = (): string => readFileSync(join(gateway.edge.dir, 'haproxy.log'), 'utf8');
+const edgeLog = (): string => readFileSync(gateway.edge.haproxyLog, 'utf8');
 
 test('credentials never reach the edge or gateway logs', async () => {
   const jwt = signJwt(secrets.jwtSecret, validClaims('alice'));

@@ -69,11 +69,12 @@ function renderSourceLimits({ connRate, requestRate, authFailures }: EdgeLimits)
 }
 
 /**
- * One ECS-shaped JSON line per request (to HAProxy's log, beside the controller's): ids, client,
+ * One ECS-shaped JSON line per request (HAProxy's log: `<LOG_DIR>/edge/<controller>.log`, which
+ * Filebeat ships, so `platform logs --request-id` shows it beside the services'): ids, client,
  * route, status and timings; the path without its query, so no credential sent there is logged.
  */
 const LOG_FORMAT =
-  `  log-format '{"@timestamp":"%[date,utime(%Y-%m-%dT%H:%M:%SZ)]","log.level":"info","message":"request completed","service.name":"edge",` +
+  `  log-format '{"@timestamp":"%[date,utime(%Y-%m-%dT%H:%M:%SZ)]","log.level":"info","message":"request completed","service.name":"edge","event.dataset":"edge",` +
   `"http.request.id":"%[var(txn.rid)]","trace.id":"%[var(txn.trace)]","span.id":"%[var(txn.span)]","client.id":"%[var(txn.client)]","service.target":"%[var(txn.service)]",` +
   `"http.request.method":"%HM","url.path":"%[var(txn.path),json(utf8s)]","http.response.status_code":%ST,"event.duration_ms":%Ta,"upstream.response_ms":%Tr}'`;
 
