@@ -58,7 +58,8 @@ export const renderMap = (content: MapContent): string => content.map(([k, v]) =
  */
 export function writeMapFile(dir: string, name: MapName, content: MapContent): string {
   const file = join(dir, MAP_FILES[name]);
-  const next = `${file}.next`;
+  // Every gateway instance writes the same files: each its own temporary, so a rename never moves another's half-written one.
+  const next = `${file}.${process.pid}.next`;
   writeFileSync(next, renderMap(content), { mode: 0o600 });
   renameSync(next, file);
   return file;
