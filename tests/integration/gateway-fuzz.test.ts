@@ -32,7 +32,8 @@ beforeAll(async () => {
   open = await startEcho(consul.httpAddr, 'open', '/open', 'public');
   // The fuzzer is one source address: the edge's per-source limits would answer it 429 before the rules under test.
   gateway = await startGateway(consul.httpAddr, echo.addr, secrets, { GATEWAY_RATE_LIMIT_MAX: '1000000' }, { ...LOAD_TEST_EDGE, EDGE_LIMIT_AUTH_FAILURES: '0', EDGE_BODY_LIMIT_BYTES: '8192' });
-  await waitFor(async () => (await fetch(`${gateway.base}/open/ping`)).status === 200, { timeoutMs: 5_000, what: 'the gateway to route /open' });
+  // Every route the fuzzer aims at, /docs (the gateway's own backend) included, before it starts.
+  await waitFor(async () => (await fetch(`${gateway.base}/open/ping`)).status === 200 && (await fetch(`${gateway.base}/docs`)).status === 200, { timeoutMs: 10_000, what: 'the edge to route /open and /docs' });
 });
 
 afterAll(async () => {
