@@ -74,7 +74,8 @@ test('/docs merges the services own OpenAPI documents for the routes the gateway
   const gateway = await startGateway(consul.httpAddr, `127.0.0.1:${usersPort}`, secrets);
   gateways.push(gateway);
   const headers = { 'x-api-key': secrets.keys.alice ?? '', 'content-type': 'application/json' };
-  await waitFor(async () => (await fetch(`${gateway.base}/users`, { headers })).status === 200, { timeoutMs: 5_000, what: 'the gateway to route /users' });
+  // /docs goes to the gateway's own backend, which the edge may get a reload after /users.
+  await waitFor(async () => (await fetch(`${gateway.base}/users`, { headers })).status === 200 && (await fetch(`${gateway.base}/docs`)).status === 200, { timeoutMs: 5_000, what: 'the edge to route /users and /docs' });
 
   const created = await fetch(`${gateway.base}/users`, { method: 'POST', headers, body: JSON.stringify({ email: 'ada@example.com', name: 'Ada' }) });
   expect(created.status).toBe(201);
