@@ -66,5 +66,5 @@ export async function startTestLb(consulAddr: string, role: 'edge' | 'internal' 
     const master = readFileSync(join(dir, 'haproxy.pid'), 'utf8').trim();
     return execFileSync('ps', ['-o', 'user=', '--ppid', master], { encoding: 'utf8' }).split('\n').map((u) => u.trim()).filter(Boolean);
   };
-  return { child, addr: `127.0.0.1:${port}`, readAddr, adminSocket: join(dir, 'admin.sock'), controllerId, logFile: join(dir, 'lb-controller', `${controllerId}.log`), haproxyLog: role === 'edge' ? join(dir, 'edge', `${controllerId}.log`) : join(dir, 'haproxy.log'), dir, workerUsers, stop: async () => void (await child.stop(15_000)) };
+  return { child, addr: `127.0.0.1:${port}`, readAddr, adminSocket: join(dir, 'admin.sock'), controllerId, logFile: join(dir, 'lb-controller', `${controllerId}.log`), haproxyLog: role === 'edge' ? join(extraEnv.LOG_DIR ?? dir, 'edge', `${controllerId}.log`) : join(dir, 'haproxy.log'), dir, workerUsers, stop: async () => void (await child.stop(15_000)) };
 }
