@@ -24,7 +24,8 @@ export async function measurePath(name: string, url: string, headers: Record<str
 /** Each path beside the first (direct) and, when given, beside a reference path (the one-hop floor). */
 export function printPaths(title: string, results: readonly PathResult[], reference?: PathResult): void {
   const base = results[0] as PathResult;
-  const vsReference = (r: PathResult): string[] => (reference ? [(r.rps / reference.rps).toFixed(2), (r.p99 / reference.p99).toFixed(2)] : []);
+  // autocannon's latencies are whole milliseconds: a p99 of 0 has no meaningful ratio.
+  const vsReference = (r: PathResult): string[] => (reference ? [(r.rps / reference.rps).toFixed(2), reference.p99 > 0 ? (r.p99 / reference.p99).toFixed(2) : '-'] : []);
   printTable(
     title,
     ['path', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'throughput vs direct', ...(reference ? ['throughput vs one hop', 'p99 vs one hop'] : [])],
