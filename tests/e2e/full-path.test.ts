@@ -6,7 +6,7 @@ import { LOAD_TEST_EDGE, startTestLb, type TestLb } from '../harness/load-balanc
 import { startLoad } from '../harness/load';
 import { entryPoints, startRegisteredService, type ServiceProcess } from '../harness/service-process';
 
-/** client → edge HAProxy → gateway → internal HAProxy → service, every part real. */
+/** client → edge HAProxy (the gateway's data path, fed by the gateway) → service, every part real. */
 let consul: TestConsul;
 let internal: TestLb;
 let edge: TestLb;
@@ -31,18 +31,19 @@ const viaEdge = (headers: Record<string, string> = {}) => httpRequest(edge.addr,
 
 beforeAll(async () => {
   consul = await startTestConsul();
-  [internal, edge] = await Promise.all([startTestLb(consul.httpAddr, 'internal'), startTestLb(consul.httpAddr, 'edge', LOAD_TEST_EDGE)]);
+  internal = await startTestLb(consul.httpAddr, 'internal');
   secrets = writeGatewaySecrets(['full-path-client'], { 'full-path-client': 1_000_000 });
   apiKey = secrets.keys['full-path-client'] as string;
-  for (let i = 0; i < 2; i += 1) gateways.push(await startGateway(consul.httpAddr, internal.addr, secrets, { INSTANCE_ID: `gateway-${i}`, DRAIN_MS: '200', GATEWAY_TRUSTED_PROXIES: '127.0.0.1' }));
+  gateways.push(await startGateway(consul.httpAddr, internal.addr, secrets, { INSTANCE_ID: 'gateway-0', DRAIN_MS: '200' }, LOAD_TEST_EDGE));
+  edge = gateways[0]!.edge;
   await startWho('1');
   await startWho('2');
   await waitFor(async () => (await viaEdge()).status === 200, { timeoutMs: 10_000, what: 'the full path to answer' });
 });
 
 afterAll(async () => {
-  await Promise.all([...services, ...gateways.map((g) => g.proc)].map((p) => p.child.stop(5_000)));
-  await Promise.all([internal.stop(), edge.stop()]);
+  await Promise.all([...services.map((p) => p.child.stop(5_000)), ...gateways.map((g) => g.stop())]);
+  await internal.stop();
   await consul.stop();
 });
 
@@ -54,7 +55,7 @@ test('a request through the edge reaches a service with its request id kept on e
   expect((await httpRequest(edge.addr, '/whoami')).status).toBe(401);
 });
 
-test('kill -9 of a gateway under load through the edge: zero failed requests', async () => {
+test('kill -9 of the gateway (the control plane) under load through the edge: zero failed requests', async () => {
   const load = startLoad({ addr: edge.addr, path: '/whoami', host: 'edge', headers: { 'x-api-key': apiKey }, concurrency: 6 });
   await sleep(700);
   gateways[0]!.proc.child.signal('SIGKILL');
@@ -77,4 +78,15 @@ test('rolling restart of a service under load through the full path: zero failed
   expect(result.failures).toEqual([]);
   expect(result.byInstance.get('who-new-1')).toBeGreaterThan(0);
   expect(result.byInstance.get('who-new-2')).toBeGreaterThan(0);
+});
+
+test('kill -9 of a service instance under GET load through the edge: zero failed requests', async () => {
+  const [victim] = services.filter((p) => p.child.isRunning()).slice(-2);
+  const load = startLoad({ addr: edge.addr, path: '/whoami', host: 'edge', headers: { 'x-api-key': apiKey }, concurrency: 6 });
+  await sleep(700);
+  victim!.child.signal('SIGKILL');
+  await sleep(2_000);
+  const result = await load.stop();
+  expect(result.failures).toEqual([]);
+  expect(result.ok).toBeGreaterThan(100);
 });

@@ -64,7 +64,7 @@ beforeAll(async () => {
   [pg, kafka, lb, logging] = await Promise.all([startTestPostgres({ replicas: 0 }), startTestKafka(), startTestLb(consul.httpAddr, 'internal'), startTestLogging()]);
   const secrets = writeGatewaySecrets(['events-client'], { 'events-client': 1_000_000 });
   apiKey = secrets.keys['events-client'] as string;
-  gateway = await startGateway(consul.httpAddr, lb.addr, secrets, { LOG_DIR: logging.logDir });
+  gateway = await startGateway(consul.httpAddr, lb.addr, secrets, { LOG_DIR: logging.logDir }, { LOG_DIR: logging.logDir });
   [users, standby] = await Promise.all([startUsers('1'), startUsers('0')]);
   running.push(await startRegisteredService(entryPoints.orders, 'orders', consul.httpAddr, { ...serviceEnv(), INTERNAL_LB_ADDR: lb.addr, INSTANCE_ID: 'orders-1' }));
   await waitFor(async () => (await call('/users?limit=1')).status === 200 && (await call('/orders?userId=00000000-0000-4000-8000-000000000000')).status === 200, {
@@ -74,7 +74,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([...running, gateway.proc].map((p) => p.child.stop(10_000)));
+  await Promise.all([...running.map((p) => p.child.stop(10_000)), gateway?.stop()]);
   await lb.stop();
   await Promise.all([kafka.stop(), pg.stop(), logging.stop()]);
   await consul.stop();
@@ -122,7 +122,7 @@ test("the request id of the POST that created an order is in its event's consume
   });
 });
 
-test('one order request is found by its request id in the logs of the gateway, orders and the users consumer, in time order, within 10 s', async () => {
+test('one order request is found by its request id in the logs of the edge, orders and the users consumer, in time order, within 10 s', async () => {
   const user = await call<{ id: string }>('/users', { method: 'POST', body: { email: 'logged@example.com', name: 'Logged' } });
   const requestId = 'order-request-logs-0001';
   const sentAt = Date.now();
@@ -132,15 +132,15 @@ test('one order request is found by its request id in the logs of the gateway, o
     async () => {
       const found = await logging.store.searchAll({ requestId });
       const services = new Set(found.map((l) => l.service));
-      return ['gateway', 'orders', 'users'].every((s) => services.has(s)) && found.some((l) => l.message === 'event applied') ? found : undefined;
+      return ['edge', 'orders', 'users'].every((s) => services.has(s)) && found.some((l) => l.message === 'event applied') ? found : undefined;
     },
-    { timeoutMs: 10_000, intervalMs: 250, what: 'lines from the gateway, orders and the users consumer' },
+    { timeoutMs: 10_000, intervalMs: 250, what: 'lines from the edge, orders and the users consumer' },
   );
   expect(Date.now() - sentAt).toBeLessThan(10_500);
   const times = lines.map((l) => Date.parse(l.timestamp));
   expect([...times].sort((a, b) => a - b)).toEqual(times);
   const consumerLine = lines.find((l) => l.message === 'event applied');
   expect(consumerLine?.service).toBe('users');
-  const gatewayAt = Math.min(...lines.filter((l) => l.service === 'gateway').map((l) => Date.parse(l.timestamp)));
-  expect(Date.parse(consumerLine?.timestamp ?? '')).toBeGreaterThanOrEqual(gatewayAt);
+  const edgeAt = Math.min(...lines.filter((l) => l.service === 'edge').map((l) => Date.parse(l.timestamp)));
+  expect(Date.parse(consumerLine?.timestamp ?? '')).toBeGreaterThanOrEqual(edgeAt);
 });

@@ -55,7 +55,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await pg.resumeReplay(pg.cluster.replicas[0]!).catch(() => undefined);
-  await Promise.all([users.child.stop(5_000), gateway.proc.child.stop(5_000)]);
+  await Promise.all([users.child.stop(5_000), gateway.stop()]);
   await Promise.all([dbLb.stop(), lb.stop()]);
   await pg.stop();
   await consul.stop();

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@platform/process-runner';
+import { startTestLb, type TestLb } from './load-balancer';
 import { entryPoints, repoRoot, startRegisteredService, type ServiceProcess } from './service-process';
 
 /** The fixture that echoes what reached it and can declare any gateway route. */
@@ -54,16 +55,39 @@ export const validClaims = (sub: string, extra: Record<string, unknown> = {}): R
 };
 
 export interface RunningGateway {
+  /** The gateway's control plane (routes, keys and limits into the edge's maps; /docs). */
   proc: ServiceProcess;
+  /** The edge HAProxy: the gateway's data path, where callers send their requests. */
+  edge: TestLb;
+  /** Every edge the gateway feeds (one unless started with several). */
+  edges: TestLb[];
+  /** The edge's address: what a caller calls. */
   base: string;
+  /** The gateway process itself (its /health and /metrics, which the edge does not route). */
+  direct: string;
+  stop(): Promise<void>;
 }
 
-/** Starts the real gateway process on a known port and waits until Consul lists it as passing. */
-export async function startGateway(consulAddr: string, internalLb: string, secrets: GatewaySecrets, env: Record<string, string> = {}): Promise<RunningGateway> {
+/**
+ * Starts the gateway as the platform runs it: an edge HAProxy with its controller (`edgeEnv`: its
+ * EDGE_* variables) and the gateway process filling the edge's maps, on known ports; resolves once
+ * Consul lists both as passing.
+ */
+export function startGateway(consulAddr: string, internalLb: string, secrets: GatewaySecrets, env: Record<string, string> = {}, edgeEnv: Record<string, string> = {}): Promise<RunningGateway> {
+  return startGatewayWithEdges(consulAddr, internalLb, secrets, env, [edgeEnv]);
+}
+
+/** The same with several edges (each with its own `edgeEnvs` entry), all loading the same maps. */
+export async function startGatewayWithEdges(consulAddr: string, internalLb: string, secrets: GatewaySecrets, env: Record<string, string>, edgeEnvs: Record<string, string>[]): Promise<RunningGateway> {
+  const mapsDir = mkdtempSync(join(tmpdir(), 'edge-maps-'));
+  const edges = await Promise.all(edgeEnvs.map((edgeEnv) => startTestLb(consulAddr, 'edge', { EDGE_MAPS_DIR: mapsDir, ...edgeEnv })));
+  const edge = edges[0] as TestLb;
   const port = await freePort();
   const proc = await startRegisteredService(entryPoints.gateway, 'gateway', consulAddr, {
     PORT: String(port),
     INTERNAL_LB_ADDR: internalLb,
+    GATEWAY_EDGE_MAPS_DIR: mapsDir,
+    GATEWAY_EDGE_SOCKETS: edges.map((e) => join(e.dir, 'gateway.sock')).join(','),
     GATEWAY_API_KEYS_FILE: secrets.apiKeysFile,
     GATEWAY_JWT_SECRET_FILE: secrets.jwtSecretFile,
     GATEWAY_JWT_ISSUER: JWT_ISSUER,
@@ -71,7 +95,11 @@ export async function startGateway(consulAddr: string, internalLb: string, secre
     DRAIN_MS: '0',
     ...env,
   });
-  return { proc, base: `http://127.0.0.1:${port}` };
+  const stop = async (): Promise<void> => {
+    await proc.child.stop(3_000);
+    await Promise.all(edges.map((e) => e.stop()));
+  };
+  return { proc, edge, edges, base: `http://${edge.addr}`, direct: `http://127.0.0.1:${port}`, stop };
 }
 
 /** Starts the echo fixture on a known port, declaring `prefix` as its gateway route. */

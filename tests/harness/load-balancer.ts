@@ -17,6 +17,8 @@ export interface TestLb {
   controllerId: string;
   /** The controller's own JSON log. */
   logFile: string;
+  /** HAProxy's own output: for the edge, its JSON line per request. */
+  haproxyLog: string;
   /** LB_STATE_DIR: haproxy.cfg, haproxy.pid, the sockets. */
   dir: string;
   /** The users HAProxy's worker processes run as (the master's children). */
@@ -62,5 +64,5 @@ export async function startTestLb(consulAddr: string, role: 'edge' | 'internal' 
     const master = readFileSync(join(dir, 'haproxy.pid'), 'utf8').trim();
     return execFileSync('ps', ['-o', 'user=', '--ppid', master], { encoding: 'utf8' }).split('\n').map((u) => u.trim()).filter(Boolean);
   };
-  return { child, addr: `127.0.0.1:${port}`, readAddr, adminSocket: join(dir, 'admin.sock'), controllerId, logFile: join(dir, 'lb-controller', `${controllerId}.log`), dir, workerUsers, stop: async () => void (await child.stop(15_000)) };
+  return { child, addr: `127.0.0.1:${port}`, readAddr, adminSocket: join(dir, 'admin.sock'), controllerId, logFile: join(dir, 'lb-controller', `${controllerId}.log`), haproxyLog: role === 'edge' ? join(extraEnv.LOG_DIR ?? dir, 'edge', `${controllerId}.log`) : join(dir, 'haproxy.log'), dir, workerUsers, stop: async () => void (await child.stop(15_000)) };
 }

@@ -1,12 +1,12 @@
-import { freePort, waitFor } from '@platform/process-runner';
+import { readFileSync } from 'node:fs';
+import { waitFor } from '@platform/process-runner';
 import { startTestConsul, type TestConsul } from '../harness/consul';
-import { signJwt, startEcho, startGateway, validClaims, writeGatewaySecrets, type GatewaySecrets, type Problem, type RunningGateway } from '../harness/gateway';
+import { JWT_AUDIENCE, signJwt, startEcho, startGateway, validClaims, writeGatewaySecrets, type GatewaySecrets, type Problem, type RunningGateway } from '../harness/gateway';
 import type { ServiceProcess } from '../harness/service-process';
 
 /**
- * The gateway's answers at the edge, through the real gateway process, real Consul and a real kit
- * service. Until the internal HAProxy lands, INTERNAL_LB_ADDR points at the echo instance itself
- * (services ignore Host), which is enough to see what the gateway sends upstream.
+ * The gateway's answers at the edge: the real edge HAProxy (the data path) with the gateway process
+ * filling its maps, real Consul and real kit services, which echo what reached them.
  */
 let consul: TestConsul;
 let secrets: GatewaySecrets;
@@ -26,13 +26,13 @@ beforeAll(async () => {
   secrets = writeGatewaySecrets(['alice', 'limited'], { limited: 3 });
   const echo = await startEcho(consul.httpAddr, 'echo', '/echo', 'required');
   const open = await startEcho(consul.httpAddr, 'open', '/open', 'public');
-  gateway = await startGateway(consul.httpAddr, echo.addr, secrets, { BODY_LIMIT_BYTES: String(BODY_LIMIT), GATEWAY_UPSTREAM_TIMEOUT_MS: '1000' });
-  running.push(echo.proc, open.proc, gateway.proc);
+  gateway = await startGateway(consul.httpAddr, echo.addr, secrets, {}, { EDGE_BODY_LIMIT_BYTES: String(BODY_LIMIT), EDGE_SERVER_TIMEOUT_MS: '1000' });
+  running.push(echo.proc, open.proc);
   await waitFor(async () => (await fetch(`${gateway.base}/open/ping`)).status === 200, { timeoutMs: 5_000, what: 'the gateway to route /open' });
 });
 
 afterAll(async () => {
-  await Promise.all(running.map((p) => p.child.stop(3_000)));
+  await Promise.all([...running.map((p) => p.child.stop(3_000)), gateway?.stop()]);
   await consul?.stop();
 });
 
@@ -70,6 +70,12 @@ test('missing or invalid credentials are 401 problems, for API keys and JWTs ali
     ['JWT from another issuer', { authorization: `Bearer ${signJwt(secrets.jwtSecret, validClaims('alice', { iss: 'https://evil.example' }))}` }],
     ['JWT without exp', { authorization: `Bearer ${signJwt(secrets.jwtSecret, { sub: 'alice', iss: validClaims('a').iss, aud: validClaims('a').aud })}` }],
     ['unsigned JWT (alg none)', { authorization: `Bearer ${signJwt('', validClaims('alice'), { alg: 'none' }).replace(/[^.]+$/, '')}` }],
+    ['JWT claiming RS256, signed with the secret', { authorization: `Bearer ${signJwt(secrets.jwtSecret, validClaims('alice'), { alg: 'RS256', typ: 'JWT' })}` }],
+    ['JWT without sub', { authorization: `Bearer ${signJwt(secrets.jwtSecret, { iss: validClaims('a').iss, aud: validClaims('a').aud, exp: now + 60 })}` }],
+    ['JWT whose aud array lacks the audience', { authorization: `Bearer ${signJwt(secrets.jwtSecret, validClaims('alice', { aud: ['a', 'b'] }))}` }],
+    ['API key one character short', { 'x-api-key': (secrets.keys.alice ?? '').slice(0, -1) }],
+    ['API key far too long', { 'x-api-key': 'k'.repeat(4_000) }],
+    ['a valid API key beside a bad bearer token', { 'x-api-key': secrets.keys.alice ?? '', authorization: 'Bearer nope' }],
   ];
   for (const [what, headers] of cases) {
     const res = await fetch(`${gateway.base}/echo/thing`, { headers });
@@ -93,13 +99,16 @@ test('a valid request reaches the service with the request id, a traceparent of 
   // Same trace and flags; the gateway names itself as the parent span.
   expect(echo.headers.traceparent).toMatch(/^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01$/);
   expect(echo.headers.traceparent).not.toBe(incoming);
-  // The span the service sees as its parent is the one on the gateway's own log line for the request.
+  // The span the service sees as its parent is the one on the edge's own log line for the request.
   const parentSpan = echo.headers.traceparent?.split('-')[2] ?? '';
-  await waitFor(() => gateway.proc.output().split('\n').some((line) => line.includes('edge-test-valid-0001') && line.includes(parentSpan)), {
+  await waitFor(() => edgeLog().split('\n').some((line) => line.includes('edge-test-valid-0001') && line.includes(parentSpan)), {
     timeoutMs: 2_000,
-    what: "the gateway's log line for the request, with the span passed on",
+    what: "the edge's log line for the request, with the span passed on",
   });
 
+  // aud may be an array holding the audience.
+  const inArray = signJwt(secrets.jwtSecret, validClaims('svc-array', { aud: ['other', JWT_AUDIENCE] }));
+  expect((await fetch(`${gateway.base}/echo/things`, { headers: { authorization: `Bearer ${inArray}` } })).status).toBe(200);
   const jwt = signJwt(secrets.jwtSecret, validClaims('svc-reporting'));
   const viaJwt = await fetch(`${gateway.base}/echo/things`, { headers: { authorization: `Bearer ${jwt}`, traceparent: 'not-a-traceparent' } });
   expect(viaJwt.status).toBe(200);
@@ -158,22 +167,25 @@ test('a service that does not answer in time is a 504 problem', async () => {
   expect(body.detail).toBe('The echo service did not answer in time.');
 });
 
-test('an unreachable internal load balancer is a 503 problem with Retry-After', async () => {
-  const closedPort = await freePort();
-  const lost = await startGateway(consul.httpAddr, `127.0.0.1:${closedPort}`, secrets);
-  running.push(lost.proc);
-  await waitFor(async () => (await fetch(`${lost.base}/open/x`)).status !== 404, { timeoutMs: 5_000, what: 'the second gateway to know /open' });
-  const res = await fetch(`${lost.base}/open/x`, { headers: { 'x-request-id': 'edge-test-503-0001' } });
+test('a route whose only instance cannot be reached is a 503 problem with Retry-After', async () => {
+  const gone = await startEcho(consul.httpAddr, 'gone', '/gone', 'public');
+  await waitFor(async () => (await fetch(`${gateway.base}/gone/x`)).status === 200, { timeoutMs: 5_000, what: 'the edge to route /gone' });
+  gone.proc.child.signal('SIGKILL');
+  await gone.proc.child.exited;
+  const res = await fetch(`${gateway.base}/gone/x`, { headers: { 'x-request-id': 'edge-test-503-0001' } });
   await expectProblem(res, 503, 'edge-test-503-0001');
   expect(res.headers.get('retry-after')).toBe('1');
 });
 
-test('credentials never reach the gateway log', async () => {
+const edgeLog = (): string => readFileSync(gateway.edge.haproxyLog, 'utf8');
+
+test('credentials never reach the edge or gateway logs', async () => {
   const jwt = signJwt(secrets.jwtSecret, validClaims('alice'));
   await (await fetch(`${gateway.base}/echo/logged?api_key=${secrets.keys.alice}`, { headers: { authorization: `Bearer ${jwt}` } })).arrayBuffer();
   await (await fetch(`${gateway.base}/echo/logged`, { headers: withKey('alice') })).arrayBuffer();
   await (await fetch(`${gateway.base}/echo/logged`, { headers: { authorization: 'Bearer not.a.valid-token' } })).arrayBuffer();
-  const log = gateway.proc.output();
+  await waitFor(() => edgeLog().includes('logged'), { timeoutMs: 2_000, what: "the edge's log lines" });
+  const log = `${edgeLog()}${gateway.proc.output()}${readFileSync(gateway.edge.logFile, 'utf8')}`;
   expect(log).toContain('request completed');
   for (const secret of [secrets.keys.alice!, secrets.keys.limited!, secrets.jwtSecret, jwt, 'not.a.valid-token']) expect(log).not.toContain(secret);
 });

@@ -1,12 +1,13 @@
 import { waitFor } from '@platform/process-runner';
 import { startTestConsul, type TestConsul } from '../harness/consul';
 import { signJwt, startEcho, startGateway, validClaims, writeGatewaySecrets, type RunningGateway } from '../harness/gateway';
+import { LOAD_TEST_EDGE } from '../harness/load-balancer';
 import { fuzzRequest, seededRandom, sendRaw } from '../harness/http-fuzz';
 import type { ServiceProcess } from '../harness/service-process';
 
 /**
  * 2,000 malformed requests (random methods, paths, headers, bodies, bad JSON, huge headers, broken
- * framing) at the real gateway in front of a real service, on loopback only, bounded in count and
+ * framing) at the real edge (the gateway's data path) in front of a real service, on loopback only, bounded in count and
  * time. Afterwards every process must still be up and answering, and the gateway must not have
  * answered any of them with a 500 (a 5xx would mean it failed on input instead of rejecting it).
  */
@@ -29,12 +30,14 @@ beforeAll(async () => {
   jwt = signJwt(secrets.jwtSecret, validClaims('fuzzer', { exp: Math.floor(Date.now() / 1000) + 3_600 }));
   echo = await startEcho(consul.httpAddr, 'echo', '/echo', 'required');
   open = await startEcho(consul.httpAddr, 'open', '/open', 'public');
-  gateway = await startGateway(consul.httpAddr, echo.addr, secrets, { BODY_LIMIT_BYTES: '8192', GATEWAY_RATE_LIMIT_MAX: '1000000' });
-  await waitFor(async () => (await fetch(`${gateway.base}/open/ping`)).status === 200, { timeoutMs: 5_000, what: 'the gateway to route /open' });
+  // The fuzzer is one source address: the edge's per-source limits would answer it 429 before the rules under test.
+  gateway = await startGateway(consul.httpAddr, echo.addr, secrets, { GATEWAY_RATE_LIMIT_MAX: '1000000' }, { ...LOAD_TEST_EDGE, EDGE_LIMIT_AUTH_FAILURES: '0', EDGE_BODY_LIMIT_BYTES: '8192' });
+  // Every route the fuzzer aims at, /docs (the gateway's own backend) included, before it starts.
+  await waitFor(async () => (await fetch(`${gateway.base}/open/ping`)).status === 200 && (await fetch(`${gateway.base}/docs`)).status === 200, { timeoutMs: 10_000, what: 'the edge to route /open and /docs' });
 });
 
 afterAll(async () => {
-  await Promise.all([gateway, echo, open].filter(Boolean).map((p) => p.proc.child.stop(3_000)));
+  await Promise.all([gateway?.stop(), ...[echo, open].filter(Boolean).map((p) => p.proc.child.stop(3_000))]);
   await consul?.stop();
 });
 
@@ -63,12 +66,12 @@ test(`${TOTAL} fuzzed malformed requests leave the gateway and the services up a
   process.stdout.write(`fuzz (seed ${SEED}): ${next} requests in ${Date.now() - startedAt} ms; ${summary.join(', ')}\n`);
 
   expect(next).toBe(TOTAL);
-  expect([gateway.proc.child.isRunning(), echo.proc.child.isRunning(), open.proc.child.isRunning()]).toEqual([true, true, true]);
+  expect([gateway.proc.child.isRunning(), gateway.edge.child.isRunning(), echo.proc.child.isRunning(), open.proc.child.isRunning()]).toEqual([true, true, true, true]);
   const serverErrors = [...statuses.entries()].filter(([s]) => s >= 500).reduce((n, [, count]) => n + count, 0);
   expect(serverErrors).toBe(0);
 
   // Still answering: its own health, a routed call, and the services directly.
-  expect((await fetch(`${gateway.base}/health/ready`)).status).toBe(200);
+  expect((await fetch(`${gateway.direct}/health/ready`)).status).toBe(200);
   const routed = await fetch(`${gateway.base}/echo/after-fuzz`, { headers: { 'x-api-key': apiKey } });
   expect(routed.status).toBe(200);
   for (const svc of [echo, open]) expect((await fetch(`http://${svc.addr}/health/ready`)).status).toBe(200);

@@ -9,16 +9,17 @@ import { startTestLb, type TestLb } from '../harness/load-balancer';
 import { entryPoints, spawnService, type ServiceProcess } from '../harness/service-process';
 
 /**
- * Who may claim which path, and which path is matched: real Consul, the internal HAProxy routing by
- * Host, three echo services (users, orders, and `evil`, which declares /users/admin) and the
- * gateway. The echo answers with the Host it was reached by (the service the gateway chose) and
- * the URL it received, so a test sees both the routing decision and what was forwarded.
+ * Who may claim which path, and which path is matched: real Consul, three echo services (users,
+ * orders, and `evil`, which declares /users/admin), the gateway and its edge HAProxy. The echo
+ * answers with the Host it was reached by (the service the edge chose) and the URL it received, so
+ * a test sees both the routing decision and what was forwarded.
  */
 let consul: TestConsul;
 let internal: TestLb;
 let secrets: GatewaySecrets;
 let gateway: RunningGateway;
 const running: ServiceProcess[] = [];
+const gateways: RunningGateway[] = [];
 
 beforeAll(async () => {
   consul = await startTestConsul();
@@ -31,12 +32,12 @@ beforeAll(async () => {
   ]);
   running.push(...services.map((s) => s.proc));
   gateway = await startGateway(consul.httpAddr, internal.addr, secrets);
-  running.push(gateway.proc);
+  gateways.push(gateway);
   await waitFor(async () => (await call(gateway, '/orders/1')).status === 200 && (await call(gateway, '/users/1')).status === 200, { timeoutMs: 10_000, what: 'users and orders to be routed' });
 });
 
 afterAll(async () => {
-  await Promise.all(running.map((p) => p.child.stop(3_000)));
+  await Promise.all([...running.map((p) => p.child.stop(3_000)), ...gateways.map((g) => g.stop())]);
   await internal?.stop();
   await consul?.stop();
 });
@@ -65,7 +66,7 @@ test('an operator grant lets that service take the sub-path', async () => {
   const file = join(mkdtempSync(join(tmpdir(), 'grants-')), 'route-grants.json');
   writeFileSync(file, JSON.stringify({ grants: [{ service: 'evil', prefixes: ['/users/admin'], reason: 'test: the admin team serves user administration' }] }));
   const granted = await startGateway(consul.httpAddr, internal.addr, secrets, { GATEWAY_ROUTE_GRANTS_FILE: file });
-  running.push(granted.proc);
+  gateways.push(granted);
   await waitFor(async () => (await call(granted, '/users/admin/1')).service === 'evil', { timeoutMs: 5_000, what: 'the granted route' });
   expect(await call(granted, '/users/1')).toEqual({ status: 200, service: 'users', url: '/users/1' });
 });

@@ -1,7 +1,7 @@
 import { freePort, waitFor } from '@platform/process-runner';
 import { startTestConsul, type TestConsul } from '../harness/consul';
 import { passingIds } from '../harness/consul-queries';
-import { echoEntry, startGateway, writeGatewaySecrets, type GatewaySecrets } from '../harness/gateway';
+import { echoEntry, startGateway, writeGatewaySecrets, type GatewaySecrets, type RunningGateway } from '../harness/gateway';
 import { entryPoints, spawnService, startRegisteredService, type ServiceProcess } from '../harness/service-process';
 
 /**
@@ -12,6 +12,7 @@ import { entryPoints, spawnService, startRegisteredService, type ServiceProcess 
 let consul: TestConsul;
 let secrets: GatewaySecrets;
 const running: ServiceProcess[] = [];
+const gateways: RunningGateway[] = [];
 
 beforeAll(async () => {
   consul = await startTestConsul();
@@ -19,15 +20,14 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(running.map((p) => p.child.stop(3_000)));
+  await Promise.all([...running.map((p) => p.child.stop(3_000)), ...gateways.map((g) => g.stop())]);
   await consul?.stop();
 });
 
 test('a new service declaring a route is reachable through the gateway within 2 s of its start, and its route goes when it stops', async () => {
-  // The internal LB address is where the new service will listen (a stand-in until HAProxy lands).
   const port = await freePort();
   const gateway = await startGateway(consul.httpAddr, `127.0.0.1:${port}`, secrets);
-  running.push(gateway.proc);
+  gateways.push(gateway);
   const headers = { 'x-api-key': secrets.keys.alice ?? '' };
   expect((await fetch(`${gateway.base}/fresh/hello`, { headers })).status).toBe(404);
 
@@ -62,16 +62,20 @@ test('a new service declaring a route is reachable through the gateway within 2 
     timeoutMs: 5_000,
     what: 'the route to disappear once the service stopped',
   });
+  // Its /docs would read from the stopped service's port: the next test's gateway serves /docs alone.
+  await gateways.pop()?.stop();
 });
 
 test('/docs merges the services own OpenAPI documents for the routes the gateway exposes; users answers through the gateway', async () => {
   const usersPort = await freePort();
   const users = await startRegisteredService(entryPoints.users, 'users', consul.httpAddr, { PORT: String(usersPort), DRAIN_MS: '0' });
   running.push(users);
+  // /docs fetches each service's document through INTERNAL_LB_ADDR; users itself stands in for it.
   const gateway = await startGateway(consul.httpAddr, `127.0.0.1:${usersPort}`, secrets);
-  running.push(gateway.proc);
+  gateways.push(gateway);
   const headers = { 'x-api-key': secrets.keys.alice ?? '', 'content-type': 'application/json' };
-  await waitFor(async () => (await fetch(`${gateway.base}/users`, { headers })).status === 200, { timeoutMs: 5_000, what: 'the gateway to route /users' });
+  // /docs goes to the gateway's own backend, which the edge may get a reload after /users.
+  await waitFor(async () => (await fetch(`${gateway.base}/users`, { headers })).status === 200 && (await fetch(`${gateway.base}/docs`)).status === 200, { timeoutMs: 5_000, what: 'the edge to route /users and /docs' });
 
   const created = await fetch(`${gateway.base}/users`, { method: 'POST', headers, body: JSON.stringify({ email: 'ada@example.com', name: 'Ada' }) });
   expect(created.status).toBe(201);

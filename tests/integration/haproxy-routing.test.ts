@@ -1,5 +1,7 @@
+import { mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { NO_ROUTE_HEADER } from '@platform/service-kit';
-import { readFileSync, renameSync } from 'node:fs';
 import { sleep, waitFor } from '@platform/process-runner';
 import { startTestConsul, type TestConsul } from '../harness/consul';
 import { passingIds } from '../harness/consul-queries';
@@ -43,14 +45,17 @@ test('a request for an unknown service gets 404 problem+json from the load balan
   expect(res.headers[NO_ROUTE_HEADER]).toBe('1');
 });
 
-test('the edge answers its own errors as problem+json: no gateway instance is a 503 with Retry-After', async () => {
-  const edge = await startTestLb(consul.httpAddr, 'edge');
+test('the edge answers its own errors as problem+json: a route without any instance is a 503 with Retry-After', async () => {
+  // A route the gateway pushed for a service that has no backend (yet): the edge's own 503.
+  const mapsDir = mkdtempSync(join(tmpdir(), 'edge-maps-'));
+  writeFileSync(join(mapsDir, 'routes.map'), '/users users:public\n', { mode: 0o600 });
+  const edge = await startTestLb(consul.httpAddr, 'edge', { EDGE_MAPS_DIR: mapsDir });
   try {
-    const res = await httpRequest(edge.addr, '/users');
+    const res = await httpRequest(edge.addr, '/users', { headers: { 'x-request-id': 'edge-own-503-0001' } });
     expect(res.status).toBe(503);
     expect(res.headers['content-type']).toBe('application/problem+json');
     expect(res.headers['retry-after']).toBe('1');
-    expect(JSON.parse(res.body)).toMatchObject({ status: 503, title: 'Service Unavailable' });
+    expect(JSON.parse(res.body)).toMatchObject({ status: 503, title: 'Service Unavailable', requestId: 'edge-own-503-0001' });
   } finally {
     await edge.stop();
   }

@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StartupError } from '@platform/service-kit';
-import { findApiKey, hashApiKey, loadApiKeys, newApiKey } from '@platform/gateway/dist/auth/api-keys';
-import { createJwtCheck } from '@platform/gateway/dist/auth/jwt';
-import { signJwt } from '../harness/gateway';
+import { hashApiKey, loadApiKeys, newApiKey } from '@platform/gateway/dist/auth/api-keys';
+import { apiKeysMap, jwtMap, limitsMap, MAP_SAFE, writeMapFile } from '@platform/gateway/dist/edge/edge-maps';
+import { readJwtSettings } from '@platform/gateway/dist/edge/jwt-settings';
 
 const dir = mkdtempSync(join(tmpdir(), 'gateway-auth-'));
 const file = (name: string, content: string): string => {
@@ -13,17 +13,24 @@ const file = (name: string, content: string): string => {
   return path;
 };
 
-test('API keys are found by their SHA-256 only; unknown, empty and oversized keys are not', () => {
+test('the edge gets each key as its SHA-256 and client id, and a limit only for clients that have their own', () => {
   const a = newApiKey();
   const b = newApiKey();
   expect(a.key).toMatch(/^[A-Za-z0-9_-]{43}$/);
   expect(a.sha256).toBe(hashApiKey(a.key));
   const keys = loadApiKeys(file('keys.json', JSON.stringify({ keys: [{ clientId: 'alice', sha256: a.sha256 }, { clientId: 'bob', sha256: b.sha256, rateLimitMax: 5 }] })));
-  expect(findApiKey(keys, a.key)?.clientId).toBe('alice');
-  expect(findApiKey(keys, b.key)).toMatchObject({ clientId: 'bob', rateLimitMax: 5 });
-  expect(findApiKey(keys, a.sha256)).toBeUndefined();
-  expect(findApiKey(keys, '')).toBeUndefined();
-  expect(findApiKey(keys, 'x'.repeat(10_000))).toBeUndefined();
+  expect(apiKeysMap(keys)).toEqual([
+    [a.sha256, 'alice'],
+    [b.sha256, 'bob'],
+  ]);
+  expect(limitsMap(keys, 600)).toEqual([
+    ['@default', '600'],
+    ['bob', '5'],
+  ]);
+  const mapFile = writeMapFile(dir, 'apiKeys', apiKeysMap(keys));
+  expect(readFileSync(mapFile, 'utf8')).toBe(`${a.sha256} alice\n${b.sha256} bob\n`);
+  expect(readFileSync(mapFile, 'utf8')).not.toContain(a.key);
+  expect(statSync(mapFile).mode & 0o777).toBe(0o600);
 });
 
 test('a bad key file stops the start with a message naming the problem, never a key', () => {
@@ -32,39 +39,24 @@ test('a bad key file stops the start with a message naming the problem, never a 
   expect(() => loadApiKeys(file('notjson.json', 'keys:'))).toThrow(/cannot read/);
 });
 
-describe('JWT', () => {
-  const secret = 's'.repeat(40);
-  const check = createJwtCheck({ secretFile: file('secret', `${secret}\n`), issuer: 'iss-1', audience: 'aud-1', clockToleranceMs: 0 });
-  const now = Math.floor(Date.now() / 1000);
-  const claims = { sub: 'svc-a', iss: 'iss-1', aud: 'aud-1', exp: now + 60 };
+test('the JWT settings reach the edge as one map, the tolerance in whole seconds; a short or unmappable secret stops the start', () => {
+  const secret = 'k'.repeat(40);
+  const settings = readJwtSettings({ secretFile: file('jwt', `${secret}\n`), issuer: 'https://auth.test', audience: 'platform', clockToleranceMs: 4_500 });
+  expect(jwtMap(settings)).toEqual([
+    ['secret', secret],
+    ['issuer', 'https://auth.test'],
+    ['audience', 'platform'],
+    ['tolerance', '5'],
+  ]);
+  expect(jwtMap(undefined)).toEqual([]);
+  const read = (content: string) => () => readJwtSettings({ secretFile: file('jwt2', content), issuer: 'i', audience: 'a', clockToleranceMs: 0 });
+  expect(read('short')).toThrow(/at least 32 bytes/);
+  expect(read(`${'k'.repeat(40)};show map`)).toThrow(/printable ASCII/);
+  expect(read(`${'k'.repeat(40)} x`)).toThrow(/printable ASCII/);
+  expect(() => readJwtSettings({ secretFile: join(dir, 'missing'), issuer: 'i', audience: 'a', clockToleranceMs: 0 })).toThrow(/cannot read GATEWAY_JWT_SECRET_FILE/);
+});
 
-  test('a valid HS256 token yields its subject as the client id', () => {
-    expect(check(signJwt(secret, claims))).toEqual({ ok: true, identity: { clientId: 'svc-a' } });
-    expect(check(signJwt(secret, { ...claims, aud: ['other', 'aud-1'], nbf: now - 5 })).ok).toBe(true);
-  });
-
-  test.each([
-    ['expired', { ...claims, exp: now - 10 }, 'expired'],
-    ['not yet valid', { ...claims, nbf: now + 60 }, 'not valid yet'],
-    ['wrong issuer', { ...claims, iss: 'iss-2' }, 'issuer or audience'],
-    ['wrong audience', { ...claims, aud: 'aud-2' }, 'issuer or audience'],
-    ['no exp', { sub: 'svc-a', iss: 'iss-1', aud: 'aud-1' }, 'required claim'],
-    ['no sub', { iss: 'iss-1', aud: 'aud-1', exp: now + 60 }, 'required claim'],
-    ['odd subject', { ...claims, sub: 'a b\nc' }, 'subject'],
-  ])('%s is refused', (_what, payload, reason) => {
-    const result = check(signJwt(secret, payload));
-    expect(result.ok).toBe(false);
-    expect(result.ok ? '' : result.reason).toContain(reason);
-  });
-
-  test('other secrets, other algorithms and unsigned tokens are refused', () => {
-    expect(check(signJwt('t'.repeat(40), claims)).ok).toBe(false);
-    expect(check(signJwt(secret, claims, { alg: 'HS512', typ: 'JWT' })).ok).toBe(false);
-    expect(check(signJwt(secret, claims, { alg: 'none' }).replace(/[^.]+$/, '')).ok).toBe(false);
-    expect(check('not-a-token').ok).toBe(false);
-  });
-
-  test('a short secret stops the start', () => {
-    expect(() => createJwtCheck({ secretFile: file('short', 'short'), issuer: 'i', audience: 'a', clockToleranceMs: 0 })).toThrow(/at least 32 bytes/);
-  });
+test('what may travel in a map: no space, ";" or backslash, which the map file or the Runtime API would split on', () => {
+  expect(['/users', 'users:required', 'a'.repeat(64), '@default', 'https://x.test/a?b=c'].every((v) => MAP_SAFE.test(v))).toBe(true);
+  expect(['', 'a b', 'a;b', 'a\\b', 'a\nb', 'é'].some((v) => MAP_SAFE.test(v))).toBe(false);
 });

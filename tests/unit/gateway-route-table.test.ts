@@ -53,6 +53,10 @@ test('invalid, reserved and self-declared prefixes are ignored with a reason', (
   expect(table.routes.size).toBe(0);
   expect(table.rejected).toHaveLength(5);
   expect(table.rejected.join('\n')).toContain('reserved');
+  // The edge matches on at most six segments: a deeper prefix could never be routed there.
+  const deep = buildRouteTable(snapshot(instance('f', route('/f/1/2/3/4/5')), instance('g', route('/g/1/2/3/4/5/6'))), emptyRouteTable(), 'gateway');
+  expect([...deep.routes.keys()]).toEqual(['/f/1/2/3/4/5']);
+  expect(deep.rejected.join('\n')).toContain('more than 6 segments');
 });
 
 test('a prefix claimed by two services stays with the one that held it', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { edgeSettings } from '@platform/haproxy/dist/edge-settings';
 import { ensureEdgeCertificate } from '@platform/haproxy/dist/local-ca';
 
-const limits = { EDGE_LIMIT_CONN_RATE: 1, EDGE_LIMIT_REQUEST_RATE: 2, EDGE_LIMIT_AUTH_FAILURES: 3 };
+const limits = { EDGE_LIMIT_CONN_RATE: 1, EDGE_LIMIT_REQUEST_RATE: 2, EDGE_LIMIT_AUTH_FAILURES: 3, EDGE_BODY_LIMIT_BYTES: 1024, EDGE_SERVER_TIMEOUT_MS: 1000, EDGE_CLIENT_LIMIT_WINDOW_S: 60, EDGE_PEERS: [] as string[] };
 const bind = { host: '127.0.0.1', port: 8443 };
 const dir = (): string => mkdtempSync(join(tmpdir(), 'edge-settings-'));
 
@@ -12,7 +12,7 @@ test('a certificate and its key become one 0600 PEM for HAProxy; without a TLS b
   const certs = ensureEdgeCertificate(join(dir(), 'tls'), ['edge.internal']);
   const state = dir();
   const settings = edgeSettings({ ...limits, EDGE_TLS_BIND: bind, EDGE_TLS_CERT_FILE: certs.cert, EDGE_TLS_KEY_FILE: certs.key }, state);
-  expect(settings).toEqual({ tls: { bind, pemFile: join(state, 'edge.pem') }, limits: { connRate: 1, requestRate: 2, authFailures: 3 } });
+  expect(settings).toMatchObject({ tls: { bind, pemFile: join(state, 'edge.pem') }, limits: { connRate: 1, requestRate: 2, authFailures: 3 } });
   const pem = readFileSync(join(state, 'edge.pem'), 'utf8');
   expect(pem).toContain('BEGIN CERTIFICATE');
   expect(pem).toContain('PRIVATE KEY');
@@ -21,7 +21,21 @@ test('a certificate and its key become one 0600 PEM for HAProxy; without a TLS b
   const both = join(state, 'both.pem');
   writeFileSync(both, readFileSync(certs.cert, 'utf8') + readFileSync(certs.key, 'utf8'), { mode: 0o600 });
   expect(edgeSettings({ ...limits, EDGE_TLS_BIND: bind, EDGE_TLS_CERT_FILE: both }, dir()).tls).toBeDefined();
-  expect(edgeSettings(limits, dir())).toEqual({ limits: { connRate: 1, requestRate: 2, authFailures: 3 } });
+  const plain = edgeSettings(limits, dir());
+  expect(plain.tls).toBeUndefined();
+  expect(plain.limits).toEqual({ connRate: 1, requestRate: 2, authFailures: 3 });
+});
+
+test('the gateway maps start empty and private in the state folder; peers must name this edge', () => {
+  const state = dir();
+  const { gateway } = edgeSettings(limits, state);
+  expect(gateway.maps.routes).toBe(join(state, 'maps', 'routes.map'));
+  for (const file of Object.values(gateway.maps)) expect([readFileSync(file, 'utf8'), statSync(file).mode & 0o777]).toEqual(['', 0o600]);
+  expect(statSync(join(state, 'maps')).mode & 0o777).toBe(0o700);
+  const peers = ['a=127.0.0.1:7001', 'b=127.0.0.1:7002'];
+  expect(edgeSettings({ ...limits, EDGE_PEERS: peers, EDGE_PEER_NAME: 'b' }, dir()).gateway.peers?.self).toBe('b');
+  expect(() => edgeSettings({ ...limits, EDGE_PEERS: peers, EDGE_PEER_NAME: 'c' }, dir())).toThrow();
+  expect(() => edgeSettings({ ...limits, EDGE_PEERS: ['a=host:1'], EDGE_PEER_NAME: 'a' }, dir())).toThrow();
 });
 
 test('a key of another certificate, an unreadable file or a missing certificate stops the controller, without echoing the key', () => {

@@ -6,7 +6,7 @@ import type { PlatformComponent, RunningComponent } from './component';
 /**
  * A development API key for the local gateway, made once: the key itself in `dev-api-key` (mode
  * 600, for the developer's curl), only its SHA-256 in the keys file the gateway reads (the format
- * of services/gateway/src/auth/api-keys.ts). Nothing prints the key.
+ * of services/gateway/src/auth/api-keys.ts), which the gateway pushes into the edge's map. Nothing prints the key.
  */
 export const gatewayCredentialsComponent: PlatformComponent = {
   name: 'gateway',
@@ -22,8 +22,7 @@ export const gatewayCredentialsComponent: PlatformComponent = {
     const sha256 = createHash('sha256').update(readFileSync(keyFile, 'utf8').trim()).digest('hex');
     writeFileSync(keysFile, JSON.stringify({ keys: [{ clientId: 'local-dev', sha256 }] }, null, 2), { mode: 0o600 });
     return {
-      // The edge HAProxy on loopback is the only proxy whose X-Forwarded-For the gateway believes.
-      env: { GATEWAY_API_KEYS_FILE: keysFile, GATEWAY_TRUSTED_PROXIES: '127.0.0.1' },
+      env: { GATEWAY_API_KEYS_FILE: keysFile },
       pids: () => [],
       describe: () => [`dev API key       X-API-Key: $(cat ${keyFile})`],
       async stop() {},

@@ -1,11 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { controllerEntry } from '@platform/haproxy';
-import { pidAlive, readSecretFile, waitFor } from '@platform/process-runner';
+import { pidAlive, readSecretFile, runningAsRoot, waitFor } from '@platform/process-runner';
 import { MAX_REPLICA_LAG_VAR, consulHeaders } from '@platform/service-kit';
 import { consulTokenFile } from '../consul-tokens';
 import { LB_ROLES } from '../node-role';
 import { InstanceSlot } from '../supervisor/instance-slot';
+import { serviceAccountName, serviceUserPrefix } from '../supervisor/service-accounts';
 import type { PlatformComponent } from './component';
 import { waitForDbListeners } from './db-listeners-ready';
 import { edgeTls, type EdgeTls } from './edge-tls';
@@ -52,9 +53,11 @@ export const loadBalancersComponent: PlatformComponent = {
     const { dbLb } = settings;
     const roles = LB_ROLES[settings.node.role];
     const tls = roles.includes('edge') ? edgeTls(settings, stateDir) : undefined;
+    // As root, the gateway's instances (their own account) write the edge's maps and reach its map socket.
+    const edgeEnv: Record<string, string> = { ...tls?.env, ...(runningAsRoot() ? { EDGE_GATEWAY_USER: serviceAccountName(serviceUserPrefix(), 'gateway') } : {}) };
     const specs: LbSpec[] = ([
       { role: 'internal', ...settings.internalLb },
-      { role: 'edge', host: settings.edge.host, port: settings.edge.port, extraEnv: tls?.env, tls },
+      { role: 'edge', host: settings.edge.host, port: settings.edge.port, extraEnv: edgeEnv, tls },
       {
         role: 'db',
         host: dbLb.host,
@@ -88,6 +91,7 @@ export const loadBalancersComponent: PlatformComponent = {
         .map((f) => Number(readFileSync(f, 'utf8').trim()))
         .filter((pid) => pid > 0 && pidAlive(pid));
     const internal = specs.find((s) => s.role === 'internal');
+    const edge = specs.find((s) => s.role === 'edge');
     const dbUrls: Record<string, string> = {};
     try {
       const headers = consulHeaders(readSecretFile(tokenFile, 'the lb-controller Consul token file'));
@@ -99,6 +103,8 @@ export const loadBalancersComponent: PlatformComponent = {
         },
         { timeoutMs: 30_000, intervalMs: 200, what: 'the load balancers to start (see logs/lb-controller)' },
       );
+      // The gateway's account passes through to its maps and socket (search only: it cannot list the folders).
+      if (edge && runningAsRoot()) for (const dir of [stateDir, join(stateDir, 'edge')]) chmodSync(dir, statSync(dir).mode | 0o001);
       const write = repoint(env.DB_WRITE_URL, dbLb.host, dbLb.writePort);
       const read = repoint(env.DB_READ_URL, dbLb.host, dbLb.readPort);
       if (roles.includes('db') && write && read && env.DB_PASSWORD_FILE) {
@@ -112,7 +118,12 @@ export const loadBalancersComponent: PlatformComponent = {
       throw err;
     }
     return {
-      env: { ...(internal ? { INTERNAL_LB_ADDR: `${internal.host}:${internal.port}` } : {}), ...dbUrls },
+      env: {
+        ...(internal ? { INTERNAL_LB_ADDR: `${internal.host}:${internal.port}` } : {}),
+        // The gateway feeds this node's edge: its maps (the edge controller's default folder) and its Runtime API.
+        ...(edge ? { GATEWAY_EDGE_MAPS_DIR: join(stateDir, 'edge', 'maps'), GATEWAY_EDGE_SOCKETS: join(stateDir, 'edge', 'gateway.sock') } : {}),
+        ...dbUrls,
+      },
       pids: () => [...slots.map((s) => s.state.pid).filter((p): p is number => p !== null), ...haproxyPids()],
       instances: () => slots.map((s) => s.state),
       describe: () => specs.flatMap(describeLb),

@@ -1,10 +1,12 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureSystemUser, OS_USER_NAME, runningAsRoot } from '@platform/process-runner';
 import { ConfigError, env } from '@platform/service-kit';
 import { z } from 'zod';
 import type { Listener } from './render-config';
-import type { EdgeSettings } from './render-edge';
+import { edgeMaps } from './edge-maps';
+import type { EdgeGateway, EdgeSettings } from './render-edge';
 
 /**
  * The edge controller's variables (README "Edge"). As everywhere, the environment wins over the
@@ -22,6 +24,20 @@ export const edgeConfigShape = {
   EDGE_LIMIT_REQUEST_RATE: env.integerVar(0, 10_000_000).default('2000'),
   /** The gateway's 401/403 answers per source address and minute. */
   EDGE_LIMIT_AUTH_FAILURES: env.integerVar(0, 10_000_000).default('20'),
+  /** The gateway's maps (routes, key hashes, client limits, JWT settings); `<LB_STATE_DIR>/maps` when unset. */
+  EDGE_MAPS_DIR: z.string().regex(/^\/[A-Za-z0-9._/+-]+$/, 'must be an absolute path of letters, digits and ._/+-').optional(),
+  /** The largest request body (by Content-Length) the edge passes on; 413 above it. */
+  EDGE_BODY_LIMIT_BYTES: env.integerVar(1024, 1024 * 1024 * 1024).default('1048576'),
+  /** How long a service may take to answer the edge (then 504). */
+  EDGE_SERVER_TIMEOUT_MS: env.integerVar(100, 600_000).default('15000'),
+  /** The per-client rate-limit window; the limits themselves come from the gateway at run time. */
+  EDGE_CLIENT_LIMIT_WINDOW_S: env.integerVar(1, 86_400).default('60'),
+  /** Started as root: the gateway's account, which owns the maps folder and the edge's map socket (level operator). */
+  EDGE_GATEWAY_USER: z.string().regex(OS_USER_NAME, 'must be an OS account name').optional(),
+  /** This edge's name among its peers (EDGE_PEERS must name it). */
+  EDGE_PEER_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be letters, digits and ._-').optional(),
+  /** Every edge sharing the client limits, itself included: `name=host:port,...` (HAProxy peers). */
+  EDGE_PEERS: env.csvVar.default(''),
 };
 
 type EdgeConfig = z.infer<z.ZodObject<typeof edgeConfigShape>>;
@@ -54,10 +70,39 @@ function edgePem(certFile: string, keyFile: string | undefined, stateDir: string
   return pemFile;
 }
 
+const PEER = /^([A-Za-z0-9._-]{1,64})=(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/;
+
+function peers(config: EdgeConfig): EdgeGateway['peers'] {
+  if (config.EDGE_PEERS.length === 0) return undefined;
+  const members = config.EDGE_PEERS.map((entry) => {
+    const m = PEER.exec(entry);
+    if (!m?.[1] || !m[2] || !m[3] || Number(m[3]) > 65535) throw new ConfigError([`EDGE_PEERS: ${JSON.stringify(entry)} is not name=ip:port`]);
+    return { name: m[1], addr: { host: m[2], port: Number(m[3]) } };
+  });
+  const self = config.EDGE_PEER_NAME;
+  if (!self || !members.some((m) => m.name === self)) throw new ConfigError(['EDGE_PEER_NAME: must be set to one of the names in EDGE_PEERS']);
+  return { self, members };
+}
+
+function gatewaySettings(config: EdgeConfig, stateDir: string): EdgeGateway {
+  // Only root can hand the folder and the socket to another account; anyone else keeps them.
+  const owner = config.EDGE_GATEWAY_USER && runningAsRoot() ? ensureSystemUser(config.EDGE_GATEWAY_USER) : undefined;
+  return {
+    maps: edgeMaps(config.EDGE_MAPS_DIR ?? join(stateDir, 'maps'), owner),
+    controlSocket: { path: join(stateDir, 'gateway.sock'), user: owner?.name },
+    luaFile: join(__dirname, '..', 'lua', 'edge-path.lua'),
+    bodyLimitBytes: config.EDGE_BODY_LIMIT_BYTES,
+    serverTimeoutMs: config.EDGE_SERVER_TIMEOUT_MS,
+    clientWindowS: config.EDGE_CLIENT_LIMIT_WINDOW_S,
+    peers: peers(config),
+  };
+}
+
 export function edgeSettings(config: EdgeConfig, stateDir: string): EdgeSettings {
   const limits = { connRate: config.EDGE_LIMIT_CONN_RATE, requestRate: config.EDGE_LIMIT_REQUEST_RATE, authFailures: config.EDGE_LIMIT_AUTH_FAILURES };
-  if (!config.EDGE_TLS_BIND) return { limits };
+  const gateway = gatewaySettings(config, stateDir);
+  if (!config.EDGE_TLS_BIND) return { limits, gateway };
   if (!config.EDGE_TLS_CERT_FILE) throw new ConfigError(['EDGE_TLS_CERT_FILE: is required when EDGE_TLS_BIND is set']);
   const bind: Listener = config.EDGE_TLS_BIND;
-  return { tls: { bind, pemFile: edgePem(config.EDGE_TLS_CERT_FILE, config.EDGE_TLS_KEY_FILE, stateDir) }, limits };
+  return { tls: { bind, pemFile: edgePem(config.EDGE_TLS_CERT_FILE, config.EDGE_TLS_KEY_FILE, stateDir) }, limits, gateway };
 }

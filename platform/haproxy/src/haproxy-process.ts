@@ -13,13 +13,14 @@ export interface HaproxyPaths {
   log: string;
 }
 
-export const haproxyPaths = (dir: string): HaproxyPaths => ({
+/** `log`: where HAProxy's own output goes (the edge's request lines among it); the state folder by default. */
+export const haproxyPaths = (dir: string, log = join(dir, 'haproxy.log')): HaproxyPaths => ({
   dir,
   config: join(dir, 'haproxy.cfg'),
   adminSocket: join(dir, 'admin.sock'),
   masterSocket: join(dir, 'master.sock'),
   pidFile: join(dir, 'haproxy.pid'),
-  log: join(dir, 'haproxy.log'),
+  log,
 });
 
 async function workerPid(adminSocket: string): Promise<number | undefined> {

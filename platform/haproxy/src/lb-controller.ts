@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { OutageReport, consulErrorKind, jitteredBackoffMs, quoteForLog, watchServices, type ConsulClient, type Logger, type RejectedEntry, type ServicesSnapshot } from '@platform/service-kit';
 import type { Slot } from './backend-slots';
 import { BackendTable } from './backend-table';
@@ -17,6 +18,8 @@ export interface LbControllerOptions {
   replicaMaxLagMs?: number;
   threads?: number;
   stateDir: string;
+  /** HAProxy's own log file, when not `<stateDir>/haproxy.log` (the edge's goes where Filebeat reads). */
+  haproxyLog?: string;
   consulAddr: string;
   /** ACL token for the catalog reads (the drain writes go through `consul`, which carries its own). */
   consulToken?: string;
@@ -67,13 +70,14 @@ export class LbController {
   private failures = 0;
 
   constructor(private readonly options: LbControllerOptions) {
-    this.paths = haproxyPaths(options.stateDir);
+    this.paths = haproxyPaths(options.stateDir, options.haproxyLog);
     this.confirmer = new DrainConfirmer(options.consul, options.controllerId);
     this.reloads = new ReloadGate(options.minReloadIntervalMs ?? 1_000);
   }
 
   async start(): Promise<void> {
     mkdirSync(this.options.stateDir, { recursive: true });
+    mkdirSync(dirname(this.paths.log), { recursive: true });
     this.backends.ensure(this.specsFor(new Map()));
     this.haproxy = await HaproxyProcess.start(this.paths, this.render());
     this.live = this.backends.slotCounts();

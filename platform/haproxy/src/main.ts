@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { z } from 'zod';
 import { MAX_REPLICA_LAG_VAR, env, maxReplicaLagVar, runMain } from '@platform/service-kit';
 import { edgeConfigShape, edgeSettings } from './edge-settings';
@@ -29,6 +30,7 @@ runMain({
     LB_RELOAD_MIN_INTERVAL_MS: env.integerVar(0, 60_000).default('1000'),
   },
   async setup({ app, config, consul, consulToken, logger, metrics }) {
+    const controllerId = config.INSTANCE_ID ?? `lb-${config.LB_ROLE}-${config.NODE_NAME}`;
     const controller = new LbController({
       role: config.LB_ROLE,
       bind: config.LB_BIND,
@@ -36,10 +38,12 @@ runMain({
       replicaMaxLagMs: config[MAX_REPLICA_LAG_VAR],
       threads: config.LB_THREADS,
       stateDir: config.LB_STATE_DIR,
+      // The edge's one JSON line per request sits beside the services' logs, where Filebeat ships them from.
+      haproxyLog: config.LB_ROLE === 'edge' && config.LOG_DIR ? join(config.LOG_DIR, 'edge', `${controllerId}.log`) : undefined,
       consulAddr: `${config.CONSUL_HTTP_ADDR.host}:${config.CONSUL_HTTP_ADDR.port}`,
       consulToken,
       minReloadIntervalMs: config.LB_RELOAD_MIN_INTERVAL_MS,
-      controllerId: config.INSTANCE_ID ?? `lb-${config.LB_ROLE}-${config.NODE_NAME}`,
+      controllerId,
       consul,
       logger,
       metrics: createLbMetrics(metrics.registry),

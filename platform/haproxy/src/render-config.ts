@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { NO_ROUTE_HEADER } from '@platform/service-kit';
 import type { Slot } from './backend-slots';
 import type { WorkerPrivileges } from './privileges';
-import { renderEdgeFrontend, returnProblem, type EdgeSettings } from './render-edge';
+import { returnProblem } from './edge-problems';
+import { edgeGlobals, renderEdgeFrontend, renderEdgeSections, type EdgeSettings } from './render-edge';
 import type { BackendSpec, LbRole } from './roles';
 
 export interface Listener {
@@ -25,7 +26,7 @@ export interface RenderInput extends RenderSettings {
 
 /** What a controller is started with, beside what Consul tells it: the same for every render. */
 export interface RenderSettings {
-  /** The edge role's TLS listener and per-source limits. */
+  /** The edge role's TLS listener, per-source limits and the gateway's data path. */
   edge?: EdgeSettings;
   /** Set when HAProxy is started as root. */
   privileges?: WorkerPrivileges;
@@ -41,8 +42,9 @@ function renderServer(slot: Slot): string {
   return `  server ${slot.name} ${slot.address}:${slot.port}${checkPort}${disabled}`;
 }
 
-function renderBackend({ spec, slots }: RenderInput['backends'][number]): string {
+function renderBackend({ spec, slots }: RenderInput['backends'][number], edge: EdgeSettings | undefined): string {
   const lines = [`backend ${spec.name}`, '  balance leastconn'];
+  if (edge) lines.push(`  timeout server ${edge.gateway.serverTimeoutMs}ms`);
   if (spec.checkPath) lines.push(`  option httpchk GET ${spec.checkPath}`, '  http-check expect status 200');
   return [...lines, ...slots.map(renderServer)].join('\n');
 }
@@ -60,12 +62,11 @@ function renderInternalFrontend(input: RenderInput): string {
   return lines.join('\n');
 }
 
-const NO_LIMITS: EdgeSettings = { limits: { connRate: 0, requestRate: 0, authFailures: 0 } };
-
 function renderFrontends(input: RenderInput): string {
   switch (input.role) {
     case 'edge':
-      return renderEdgeFrontend(input.bind, input.edge ?? NO_LIMITS);
+      if (!input.edge) throw new Error('the edge role needs its settings (maps, limits)');
+      return renderEdgeFrontend(input.bind, input.edge);
     case 'internal':
       return renderInternalFrontend(input);
     case 'db':
@@ -96,13 +97,15 @@ const NO_ROUTE = ['backend no_route', returnProblem({ status: 404, title: 'Not F
 /** The whole haproxy.cfg for one load balancer: the template's global section, defaults by mode, sections. */
 export function renderConfig(input: RenderInput): string {
   const db = input.role === 'db';
-  const sections = [renderFrontends(input), ...input.backends.map(renderBackend)];
+  const edge = input.role === 'edge' ? input.edge : undefined;
+  const sections = [renderFrontends(input), ...input.backends.map((b) => renderBackend(b, edge))];
   if (input.role === 'internal') sections.push(NO_ROUTE);
+  if (edge) sections.push(...renderEdgeSections(edge));
   return template('haproxy.cfg')
     .replaceAll('{{role}}', input.role)
     .replaceAll('{{adminSocket}}', input.adminSocket)
     .replaceAll('{{threads}}', String(input.threads ?? 1))
-    .replace('{{privileges}}', renderPrivileges(input.privileges))
+    .replace('{{privileges}}', [renderPrivileges(input.privileges), ...(edge ? edgeGlobals(edge) : [])].join('\n'))
     .replace('{{defaults}}', template(db ? 'defaults-tcp.cfg' : 'defaults-http.cfg').trimEnd())
     .replace('{{sections}}', sections.join('\n\n'));
 }

@@ -1,5 +1,7 @@
+import { clientTable, renderAuthRules, renderClientLimits } from './edge-auth-rules';
+import { edgeHttpError, problem, returnEdgeProblem, type Problem } from './edge-problems';
+import { FORWARD, renderRequestRules, REQUEST_ID_RULES, type EdgeMaps } from './edge-request-rules';
 import type { Listener } from './render-config';
-import { backendName } from './roles';
 
 /** Per source address; 0 turns a limit off (a load test from one address). */
 export interface EdgeLimits {
@@ -7,86 +9,119 @@ export interface EdgeLimits {
   connRate: number;
   /** Requests per 10 s. */
   requestRate: number;
-  /** Answers 401 or 403 from the gateway per minute. */
+  /** Answers 401 or 403 per minute. */
   authFailures: number;
+}
+
+/** The gateway's data path at the edge: the maps the control plane fills and the fixed limits around them. */
+export interface EdgeGateway {
+  maps: EdgeMaps;
+  /** The Runtime API socket the gateway pushes maps through: level operator (maps, no servers), its account's. */
+  controlSocket: { path: string; user?: string };
+  /** edge-path.lua, loaded in the global section. */
+  luaFile: string;
+  bodyLimitBytes: number;
+  /** How long a service may take to answer (then 504). */
+  serverTimeoutMs: number;
+  /** The per-client rate window, in seconds. */
+  clientWindowS: number;
+  /** Other edges sharing the client table (`peers`): this one's name and every edge's address. */
+  peers?: { self: string; members: { name: string; addr: Listener }[] };
 }
 
 export interface EdgeSettings {
   /** The HTTPS listener beside the plain one, and the PEM (certificate chain, then key) it serves. */
   tls?: { bind: Listener; pemFile: string };
   limits: EdgeLimits;
+  gateway: EdgeGateway;
 }
 
-export type Problem = { status: number; title: string; detail: string; retryAfter?: number; headers?: Record<string, string> };
-
-const problemBody = ({ status, title, detail }: Problem): string => JSON.stringify({ type: 'about:blank', title, status, detail });
-
 /**
- * What the public entry answers when the error is its own (no gateway instance, a gateway that
- * broke off or timed out): callers get problem+json there too. Requests HAProxy cannot even parse
- * still get its plain 400/408 pages: in 2.6 the H1 multiplexer answers those itself, ignoring
- * `http-error` and `errorfile` wherever they are set (checked by hand on Debian's 2.6.12; upstream
- * haproxy/haproxy#3032, fixed in 3.2).
+ * What the edge answers when the error is HAProxy's own (no instance, a service that broke off or
+ * timed out): callers get problem+json with the request id. Requests HAProxy cannot even parse
+ * still get its plain 400 page: in 2.6 the H1 multiplexer answers those itself, ignoring
+ * `http-error` wherever it is set (upstream haproxy/haproxy#3032, fixed in 3.2).
  */
 const EDGE_ERRORS: readonly Problem[] = [
-  { status: 500, title: 'Internal Server Error', detail: 'the load balancer could not handle the request' },
-  { status: 502, title: 'Bad Gateway', detail: 'the API gateway did not complete its answer' },
-  { status: 503, title: 'Service Unavailable', detail: 'no API gateway instance can take the request right now; try again shortly', retryAfter: 1 },
-  { status: 504, title: 'Gateway Timeout', detail: 'the API gateway did not answer in time' },
+  problem(500, 'The load balancer could not handle the request.'),
+  problem(502, 'The %[var(txn.service)] service did not complete its answer.'),
+  problem(503, 'No instance of the %[var(txn.service)] service can take the request right now; try again shortly.', { retryAfter: 1 }),
+  problem(504, 'The %[var(txn.service)] service did not answer in time.'),
 ];
 
-const retryAfter = (problem: Problem): string =>
-  (problem.retryAfter ? ` hdr retry-after ${problem.retryAfter}` : '') +
-  Object.entries(problem.headers ?? {})
-    .map(([name, value]) => ` hdr ${name} ${value}`)
-    .join('');
-
-/** A problem+json answer HAProxy gives itself (when `condition` holds), before any server sees the request. */
-export const returnProblem = (problem: Problem, condition = ''): string =>
-  `  http-request return status ${problem.status} content-type application/problem+json${retryAfter(problem)} string '${problemBody(problem)}'${condition ? ` ${condition}` : ''}`;
-
-const TOO_MANY_REQUESTS: Problem = { status: 429, title: 'Too Many Requests', detail: 'too many connections or requests from this address; slow down', retryAfter: 10 };
-const TOO_MANY_FAILURES: Problem = { status: 429, title: 'Too Many Requests', detail: 'too many failed authentications from this address; try again later', retryAfter: 60 };
-const NOT_FOUND: Problem = { status: 404, title: 'Not Found', detail: 'no such route' };
-
-/**
- * The gateway's own probe and metrics routes, however the path is spelled (encoded, doubled
- * slashes, `;` parameters, any case): Prometheus and Consul reach each instance directly, callers
- * never. The kit serves them at /metrics and /health/*.
- */
-const PROBE_PATH = '{ path,url_dec -m reg -i ^/+(metrics|health)([/;]|$) }';
+const TOO_MANY_REQUESTS = problem(429, 'Too many connections or requests from this address; slow down.', { retryAfter: 10 });
+const TOO_MANY_FAILURES = problem(429, 'Too many failed authentications from this address; try again later.', { retryAfter: 60 });
 
 /**
  * Per-source limits in one stick table: connection and request rates, and failed authentications
- * (the gateway's 401/403 answers, counted on the way back). Over any of them the edge answers 429
- * itself, so a flood or a key-guessing run never reaches the gateway's authentication.
+ * (the edge's own 401s and the services' 401/403 answers). Over any of them the edge answers 429
+ * before authenticating, so a flood or a key-guessing run costs no more than this lookup.
  */
-function renderLimits({ connRate, requestRate, authFailures }: EdgeLimits): string[] {
-  if (connRate + requestRate + authFailures === 0) return [];
+function renderSourceLimits({ connRate, requestRate, authFailures }: EdgeLimits): { table: string[]; rules: string[] } {
+  if (connRate + requestRate + authFailures === 0) return { table: [], rules: [] };
   const rates = [connRate > 0 && `{ sc0_conn_rate gt ${connRate} }`, requestRate > 0 && `{ sc0_http_req_rate gt ${requestRate} }`].filter(Boolean).join(' || ');
-  return [
-    '  stick-table type ipv6 size 100k expire 10m store conn_rate(10s),http_req_rate(10s),gpc0,gpc0_rate(60s)',
-    '  tcp-request connection track-sc0 src',
-    ...(authFailures > 0 ? [returnProblem(TOO_MANY_FAILURES, `if { sc0_gpc0_rate gt ${authFailures} }`), '  http-response sc-inc-gpc0(0) if { status 401 403 }'] : []),
-    ...(rates ? [returnProblem(TOO_MANY_REQUESTS, `if ${rates}`)] : []),
+  const table = ['  stick-table type ipv6 size 100k expire 10m store conn_rate(10s),http_req_rate(10s),gpc0,gpc0_rate(60s)', '  tcp-request connection track-sc0 src'];
+  const rules = [
+    ...(authFailures > 0 ? [returnEdgeProblem(TOO_MANY_FAILURES, `if { sc0_gpc0_rate gt ${authFailures} }`), '  http-response sc-inc-gpc0(0) if { status 401 403 }'] : []),
+    ...(rates ? [returnEdgeProblem(TOO_MANY_REQUESTS, `if ${rates}`)] : []),
   ];
+  return { table, rules };
 }
 
-/** The public entry: plain HTTP (local use) and HTTPS, limits, then everything to the gateway. */
+/**
+ * One ECS-shaped JSON line per request (HAProxy's log: `<LOG_DIR>/edge/<controller>.log`, which
+ * Filebeat ships, so `platform logs --request-id` shows it beside the services'): ids, client,
+ * route, status and timings; the path without its query, so no credential sent there is logged.
+ */
+const LOG_FORMAT =
+  `  log-format '{"@timestamp":"%[var(txn.t0),div(1000),utime(%Y-%m-%dT%H:%M:%S)].%[var(txn.t0),mod(1000),add(1000),regsub(^1,)]Z","log.level":"info","message":"request completed","service.name":"edge","event.dataset":"edge",` +
+  `"http.request.id":"%[var(txn.rid)]","trace.id":"%[var(txn.trace)]","span.id":"%[var(txn.span)]","client.id":"%[var(txn.client)]","service.target":"%[var(txn.service)]",` +
+  `"http.request.method":"%HM","url.path":"%[var(txn.path),json(utf8s)]","http.response.status_code":%ST,"event.duration_ms":%Ta,"upstream.response_ms":%Tr}'`;
+
+/**
+ * The public entry and the gateway's data path: ids and trace context, one form of the path, the
+ * longest matching route, authentication, per-client limits, then straight to the service's
+ * backend (the same slots the controller fills from Consul). Every answer of its own is a problem.
+ */
 export function renderEdgeFrontend(bind: Listener, edge: EdgeSettings): string {
-  const tls = edge.tls;
+  const { tls, gateway } = edge;
+  const sourceLimits = renderSourceLimits(edge.limits);
   return [
     'frontend edge',
     `  bind ${bind.host}:${bind.port}`,
     ...(tls ? [`  bind ${tls.bind.host}:${tls.bind.port} ssl crt ${tls.pemFile} alpn h2,http/1.1`] : []),
-    ...renderLimits(edge.limits),
+    ...sourceLimits.table,
+    LOG_FORMAT,
+    '  option forwardfor',
     // Only idempotent methods may be retried once a request may have reached a server.
     '  http-request disable-l7-retry unless { method GET HEAD OPTIONS PUT DELETE }',
-    returnProblem(NOT_FOUND, `if ${PROBE_PATH}`),
-    '  http-request set-header X-Forwarded-Proto https if { ssl_fc }',
-    '  http-request set-header X-Forwarded-Proto http unless { ssl_fc }',
-    '  option forwardfor',
-    ...EDGE_ERRORS.map((p) => `  http-error status ${p.status} content-type application/problem+json string '${problemBody(p)}'${retryAfter(p)}`),
-    `  default_backend ${backendName('gateway')}`,
+    // When the request arrived, to the millisecond (2.6 has no ms_utime): the log line's @timestamp.
+    '  http-request set-var(txn.t0) date(0,ms)',
+    ...REQUEST_ID_RULES,
+    ...sourceLimits.rules,
+    ...renderRequestRules(gateway.maps, gateway.bodyLimitBytes),
+    ...renderAuthRules(gateway.maps, edge.limits.authFailures > 0),
+    ...renderClientLimits(gateway.maps, gateway.clientWindowS),
+    ...FORWARD,
+    ...EDGE_ERRORS.map(edgeHttpError),
+    '  use_backend svc_%[var(txn.service)]',
+    '  default_backend edge_unrouted',
   ].join('\n');
+}
+
+/** What the edge adds to the global section: the path converter, the gateway's map socket, its own name among peers. */
+export const edgeGlobals = ({ gateway }: EdgeSettings): string[] => [
+  `  lua-load "${gateway.luaFile}"`,
+  `  stats socket ${gateway.controlSocket.path} mode 600 level operator${gateway.controlSocket.user ? ` user ${gateway.controlSocket.user}` : ''}`,
+  ...(gateway.peers ? [`  localpeer ${gateway.peers.self}`] : []),
+];
+
+/** Sections the edge needs beside its frontend: the client table, peers, and where unknown backends land. */
+export function renderEdgeSections(edge: EdgeSettings): string[] {
+  const { peers, clientWindowS } = edge.gateway;
+  const sections = [clientTable(clientWindowS, peers ? 'edge_peers' : undefined)];
+  if (peers) sections.push(['peers edge_peers', ...peers.members.map((m) => `  peer ${m.name} ${m.addr.host}:${m.addr.port}`)].join('\n'));
+  // A route pushed before the controller's reload made its backend: 503, as for no instance.
+  sections.push(['backend edge_unrouted', returnEdgeProblem(problem(503, 'No instance of the %[var(txn.service)] service can take the request right now; try again shortly.', { retryAfter: 1 }))].join('\n'));
+  return sections;
 }

@@ -1,7 +1,8 @@
 import { DEFAULT_MAX_REPLICA_LAG_MS, replicaCheckPath, type WatchedInstance } from '@platform/service-kit';
 
 /**
- * What one load balancer routes. `edge` is the public entry in front of the gateway; `internal`
+ * What one load balancer routes. `edge` is the public entry and the gateway's data path, straight
+ * to every HTTP service's backend (the gateway's own for /docs); `internal`
  * is how services reach each other, choosing the backend by the Host header (the service name);
  * `db` sends writes to the PostgreSQL primary and reads to replicas within the lag bound.
  */
@@ -21,14 +22,12 @@ export const DB_SERVICE = 'postgres';
 
 /** The Consul services a role's controller follows: the watcher fetches nothing else. */
 export function followedBy(role: LbRole): (service: string) => boolean {
-  if (role === 'edge') return (service) => service === 'gateway';
   if (role === 'db') return (service) => service === DB_SERVICE;
   return (service) => service !== 'consul' && service !== 'lb-controller';
 }
 
 /** Backends this role has for the services Consul knows; only HTTP services on the kit are routed over HTTP. */
 export function backendsFor(role: LbRole, services: ReadonlyMap<string, readonly WatchedInstance[]>, replicaMaxLagMs = DEFAULT_MAX_REPLICA_LAG_MS): BackendSpec[] {
-  if (role === 'edge') return [{ name: backendName('gateway'), service: 'gateway' }];
   if (role === 'db') {
     return [
       { name: 'pg_primary', service: DB_SERVICE, checkPath: '/primary' },

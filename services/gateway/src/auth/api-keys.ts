@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { loadJsonFile } from '../json-file';
 
@@ -14,7 +14,7 @@ export interface ApiKeyEntry {
   rateLimitMax?: number;
 }
 
-/** Client ids travel in logs, rate-limit keys and the x-client-id header: short and plain. */
+/** Client ids travel in logs, rate-limit keys, the edge's maps and the x-client-id header: short and plain. */
 export const CLIENT_ID_PATTERN = /^[A-Za-z0-9._:@-]{1,128}$/;
 
 const fileSchema = z.object({
@@ -27,9 +27,6 @@ const fileSchema = z.object({
   ),
 });
 
-/** The longest key the gateway hashes; real ones are 43 characters. */
-const MAX_KEY_LENGTH = 256;
-
 export const hashApiKey = (key: string): string => createHash('sha256').update(key, 'utf8').digest('hex');
 
 /** A new key (base64url of 32 random bytes) and the hash to store for it. */
@@ -41,18 +38,4 @@ export function newApiKey(): { key: string; sha256: string } {
 export function loadApiKeys(file: string): ApiKeyEntry[] {
   const { keys } = loadJsonFile('GATEWAY_API_KEYS_FILE', file, fileSchema, 'key file');
   return keys.map((k) => ({ clientId: k.clientId, hash: Buffer.from(k.sha256, 'hex'), rateLimitMax: k.rateLimitMax }));
-}
-
-/**
- * The entry whose hash matches the presented key. Every entry is compared, each in constant time,
- * so how long the lookup takes says nothing about which stored hash came close.
- */
-export function findApiKey(entries: readonly ApiKeyEntry[], presented: string): ApiKeyEntry | undefined {
-  if (presented.length === 0 || presented.length > MAX_KEY_LENGTH) return undefined;
-  const digest = createHash('sha256').update(presented, 'utf8').digest();
-  let found: ApiKeyEntry | undefined;
-  for (const entry of entries) {
-    if (timingSafeEqual(entry.hash, digest) && !found) found = entry;
-  }
-  return found;
 }

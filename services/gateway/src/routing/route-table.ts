@@ -28,8 +28,12 @@ const RESERVED = ['/health', '/metrics', '/docs', '/openapi.json'];
 
 export const emptyRouteTable = (): RouteTable => ({ routes: new Map(), rejected: [] });
 
+/** The edge matches a route on at most this many segments (platform/haproxy's MAX_ROUTE_SEGMENTS). */
+export const MAX_PREFIX_SEGMENTS = 6;
+
 export function prefixProblem(prefix: string): string | undefined {
   if (!VALID_PREFIX.test(prefix) || prefix.split('/').some((s) => s === '.' || s === '..')) return 'is not a path prefix such as /users';
+  if (prefix.split('/').length - 1 > MAX_PREFIX_SEGMENTS) return `has more than ${MAX_PREFIX_SEGMENTS} segments`;
   if (RESERVED.some((r) => prefix === r || prefix.startsWith(`${r}/`))) return 'is reserved by the gateway';
   return undefined;
 }

@@ -12,9 +12,9 @@ const describe = (r: Route): string => `${r.prefix} -> ${r.service} (auth ${r.au
 /**
  * Keeps the routing table in step with Consul through the kit's blocking-query watch: no central
  * route file, a service's own registration is the only source. While Consul is unreachable the
- * watch emits nothing, so the gateway keeps routing on the last table it had.
+ * watch emits nothing, so the edges keep routing on the last table they were given.
  */
-export function watchRoutes(options: { consulAddr: string; consulToken?: string; selfName: string; logger: Logger; grants: RouteGrants }): RouteWatcher {
+export function watchRoutes(options: { consulAddr: string; consulToken?: string; selfName: string; logger: Logger; grants: RouteGrants; onTable(table: RouteTable): void }): RouteWatcher {
   const { logger } = options;
   let table = emptyRouteTable();
   let reported = new Set<string>();
@@ -38,6 +38,7 @@ export function watchRoutes(options: { consulAddr: string; consulToken?: string;
       for (const reason of rejected) if (!reported.has(reason)) logger.warn('route declaration ignored', { reason, consulIndex: snapshot.index });
       reported = rejected;
       table = next;
+      options.onTable(table);
     },
     onRejected(entry) {
       logger.warn('catalog entry ignored: it is never routed', { service: quoteForLog(entry.service), instanceId: quoteForLog(entry.instanceId), node: quoteForLog(entry.node), reason: entry.reason });
