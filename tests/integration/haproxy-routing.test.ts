@@ -139,3 +139,16 @@ test('a change HAProxy could not take is applied later from the full state, with
     if (!restored) renameSync(hidden, lb.adminSocket);
   }
 });
+
+test('a service that leaves the catalog loses its backend at once, not at the next change of another service', async () => {
+  const config = (): string => readFileSync(join(lb.dir, 'haproxy.cfg'), 'utf8');
+  const leaving = await startFixture(consul.httpAddr, 'leaving', 'l1', { DRAIN_MS: '300' });
+  try {
+    await waitFor(() => config().includes('backend svc_leaving'), { timeoutMs: 15_000, intervalMs: 100, what: 'a backend for the new service' });
+  } finally {
+    // A graceful stop deregisters the only instance: the service leaves Consul's catalog.
+    await leaving.child.stop(5_000);
+  }
+  // Nothing else changes in the catalog after this: the removal alone must reload HAProxy without it.
+  await waitFor(() => !config().includes('backend svc_leaving'), { timeoutMs: 15_000, intervalMs: 100, what: 'the backend of a service that left the catalog to go' });
+});

@@ -54,8 +54,10 @@ export function watchServices(options: ServicesWatchOptions): { stop(): void } {
     include,
     onChange(update) {
       for (const [name, instances] of update.services) services.set(name, instances);
-      options.onChange({ services: new Map(services), observedAt: update.observedAt, index: update.index });
+      // A service that left the catalog leaves the snapshot now, not at the next change of another
+      // one: a load balancer would keep its empty backend (and BackendWithoutServers would page).
       for (const name of update.removed) services.delete(name);
+      options.onChange({ services: new Map(services), observedAt: update.observedAt, index: update.index });
     },
     onRejected: options.onRejected,
     onError: options.onError,
