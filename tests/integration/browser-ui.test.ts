@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { waitFor } from '@platform/process-runner';
 import { startBrowser, testOutputDir, waitReporting, type TestBrowser } from '../harness/browser';
 import { startTestConsul, type TestConsul } from '../harness/consul';
-import { startEcho, startGateway, writeGatewaySecrets } from '../harness/gateway';
+import { startEcho, startGateway, writeGatewaySecrets, type RunningGateway } from '../harness/gateway';
 import { startTestLb, type TestLb } from '../harness/load-balancer';
 import type { ServiceProcess } from '../harness/service-process';
 
@@ -15,6 +15,7 @@ import type { ServiceProcess } from '../harness/service-process';
 let consul: TestConsul;
 let internal: TestLb;
 let edge: TestLb;
+let gateway: RunningGateway;
 let browser: TestBrowser;
 const running: ServiceProcess[] = [];
 const output = testOutputDir('browser-ui');
@@ -26,18 +27,22 @@ beforeAll(async () => {
   const secrets = writeGatewaySecrets(['alice']);
   internal = await startTestLb(consul.httpAddr, 'internal');
   running.push((await startEcho(consul.httpAddr, 'catalogue', '/catalogue')).proc);
-  running.push((await startGateway(consul.httpAddr, internal.addr, secrets)).proc);
-  edge = await startTestLb(consul.httpAddr, 'edge');
-  await waitFor(async () => (await fetch(`http://${edge.addr}/catalogue/ready`, { headers: { 'x-api-key': secrets.keys.alice ?? '' } })).status === 200, {
+  // The gateway as the platform runs it: its edge HAProxy, whose maps it fills, is where callers go.
+  gateway = await startGateway(consul.httpAddr, internal.addr, secrets);
+  edge = gateway.edge;
+  // /docs goes to the gateway's own backend, which the edge gets with a structural reload of its own.
+  const answers = async (path: string): Promise<boolean> => (await fetch(`http://${edge.addr}${path}`, { headers: { 'x-api-key': secrets.keys.alice ?? '' } })).status === 200;
+  await waitFor(async () => (await answers('/catalogue/ready')) && (await answers('/docs/openapi.json')), {
     timeoutMs: 10_000,
-    what: 'the edge to route to the gateway and the gateway to catalogue',
+    what: 'the edge to route to catalogue with the key the gateway pushed, and /docs to the gateway',
   });
 });
 
 afterAll(async () => {
   await browser?.close();
   await Promise.all(running.map((p) => p.child.stop(3_000)));
-  await Promise.all([edge, internal].filter(Boolean).map((lb) => lb.stop()));
+  await gateway?.stop();
+  await internal?.stop();
   await consul?.stop();
 });
 
