@@ -24,7 +24,8 @@ resource "tls_self_signed_cert" "consul_ca" {
 resource "random_uuid" "consul_management_token" {}
 
 locals {
-  # Service names of var.services ("gateway=2,users=2"): each gets a token for its own name only.
+  # Service names of var.services ("users=2,orders=2"): each gets a token for its own name only
+  # (the gateway, on the edge nodes, has its role token `gateway`).
   service_names = [for entry in split(",", var.services) : trimspace(split("=", entry)[0])]
   consul_token_names = concat(
     ["agent", "lb-controller", "gateway", "monitoring", "postgres", "patroni"],

@@ -10,12 +10,14 @@ locals {
     ]
     service = [
       "consul/gossip-key", "consul/ca-cert", "consul/tokens/agent",
-      "consul/tokens/lb-controller", "consul/tokens/gateway", "consul/tokens/service-*",
-      "postgres/app", "postgres/tls-cert", "gateway/api-keys", "gateway/jwt-secret",
+      "consul/tokens/lb-controller", "consul/tokens/service-*",
+      "postgres/app", "postgres/tls-cert",
     ]
+    # The gateway's control plane runs on the edge nodes, beside the edge HAProxy it feeds.
     edge = [
       "consul/gossip-key", "consul/ca-cert", "consul/tokens/agent",
       "consul/tokens/lb-controller", "edge/tls-cert", "edge/tls-key",
+      "consul/tokens/gateway", "gateway/api-keys", "gateway/jwt-secret",
     ]
     database = [
       "consul/gossip-key", "consul/ca-cert", "consul/tokens/agent",

@@ -1,5 +1,5 @@
 # The platform in the cloud: Consul servers, service nodes, edge nodes behind a network load
-# balancer, and PostgreSQL nodes, a Patroni each, electing their leader through Consul. Every machine boots the same image
+# balancer (each with the gateway's control plane filling its edge HAProxy's maps), and PostgreSQL nodes, a Patroni each, electing their leader through Consul. Every machine boots the same image
 # (packer/) and runs `platform node` with its role, the code the local platform runs.
 
 locals {
@@ -27,23 +27,25 @@ locals {
       service = {
         PLATFORM_SERVICES = var.services
         # Only user and database name matter: the node's database HAProxy is where it connects.
-        DB_WRITE_URL            = "postgresql://platform_app@127.0.0.1:5432/platform"
-        DB_READ_URL             = "postgresql://platform_app@127.0.0.1:5432/platform"
-        DB_PASSWORD_FILE        = "${local.secrets_dir}/db-app.password"
-        DB_TLS_CA_FILE          = "${local.secrets_dir}/postgres-cert.pem"
+        DB_WRITE_URL     = "postgresql://platform_app@127.0.0.1:5432/platform"
+        DB_READ_URL      = "postgresql://platform_app@127.0.0.1:5432/platform"
+        DB_PASSWORD_FILE = "${local.secrets_dir}/db-app.password"
+        DB_TLS_CA_FILE   = "${local.secrets_dir}/postgres-cert.pem"
+        KAFKA_BROKERS    = var.kafka_brokers
+        LOG_STORE_URL    = var.log_store_url
+      }
+      # The edge HAProxy and, beside it, the gateway's control plane (its instances at their default count).
+      edge = {
+        EDGE_PORT               = "80"
+        EDGE_TLS_PORT           = "443"
+        EDGE_BIND_HOST          = "0.0.0.0"
+        EDGE_TLS_CERT_FILE      = "${local.secrets_dir}/edge-tls.crt"
+        EDGE_TLS_KEY_FILE       = "${local.secrets_dir}/edge-tls.key"
         GATEWAY_API_KEYS_FILE   = "${local.secrets_dir}/gateway-api-keys.json"
         GATEWAY_JWT_SECRET_FILE = "${local.secrets_dir}/gateway-jwt-secret"
         GATEWAY_JWT_ISSUER      = var.gateway_jwt.issuer
         GATEWAY_JWT_AUDIENCE    = var.gateway_jwt.audience
-        KAFKA_BROKERS           = var.kafka_brokers
         LOG_STORE_URL           = var.log_store_url
-      }
-      edge = {
-        EDGE_PORT          = "80"
-        EDGE_TLS_PORT      = "443"
-        EDGE_BIND_HOST     = "0.0.0.0"
-        EDGE_TLS_CERT_FILE = "${local.secrets_dir}/edge-tls.crt"
-        EDGE_TLS_KEY_FILE  = "${local.secrets_dir}/edge-tls.key"
       }
       } : role => templatefile("${path.module}/templates/user-data.sh.tftpl", {
         role       = role

@@ -8,7 +8,9 @@ data "aws_vpc" "this" {
 # - Consul RPC (8300) only into consul-servers, from all nodes (clients forward to servers);
 # - Consul's HTTP API (8500) and DNS (8600) stay on each node's loopback: no rule names them;
 # - service instances (ports 10000-32767, drawn below the kernel's ephemeral range) from the
-#   service nodes' own load balancers and the edge HAProxy; that range on every node from
+#   service nodes' own load balancers and the edge nodes' HAProxy (edge, and the internal one
+#   the gateway fetches /docs documents through); on edge nodes from the other edge nodes (an
+#   edge sends /docs to any node's gateway instance); that range on every node from
 #   Prometheus, which scrapes each kit process (instances, controllers, role checks);
 # - PostgreSQL (5432) and its role check (8008) from service nodes (their database HAProxy),
 #   the other database nodes (replication, pg_rewind) and, for the role check, Prometheus;
@@ -25,6 +27,7 @@ locals {
     consul-rpc                 = { into = "consul-server", from = "cluster", protocol = "tcp", from_port = 8300, to_port = 8300 }
     instances-from-service     = { into = "service", from = "service", protocol = "tcp", from_port = 10000, to_port = 32767 }
     instances-from-edge        = { into = "service", from = "edge", protocol = "tcp", from_port = 10000, to_port = 32767 }
+    gateway-from-edge          = { into = "edge", from = "edge", protocol = "tcp", from_port = 10000, to_port = 32767 }
     metrics-scrape             = { into = "cluster", from = "monitoring", protocol = "tcp", from_port = 10000, to_port = 32767 }
     postgres-from-service      = { into = "database", from = "service", protocol = "tcp", from_port = 5432, to_port = 5432 }
     postgres-from-database     = { into = "database", from = "database", protocol = "tcp", from_port = 5432, to_port = 5432 }

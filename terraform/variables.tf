@@ -41,8 +41,12 @@ variable "service_nodes" {
 
 variable "services" {
   type        = string
-  default     = "gateway=2,users=2,orders=2"
-  description = "Instances of each service on every service node (PLATFORM_SERVICES)."
+  default     = "users=2,orders=2"
+  description = "Instances of each service on every service node (PLATFORM_SERVICES); the gateway runs on the edge nodes instead."
+  validation {
+    condition     = !contains([for entry in split(",", var.services) : trimspace(split("=", entry)[0])], "gateway")
+    error_message = "The gateway runs on the edge nodes, beside the edge HAProxy whose maps it fills: remove it from services."
+  }
 }
 
 variable "edge_nodes" {

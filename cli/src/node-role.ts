@@ -6,18 +6,23 @@ import type { SettingsValues } from './settings-env';
  * What one machine runs. `all` is the local platform on one machine; the others are the cloud
  * layout that terraform/ provisions from the packer/ image: Consul servers, service nodes (the
  * services with a Consul client, the internal and database HAProxy and Filebeat beside them),
- * edge nodes (the public HAProxy), database nodes (a Patroni and its PostgreSQL each), and one monitoring
+ * edge nodes (the public HAProxy and the gateway's control plane that fills its maps), database
+ * nodes (a Patroni and its PostgreSQL each), and one monitoring
  * node (Prometheus and Alertmanager, a Consul client to find what to scrape).
  */
 export const NODE_ROLES = ['all', 'consul-server', 'service', 'edge', 'database', 'monitoring'] as const;
 export type NodeRole = (typeof NODE_ROLES)[number];
 
-/** Which HAProxy each role runs: service nodes reach each other and the database through their own. */
+/**
+ * Which HAProxy each role runs: service nodes reach each other and the database through their own;
+ * an edge node's internal one (loopback only) is where its gateway fetches the services' OpenAPI
+ * documents for /docs, as under `platform up`.
+ */
 export const LB_ROLES: Record<NodeRole, readonly ('edge' | 'internal' | 'db')[]> = {
   all: ['internal', 'edge', 'db'],
   'consul-server': [],
   service: ['internal', 'db'],
-  edge: ['edge'],
+  edge: ['internal', 'edge'],
   database: [],
   monitoring: [],
 };
@@ -53,6 +58,18 @@ export interface NodeSettings {
   bindAddr?: string;
   consul?: ClusterMembership & { datacenter: string; secrets: ConsulNodeSecrets };
   database?: DatabaseNodeSettings;
+}
+
+/**
+ * Services that run beside the edge HAProxy they feed (its maps folder and map socket are local
+ * files) rather than on service nodes: the gateway's control plane.
+ */
+const EDGE_SERVICES: readonly string[] = ['gateway'];
+
+/** Whether a service's instances run on nodes of `role`: the gateway on edge nodes, every other service on service nodes. */
+export function runsOnRole(role: NodeRole, service: string): boolean {
+  if (role === 'all') return true;
+  return role === 'edge' ? EDGE_SERVICES.includes(service) : role === 'service' && !EDGE_SERVICES.includes(service);
 }
 
 /**

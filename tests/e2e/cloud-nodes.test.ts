@@ -16,7 +16,8 @@ import { repoRoot } from '../harness/service-process';
  * (the environment file terraform writes, passwords placed as the boot script places them).
  * Three Consul servers form a quorum; two database nodes, a Patroni each, elect a leader;
  * users on a service node reaches the primary through its own database HAProxy, found in Consul;
- * a caller enters at the edge node and reaches users through the gateway on the service node.
+ * a caller enters at the edge node, whose edge HAProxy the gateway's control plane beside it feeds,
+ * and reaches users on the service node in one hop.
  */
 const cli = join(repoRoot, 'cli/dist/bin.js');
 const root = mkdtempSync(join(tmpdir(), 'cloud-nodes-'));
@@ -58,8 +59,8 @@ const consulSecrets = ((): { gossipKey: string; caCert: string; caKey: string; m
 /** The tokens each role's boot script copies from SSM (a consul server reads them all, to create them). */
 const TOKENS_OF_ROLE: Record<string, string[]> = {
   'consul-server': Object.keys(consulSecrets.tokens),
-  service: ['agent', 'lb-controller', 'gateway', 'service-users'],
-  edge: ['agent', 'lb-controller'],
+  service: ['agent', 'lb-controller', 'service-users'],
+  edge: ['agent', 'lb-controller', 'gateway'],
   database: ['agent', 'postgres', 'patroni'],
   monitoring: ['agent', 'monitoring'],
 };
@@ -144,8 +145,7 @@ beforeAll(async () => {
   const keysFile = join(root, 'api-keys.json');
   writeFileSync(keysFile, JSON.stringify({ keys: [{ clientId: 'cloud-test', sha256: createHash('sha256').update(apiKey).digest('hex') }] }), { mode: 0o600 });
   svcEnv = {
-    PLATFORM_SERVICES: 'users=1,gateway=1',
-    GATEWAY_API_KEYS_FILE: keysFile,
+    PLATFORM_SERVICES: 'users=1',
     HOST: SERVICE,
     DB_WRITE_URL: dbUrl,
     DB_READ_URL: dbUrl,
@@ -157,7 +157,17 @@ beforeAll(async () => {
     LOG_STORE_URL: `http://127.0.0.1:${await freePort()}`,
   };
   startNode('svc-1', 'service', SERVICE, svcEnv);
-  startNode('edge-1', 'edge', EDGE, { EDGE_BIND_HOST: EDGE, EDGE_PORT: String(EDGE_PORT) });
+  // As terraform's edge environment: the gateway's key file, and its instance registered on the node's address.
+  startNode('edge-1', 'edge', EDGE, {
+    EDGE_BIND_HOST: EDGE,
+    EDGE_PORT: String(EDGE_PORT),
+    HOST: EDGE,
+    PLATFORM_SERVICES: 'gateway=1',
+    GATEWAY_API_KEYS_FILE: keysFile,
+    INTERNAL_LB_PORT: String(await freePort()),
+    FILEBEAT_HTTP_PORT: String(await freePort()),
+    LOG_STORE_URL: svcEnv.LOG_STORE_URL ?? '',
+  });
   startNode('mon-1', 'monitoring', MONITORING);
 });
 
@@ -248,7 +258,7 @@ test('users on the service node writes through its own database HAProxy to the p
   await waitFor(async () => (await queryOn(DATABASE_NODES[replica], `SELECT 1 FROM users.users WHERE id = '${id}'`)).length === 1, { timeoutMs: 10_000, what: 'the row on the replica node' });
 });
 
-test('a caller at the edge node reaches users on the service node through the gateway', async () => {
+test('a caller at the edge node reaches users on the service node, authenticated by the maps the gateway beside the edge fills', async () => {
   const call = (path: string, init: RequestInit = {}): Promise<Response> => fetch(`http://${EDGE}:${EDGE_PORT}${path}`, { ...init, headers: { 'x-api-key': apiKey, 'content-type': 'application/json', ...init.headers } });
   await waitFor(async () => (await call('/users?limit=1')).status === 200, { timeoutMs: 60_000, intervalMs: 500, what: `users through edge-1 (${supervisorLog('edge-1')})` });
   const created = await call('/users', { method: 'POST', body: JSON.stringify({ email: 'edge@example.com', name: 'Edge' }) });
@@ -258,10 +268,20 @@ test('a caller at the edge node reaches users on the service node through the ga
   expect(read.status).toBe(200);
   expect(((await read.json()) as { email: string }).email).toBe('edge@example.com');
   expect((await fetch(`http://${EDGE}:${EDGE_PORT}/users/${id}`)).status).toBe(401);
+  // /docs: the gateway on the edge node fetches users' document through that node's internal HAProxy.
+  const paths = await waitFor(
+    async () => {
+      const doc = (await (await call('/docs/openapi.json')).json()) as { paths?: Record<string, unknown> };
+      const found = Object.keys(doc.paths ?? {});
+      return found.some((p) => p.startsWith('/users')) ? found : undefined;
+    },
+    { timeoutMs: 20_000, intervalMs: 500, what: `users' paths in /docs through edge-1 (${supervisorLog('edge-1')})` },
+  );
+  expect(paths).toContain('/users/{id}');
 });
 
 test('the monitoring node scrapes every instance on every node, found through its Consul client', async () => {
-  const expected = ['db-1 patroni', 'db-1 postgres', 'db-2 patroni', 'db-2 postgres', 'edge-1 lb-controller', 'svc-1 gateway', 'svc-1 lb-controller', 'svc-1 lb-controller', 'svc-1 users'];
+  const expected = ['db-1 patroni', 'db-1 postgres', 'db-2 patroni', 'db-2 postgres', 'edge-1 gateway', 'edge-1 lb-controller', 'edge-1 lb-controller', 'svc-1 lb-controller', 'svc-1 lb-controller', 'svc-1 users'];
   const seen = await waitFor(
     async () => {
       const res = await fetch(`${PROMETHEUS}/api/v1/query?query=${encodeURIComponent('up{job="platform-services"}')}`);

@@ -41,21 +41,35 @@ const mode = (path: string): string => (statSync(path).mode & 0o777).toString(8)
 test("a service node gets its role's secrets and a token per service, each in a 0600 file, then starts", () => {
   const result = firstBoot({
     PLATFORM_ROLE: 'service',
-    PLATFORM_SERVICES: 'gateway=2, users=2',
+    PLATFORM_SERVICES: 'users=2, orders=1',
     DB_PASSWORD_FILE: `${secrets}/db-app.password`,
     DB_TLS_CA_FILE: `${secrets}/postgres-cert.pem`,
+  });
+  expect(result.status).toBe(0);
+  expect(result.calls.filter((c) => c.startsWith('ssm ')).sort()).toEqual(
+    ['consul/gossip-key', 'consul/ca-cert', 'consul/tokens/agent', 'postgres/app', 'postgres/tls-cert', 'consul/tokens/lb-controller', 'consul/tokens/service-users', 'consul/tokens/service-orders'].map((n) => `ssm /plat/${n}`).sort(),
+  );
+  expect(result.calls.at(-1)).toBe('systemctl start platform-node.service');
+  expect(readFileSync(`${secrets}/consul/tokens/service-users`, 'utf8').trim()).toBe('value-of-/plat/consul/tokens/service-users');
+  for (const file of ['consul/gossip-key', 'consul/tokens/service-orders', 'db-app.password']) expect({ file, mode: mode(join(secrets, file)) }).toEqual({ file, mode: '600' });
+  expect(mode(join(secrets, 'consul/tokens'))).toBe('700');
+  expect(mode(join(root, 'etc/platform/node.env'))).toBe('600');
+});
+
+test("an edge node gets its TLS pair and the gateway's keys, JWT secret and Consul token beside the edge's, each in a 0600 file", () => {
+  const result = firstBoot({
+    PLATFORM_ROLE: 'edge',
+    EDGE_TLS_CERT_FILE: `${secrets}/edge-tls.crt`,
+    EDGE_TLS_KEY_FILE: `${secrets}/edge-tls.key`,
     GATEWAY_API_KEYS_FILE: `${secrets}/gateway-api-keys.json`,
     GATEWAY_JWT_SECRET_FILE: `${secrets}/gateway-jwt-secret`,
   });
   expect(result.status).toBe(0);
   expect(result.calls.filter((c) => c.startsWith('ssm ')).sort()).toEqual(
-    ['consul/gossip-key', 'consul/ca-cert', 'consul/tokens/agent', 'postgres/app', 'postgres/tls-cert', 'gateway/api-keys', 'gateway/jwt-secret', 'consul/tokens/lb-controller', 'consul/tokens/gateway', 'consul/tokens/service-gateway', 'consul/tokens/service-users'].map((n) => `ssm /plat/${n}`).sort(),
+    ['consul/gossip-key', 'consul/ca-cert', 'consul/tokens/agent', 'edge/tls-cert', 'edge/tls-key', 'consul/tokens/lb-controller', 'gateway/api-keys', 'gateway/jwt-secret', 'consul/tokens/gateway'].map((n) => `ssm /plat/${n}`).sort(),
   );
+  for (const file of ['edge-tls.key', 'gateway-api-keys.json', 'gateway-jwt-secret', 'consul/tokens/gateway']) expect({ file, mode: mode(join(secrets, file)) }).toEqual({ file, mode: '600' });
   expect(result.calls.at(-1)).toBe('systemctl start platform-node.service');
-  expect(readFileSync(`${secrets}/consul/tokens/service-users`, 'utf8').trim()).toBe('value-of-/plat/consul/tokens/service-users');
-  for (const file of ['consul/gossip-key', 'consul/tokens/service-gateway', 'db-app.password', 'gateway-jwt-secret']) expect({ file, mode: mode(join(secrets, file)) }).toEqual({ file, mode: '600' });
-  expect(mode(join(secrets, 'consul/tokens'))).toBe('700');
-  expect(mode(join(root, 'etc/platform/node.env'))).toBe('600');
 });
 
 test("a database node's passwords land where @platform/postgres keeps them, and Patroni gets its own Consul token", () => {

@@ -1,3 +1,5 @@
+import { servicesOfNode } from '../../cli/src/commands/node';
+import { LB_ROLES } from '../../cli/src/node-role';
 import { loadSettings } from '../../cli/src/settings';
 
 /** The Consul secret files a node's boot script places from SSM (all of them on a consul server). */
@@ -52,4 +54,24 @@ test.each([
   [{ PLATFORM_ROLE: 'consul-server', PLATFORM_BIND_ADDR: '10.0.0.1', CONSUL_RETRY_JOIN: 'x', ...CLIENT_SECRETS }, /CONSUL_CA_KEY_FILE: must be set on a consul-server node/],
 ])('%j is refused with a message naming the variable', (env, message) => {
   expect(() => nodeOf(env)).toThrow(message);
+});
+
+/** The services of this checkout as the catalog lists them (only names and counts matter here). */
+const KNOWN = ['gateway', 'orders', 'users'].map((name) => ({ name, entry: `/s/${name}/dist/main.js`, defaultInstances: 2 }));
+const namesOf = (plan: { name: string; instances: number }[]): string[] => plan.map((s) => `${s.name}=${s.instances}`);
+
+test('the gateway runs on edge nodes beside the edge it feeds (with an internal HAProxy for /docs), every other service on service nodes', () => {
+  expect(namesOf(servicesOfNode('service', KNOWN, ''))).toEqual(['orders=2', 'users=2']);
+  expect(namesOf(servicesOfNode('edge', KNOWN, ''))).toEqual(['gateway=2']);
+  expect(namesOf(servicesOfNode('service', KNOWN, 'users=3, orders=1'))).toEqual(['users=3', 'orders=1']);
+  expect(namesOf(servicesOfNode('edge', KNOWN, 'gateway=1'))).toEqual(['gateway=1']);
+  expect(LB_ROLES.edge).toEqual(['internal', 'edge']);
+});
+
+test.each([
+  ['service', 'gateway=2,users=2', /PLATFORM_SERVICES names gateway, which does not run on service nodes; service nodes run: orders, users/],
+  ['edge', 'users=1', /PLATFORM_SERVICES names users, which does not run on edge nodes; edge nodes run: gateway/],
+  ['service', 'billing=1', /PLATFORM_SERVICES names billing, which is not a service here/],
+] as const)('a %s node given PLATFORM_SERVICES=%s refuses to start, naming what it runs', (role, raw, message) => {
+  expect(() => servicesOfNode(role, KNOWN, raw)).toThrow(message);
 });

@@ -10,10 +10,14 @@ import { body, hclStrings, loadTerraform, type HclValue, type TerraformConfig } 
 const ROLE_PARAMETERS: Record<string, string[]> = {
   'consul-server': ['consul/gossip-key', 'consul/ca-cert', 'consul/tokens/agent', 'consul/ca-key', 'consul/management-token', 'consul/tokens/*'],
   service: [
-    'consul/gossip-key', 'consul/ca-cert', 'consul/tokens/agent', 'consul/tokens/lb-controller', 'consul/tokens/gateway', 'consul/tokens/service-*',
-    'postgres/app', 'postgres/tls-cert', 'gateway/api-keys', 'gateway/jwt-secret',
+    'consul/gossip-key', 'consul/ca-cert', 'consul/tokens/agent', 'consul/tokens/lb-controller', 'consul/tokens/service-*',
+    'postgres/app', 'postgres/tls-cert',
   ],
-  edge: ['consul/gossip-key', 'consul/ca-cert', 'consul/tokens/agent', 'consul/tokens/lb-controller', 'edge/tls-cert', 'edge/tls-key'],
+  // The gateway's control plane runs beside the edge HAProxy it feeds.
+  edge: [
+    'consul/gossip-key', 'consul/ca-cert', 'consul/tokens/agent', 'consul/tokens/lb-controller', 'edge/tls-cert', 'edge/tls-key',
+    'consul/tokens/gateway', 'gateway/api-keys', 'gateway/jwt-secret',
+  ],
   database: [
     'consul/gossip-key', 'consul/ca-cert', 'consul/tokens/agent', 'consul/tokens/postgres', 'consul/tokens/patroni',
     'postgres/admin', 'postgres/app', 'postgres/replicator', 'postgres/monitor', 'postgres/tls-cert', 'postgres/tls-key',

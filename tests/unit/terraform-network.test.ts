@@ -66,6 +66,11 @@ test("Patroni's REST API (8009), which can move the leader, is open only to the 
   expect(String(config.locals.database_env)).toMatch(/POSTGRES_PATRONI_PORT\s*=\s*"8009"/);
 });
 
+test('service instance ports are open into service nodes from service and edge nodes, into edge nodes (their gateway) from edge nodes, and everywhere from Prometheus', () => {
+  expect(opening(10000)).toEqual(opening(32767));
+  expect(opening(20000)).toEqual(['cluster <- monitoring/tcp', 'edge <- edge/tcp', 'service <- edge/tcp', 'service <- service/tcp']);
+});
+
 test("Consul's HTTP API, gRPC, DNS and WAN ports are open to no one", () => {
   for (const port of [8302, 8500, 8501, 8502, 8503, 8600]) expect({ port, rules: opening(port) }).toEqual({ port, rules: [] });
 });

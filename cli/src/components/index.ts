@@ -19,8 +19,9 @@ import { postgresNodeComponent } from './postgres-node';
 const BY_ROLE: Record<NodeRole, PlatformComponent[]> = {
   all: [consulComponent, postgresComponent, opensearchComponent, filebeatComponent, kafkaComponent, gatewayCredentialsComponent, loadBalancersComponent, migrationsComponent, monitoringComponent],
   'consul-server': [consulComponent],
-  service: [consulComponent, filebeatComponent, gatewayCredentialsComponent, loadBalancersComponent, migrationsComponent],
-  edge: [consulComponent, loadBalancersComponent],
+  service: [consulComponent, filebeatComponent, loadBalancersComponent, migrationsComponent],
+  // The gateway's control plane runs here, beside the edge whose maps it fills (node-role.ts).
+  edge: [consulComponent, filebeatComponent, gatewayCredentialsComponent, loadBalancersComponent],
   database: [consulComponent, postgresNodeComponent],
   // One node: a single Alertmanager sends each notification once.
   monitoring: [consulComponent, monitoringComponent],

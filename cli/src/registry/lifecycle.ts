@@ -49,8 +49,8 @@ export const nodeCommand = defineCommand({
   name: 'node',
   summary: "run this machine's PLATFORM_ROLE of the cloud layout in the foreground (systemd runs it)",
   description: `Runs the components of PLATFORM_ROLE (consul-server, service, edge or database) and, on a
-service node, the instances PLATFORM_SERVICES names (gateway=2,users=2; default: every service at its
-default count), supervised as platform up supervises them. SIGTERM stops everything in order.`,
+service node, the instances PLATFORM_SERVICES names (users=2,orders=2; default: every service but the
+gateway at its default count), on an edge node the gateway's (default: its default count), supervised as platform up supervises them. SIGTERM stops everything in order.`,
   options: {},
   examples: ['node'],
   run: async () => (await import('../commands/node.js')).node(),
