@@ -1,6 +1,6 @@
 import { defaultSchema, runMigrations } from '@platform/service-kit';
 import { discoverServices } from './service-catalog';
-import { PlatformError } from '@platform/process-runner';
+import { CodedError, PlatformError } from '@platform/process-runner';
 
 export interface MigrationOutcome {
   service: string;
@@ -34,7 +34,10 @@ export async function migrateServices(options: MigrateOptions): Promise<Migratio
   const outcomes: MigrationOutcome[] = [];
   for (const { service, dir } of chosen) {
     const schema = defaultSchema(service);
-    const changed = await runMigrations({ url, passwordFile: options.env.DB_PASSWORD_FILE, tlsCaFile: options.env.DB_TLS_CA_FILE, schema, dir, direction: options.direction, count: options.count, log: options.log });
+    const changed = await runMigrations({ url, passwordFile: options.env.DB_PASSWORD_FILE, tlsCaFile: options.env.DB_TLS_CA_FILE, schema, dir, direction: options.direction, count: options.count, log: options.log }).catch((err: unknown) => {
+      if (err instanceof CodedError) throw err;
+      throw new PlatformError('PLATFORM_MIGRATION_FAILED', `${service}'s migrations in schema ${schema}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    });
     outcomes.push({ service, schema, changed });
   }
   return outcomes;

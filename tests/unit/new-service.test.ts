@@ -72,6 +72,13 @@ test('the files follow the flags: a memory repo alone, PostgreSQL with --db, an 
   expect(JSON.parse(fileOf(full, 'package.json'))).toMatchObject({ platform: { instances: 3 } });
 });
 
+test('a service written again under the same name gets the same migration names, so its kept schema history still matches', () => {
+  const migrations = (): string[] => serviceFiles(options({ db: true, events: true })).map((f) => f.path).filter((p) => p.startsWith('migrations/'));
+  const first = migrations();
+  expect(first).toHaveLength(2);
+  expect(migrations()).toEqual(first);
+});
+
 test('the service joins the workspaces and references after the other services, once; an existing folder is never written into', () => {
   const root = mkdtempSync(join(tmpdir(), 'new-service-'));
   mkdirSync(join(root, 'services'));

@@ -219,7 +219,7 @@ export class Supervisor {
     if (typeof service !== 'string' || !SERVICE_NAME.test(service)) throw new Error('remove needs {"service": name}');
     if (this.state.phase !== 'running') throw new Error(`cannot remove a service while the platform is ${this.state.phase}`);
     const index = this.plan.services.findIndex((s) => s.name === service);
-    if (index === -1) throw new Error(`${service} is not running here; running: ${this.plan.services.map((s) => s.name).join(', ')}`);
+    if (index === -1) throw new PlatformError('PLATFORM_UNKNOWN_SERVICE', `${service} is not running here; running: ${this.plan.services.map((s) => s.name).join(', ')}`);
     const stopped = (this.slots.get(service) ?? []).map((slot) => slot.state.id);
     this.setInstances(service, 0);
     await Promise.all([...this.leaving].filter(([slot]) => slot.state.service === service).map(([, done]) => done));

@@ -128,8 +128,15 @@ export async function recordItemCreated(tx: Queryable, item: Item): Promise<void
 `;
 }
 
+/**
+ * The template's migrations have fixed stamps, not the time of writing: `remove service` keeps the
+ * service's schema and data, so a service written again under the same name must find the same
+ * migration history there (a new stamp made node-pg-migrate refuse the start).
+ */
+const FIRST_MIGRATION = 1764050000000;
+
 /** Domain, repository (memory, and PostgreSQL with --db), migrations, and the outbox producer with --events. */
-export function dataFiles(options: NewServiceOptions, now = Date.now()): GeneratedFile[] {
+export function dataFiles(options: NewServiceOptions, now = FIRST_MIGRATION): GeneratedFile[] {
   const { name } = namesOf(options);
   const files: GeneratedFile[] = [
     { path: 'src/domain/item.ts', content: domainSource },

@@ -47,6 +47,7 @@ export const ERROR_CATALOGUE = {
   PLATFORM_CONSUL_TOKEN_MISSING: { hint: 'platform up writes the tokens; on cloud nodes they come from SSM' },
   PLATFORM_CONSUL_ACL_FAILED: {},
   PLATFORM_INVALID_NAME: {},
+  PLATFORM_MIGRATION_FAILED: { hint: "the message is the migration tool's; fix the migration (or the schema it found) and run platform migrate <service>" },
   PLATFORM_DB_NOT_CONFIGURED: { hint: 'start the platform (npm run up) or set DB_WRITE_URL and DB_PASSWORD_FILE' },
   PLATFORM_DB_NO_MEMBERS: { hint: 'is the platform up? platform db status lists the members' },
   PLATFORM_DB_UNKNOWN_MEMBER: { hint: 'platform db status lists the members' },
