@@ -142,12 +142,29 @@ export function createDatabase(pools: DatabasePools): Database {
   return {
     write,
     read,
-    readiness: [
-      { name: 'db-write', check: async () => (await pools.write.query('SELECT 1')).rowCount === 1 },
-      { name: 'db-read', check: async () => (await pools.read.query('SELECT 1')).rowCount === 1 },
-    ],
+    readiness: [{ name: 'db', check: () => eitherPoolAnswers(pools.write, pools.read) }],
     async close() {
       await Promise.all([pools.write.end(), pools.read.end(), pools.readFallback.end()]);
     },
   };
+}
+
+/**
+ * Ready while the write pool or the read pool answers. Requiring both took every instance out of
+ * the load balancers for the seconds a failover or switchover has no primary, refusing the reads the
+ * replicas could serve (thousands of 503s in the read-your-writes e2e); a write meanwhile fails on
+ * its own with a retryable 503. With neither, the instance can do nothing useful and leaves.
+ */
+async function eitherPoolAnswers(...pools: readonly Pick<Pool, 'query'>[]): Promise<boolean> {
+  // The first answer decides: a write pool hanging on a primary that is going away must not hold the
+  // check past its timeout while the read pool has answered.
+  try {
+    return await Promise.any(pools.map(async (pool) => {
+      if ((await pool.query('SELECT 1')).rowCount !== 1) throw new Error('no row');
+      return true;
+    }));
+  } catch (err) {
+    const reasons = err instanceof AggregateError ? err.errors.map((e: unknown) => (e instanceof Error ? e.message : String(e))) : [String(err)];
+    throw new Error(`neither the write nor the read pool answers: ${reasons.join('; ')}`);
+  }
 }
