@@ -262,8 +262,9 @@ test('a caller at the edge node reaches users on the service node, authenticated
   const call = (path: string, init: RequestInit = {}): Promise<Response> => fetch(`http://${EDGE}:${EDGE_PORT}${path}`, { ...init, headers: { 'x-api-key': apiKey, 'content-type': 'application/json', ...init.headers } });
   await waitFor(async () => (await call('/users?limit=1')).status === 200, { timeoutMs: 60_000, intervalMs: 500, what: `users through edge-1 (${supervisorLog('edge-1')})` });
   const created = await call('/users', { method: 'POST', body: JSON.stringify({ email: 'edge@example.com', name: 'Edge' }) });
-  expect(created.status).toBe(201);
-  const { id } = (await created.json()) as { id: string };
+  const body = (await created.json()) as { id: string; detail?: string };
+  expect({ status: created.status, detail: body.detail }).toEqual({ status: 201, detail: undefined });
+  const { id } = body;
   const read = await call(`/users/${id}`, { headers: { 'x-db-lsn': created.headers.get('x-db-lsn') ?? '' } });
   expect(read.status).toBe(200);
   expect(((await read.json()) as { email: string }).email).toBe('edge@example.com');
