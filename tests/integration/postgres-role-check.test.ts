@@ -86,7 +86,9 @@ test('replay paused while the primary writes: /replica turns non-200 within 2 s,
     // A load balancer may ask with a looser bound of its own.
     expect(await statusOf(addr, '/replica?lag=600000')).toBe(200);
     await waitFor(async () => (await healthOf(consul.httpAddr, 'postgres')).some((e) => e.Service.Meta['pg-server'] === paused!.name && e.Checks.some((c) => c.Status === 'warning')), {
-      timeoutMs: 5_000,
+      // Consul shows it after three failed checks in a row (failuresBeforeCritical 3; its warning
+      // count defaults to the same), one a second: a few seconds, more on a loaded machine (CI: > 5 s).
+      timeoutMs: 15_000,
       what: 'Consul to show the lagging replica as warning',
     });
 
