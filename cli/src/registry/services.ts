@@ -1,4 +1,4 @@
-import { defineCommand } from '../command/command';
+import { defineCommand, UsageError } from '../command/command';
 
 export const newServiceCommand = defineCommand({
   name: 'new service',
@@ -20,7 +20,7 @@ service name or is taken, a route outside /<name> or held by another service.`,
   examples: ['new service inventory --db --route /inventory', 'new service notes --route /notes --auth public'],
   async run({ values, positionals }) {
     const [name] = positionals;
-    if (name === undefined) throw new (await import('../command/command.js')).UsageError('name the service: platform new service <name>');
+    if (name === undefined) throw new UsageError('name the service: platform new service <name>');
     return (await import('../new-service/commands.js')).newService(name, values);
   },
 });
@@ -38,7 +38,7 @@ platform is not running.`,
   examples: ['remove service inventory'],
   async run({ positionals }) {
     const [name] = positionals;
-    if (name === undefined) throw new (await import('../command/command.js')).UsageError('name the service: platform remove service <name>');
+    if (name === undefined) throw new UsageError('name the service: platform remove service <name>');
     return (await import('../new-service/commands.js')).removeService(name);
   },
 });
