@@ -26,5 +26,7 @@ module.exports = {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testTimeout: 180_000,
   maxWorkers: 2,
+  setupFiles: ['<rootDir>/tests/harness/port-slice.js'],
+  globalSetup: '<rootDir>/tests/harness/test-tmp.js',
   reporters: ['default', '<rootDir>/tests/harness/summary-reporter.js'],
 };

@@ -3,7 +3,7 @@
 # Each component has its own installer under platform/<component>/install.sh.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-for component in consul haproxy kafka postgres opensearch filebeat monitoring; do
+for component in consul haproxy kafka postgres opensearch filebeat jaeger monitoring; do
   bash "$here/$component/install.sh"
 done
 # Tools of the test suite, not of the platform (tofu: `fmt -check` of terraform/; chromium: the

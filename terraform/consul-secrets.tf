@@ -28,7 +28,7 @@ locals {
   # (the gateway, on the edge nodes, has its role token `gateway`).
   service_names = [for entry in split(",", var.services) : trimspace(split("=", entry)[0])]
   consul_token_names = concat(
-    ["agent", "lb-controller", "gateway", "monitoring", "postgres", "patroni"],
+    ["agent", "lb-controller", "gateway", "monitoring", "postgres", "patroni", "flags-writer", "reader"],
     [for service in local.service_names : "service-${service}"],
   )
   consul_secrets = merge(

@@ -1,10 +1,13 @@
 # The platform in the cloud: Consul servers, service nodes, edge nodes behind a network load
-# balancer (each with the gateway's control plane filling its edge HAProxy's maps), and PostgreSQL nodes, a Patroni each, electing their leader through Consul. Every machine boots the same image
+# balancer (each with the gateway's control plane filling its edge HAProxy's maps), PostgreSQL nodes, a Patroni each, electing their leader through Consul,
+# and the Kafka and log store clusters (clusters.tf). Every machine boots the same image
 # (packer/) and runs `platform node` with its role, the code the local platform runs.
 
 locals {
   consul_join = "provider=aws tag_key=${var.name}-role tag_value=consul-server"
   secrets_dir = "/etc/platform/secrets"
+  # The monitoring node's Jaeger: every instance sends its spans there.
+  tracing_otlp_url = "http://${aws_instance.monitoring.private_ip}:4318"
   common_env = {
     CONSUL_RETRY_JOIN           = local.consul_join
     CONSUL_DATACENTER           = var.region
@@ -31,26 +34,27 @@ locals {
         DB_READ_URL      = "postgresql://platform_app@127.0.0.1:5432/platform"
         DB_PASSWORD_FILE = "${local.secrets_dir}/db-app.password"
         DB_TLS_CA_FILE   = "${local.secrets_dir}/postgres-cert.pem"
-        KAFKA_BROKERS    = var.kafka_brokers
-        LOG_STORE_URL    = var.log_store_url
+        TRACING_OTLP_URL = local.tracing_otlp_url
       }
-      # The edge HAProxy and, beside it, the gateway's control plane (its instances at their default count).
+      # The edge HAProxy and, beside it, the gateway's control plane (its instances at their default count);
+      # edge nodes find each other in Consul and share their per-client limits on EDGE_PEER_PORT.
       edge = {
         EDGE_PORT               = "80"
         EDGE_TLS_PORT           = "443"
         EDGE_BIND_HOST          = "0.0.0.0"
         EDGE_TLS_CERT_FILE      = "${local.secrets_dir}/edge-tls.crt"
         EDGE_TLS_KEY_FILE       = "${local.secrets_dir}/edge-tls.key"
+        EDGE_PEER_PORT          = tostring(local.group_rules.edge-peers.from_port)
         GATEWAY_API_KEYS_FILE   = "${local.secrets_dir}/gateway-api-keys.json"
         GATEWAY_JWT_SECRET_FILE = "${local.secrets_dir}/gateway-jwt-secret"
-        GATEWAY_JWT_ISSUER      = var.gateway_jwt.issuer
-        GATEWAY_JWT_AUDIENCE    = var.gateway_jwt.audience
-        LOG_STORE_URL           = var.log_store_url
+        # Issuer, audience and tolerance (var.gateway_jwt), placed from SSM like the secret.
+        GATEWAY_JWT_SETTINGS_FILE = "${local.secrets_dir}/gateway-jwt-settings.json"
+        TRACING_OTLP_URL          = local.tracing_otlp_url
       }
       } : role => templatefile("${path.module}/templates/user-data.sh.tftpl", {
         role       = role
         node_name  = ""
-        env        = merge(local.common_env, env)
+        env        = merge(local.common_env, contains(["service", "edge"], role) ? local.cluster_clients_env : {}, env)
         ssm_prefix = local.ssm_prefix
         region     = var.region
     })

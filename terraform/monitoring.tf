@@ -22,7 +22,9 @@ resource "aws_instance" "monitoring" {
     role      = "monitoring"
     node_name = "monitoring-1"
     # Prometheus and Alertmanager listen on the node's private address (the monitoring role's default).
-    env = merge(local.common_env, {
+    # Jaeger receives every node's spans (OTLP, 4318 from the cluster) and stores them in the log store.
+    # KAFKA_BROKERS and LOG_STORE_URL: the cluster exporter asks both for their health.
+    env = merge(local.common_env, local.cluster_clients_env, {
       PROMETHEUS_RETENTION = var.metrics_retention
     }, nonsensitive(var.alert_webhook_url == "") ? {} : { ALERT_WEBHOOK_URL_FILE = "${local.secrets_dir}/alert-webhook-url" })
     ssm_prefix = local.ssm_prefix

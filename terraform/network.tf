@@ -10,16 +10,23 @@ data "aws_vpc" "this" {
 # - service instances (ports 10000-32767, drawn below the kernel's ephemeral range) from the
 #   service nodes' own load balancers and the edge nodes' HAProxy (edge, and the internal one
 #   the gateway fetches /docs documents through); on edge nodes from the other edge nodes (an
-#   edge sends /docs to any node's gateway instance); that range on every node from
+#   edge sends /docs to any node's gateway instance); the edge HAProxy's peers port (8090)
+#   on edge nodes from the other edge nodes only (their shared per-client table); that range on every node from
 #   Prometheus, which scrapes each kit process (instances, controllers, role checks);
 # - PostgreSQL (5432) and its role check (8008) from service nodes (their database HAProxy),
 #   the other database nodes (replication, pg_rewind) and, for the role check, Prometheus;
 #   Patroni's REST API (8009) from the other database nodes (members ask each other before one
 #   takes the lock) and Prometheus (its /metrics), from nothing else: it can switch the leader;
+# - Kafka (9092) from the service nodes (producers, consumers) and Prometheus's cluster exporter;
+#   between the platform's own kafka nodes also 9093 (the KRaft controller quorum); the log
+#   store's HTTP API (9200 on own logstore nodes, 443 on OpenSearch Service) from Filebeat on
+#   service and edge nodes, the service nodes (the platform logs command, retention) and the
+#   exporter; OpenSearch's transport (9300) among logstore nodes only (cluster_group_rules, by
+#   var.stateful_services; a managed cluster's interfaces are in the kafka or logstore group alone);
 # - from address ranges: the edge's 80 and 443 (callers, and the load balancer's health checks
 #   from inside the VPC), Prometheus and Alertmanager from the operators' networks only.
 locals {
-  node_roles = ["consul-server", "service", "edge", "database", "monitoring"]
+  node_roles = ["consul-server", "service", "edge", "database", "monitoring", "kafka", "logstore"]
   edge_ports = { http = 80, https = 443 }
   group_rules = {
     consul-serf-tcp            = { into = "cluster", from = "cluster", protocol = "tcp", from_port = 8301, to_port = 8301 }
@@ -28,6 +35,7 @@ locals {
     instances-from-service     = { into = "service", from = "service", protocol = "tcp", from_port = 10000, to_port = 32767 }
     instances-from-edge        = { into = "service", from = "edge", protocol = "tcp", from_port = 10000, to_port = 32767 }
     gateway-from-edge          = { into = "edge", from = "edge", protocol = "tcp", from_port = 10000, to_port = 32767 }
+    edge-peers                 = { into = "edge", from = "edge", protocol = "tcp", from_port = 8090, to_port = 8090 }
     metrics-scrape             = { into = "cluster", from = "monitoring", protocol = "tcp", from_port = 10000, to_port = 32767 }
     postgres-from-service      = { into = "database", from = "service", protocol = "tcp", from_port = 5432, to_port = 5432 }
     postgres-from-database     = { into = "database", from = "database", protocol = "tcp", from_port = 5432, to_port = 5432 }
@@ -36,6 +44,25 @@ locals {
     role-check-from-monitoring = { into = "database", from = "monitoring", protocol = "tcp", from_port = 8008, to_port = 8008 }
     patroni-from-database      = { into = "database", from = "database", protocol = "tcp", from_port = 8009, to_port = 8009 }
     patroni-from-monitoring    = { into = "database", from = "monitoring", protocol = "tcp", from_port = 8009, to_port = 8009 }
+    traces-to-monitoring       = { into = "monitoring", from = "cluster", protocol = "tcp", from_port = 4318, to_port = 4318 }
+  }
+  cluster_group_rules = {
+    nodes = {
+      kafka-from-service       = { into = "kafka", from = "service", protocol = "tcp", from_port = 9092, to_port = 9092 }
+      kafka-from-monitoring    = { into = "kafka", from = "monitoring", protocol = "tcp", from_port = 9092, to_port = 9092 }
+      kafka-from-kafka         = { into = "kafka", from = "kafka", protocol = "tcp", from_port = 9092, to_port = 9093 }
+      logstore-from-service    = { into = "logstore", from = "service", protocol = "tcp", from_port = 9200, to_port = 9200 }
+      logstore-from-edge       = { into = "logstore", from = "edge", protocol = "tcp", from_port = 9200, to_port = 9200 }
+      logstore-from-monitoring = { into = "logstore", from = "monitoring", protocol = "tcp", from_port = 9200, to_port = 9200 }
+      logstore-transport       = { into = "logstore", from = "logstore", protocol = "tcp", from_port = 9300, to_port = 9300 }
+    }
+    managed = {
+      kafka-from-service       = { into = "kafka", from = "service", protocol = "tcp", from_port = 9092, to_port = 9092 }
+      kafka-from-monitoring    = { into = "kafka", from = "monitoring", protocol = "tcp", from_port = 9092, to_port = 9092 }
+      logstore-from-service    = { into = "logstore", from = "service", protocol = "tcp", from_port = 443, to_port = 443 }
+      logstore-from-edge       = { into = "logstore", from = "edge", protocol = "tcp", from_port = 443, to_port = 443 }
+      logstore-from-monitoring = { into = "logstore", from = "monitoring", protocol = "tcp", from_port = 443, to_port = 443 }
+    }
   }
   # `ranges` names a list of local.address_ranges.
   address_rules = {
@@ -73,7 +100,7 @@ resource "aws_vpc_security_group_egress_rule" "cluster" {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "group" {
-  for_each                     = local.group_rules
+  for_each                     = merge(local.group_rules, local.cluster_group_rules[var.stateful_services])
   security_group_id            = local.groups[each.value.into]
   referenced_security_group_id = local.groups[each.value.from]
   description                  = each.key

@@ -24,3 +24,12 @@ output "monitoring" {
     alertmanager = "http://${aws_instance.monitoring.private_ip}:9095"
   }
 }
+
+output "clusters" {
+  description = "Kafka and the log store as every client node is given them (KAFKA_BROKERS, LOG_STORE_URL), and who runs them."
+  value = {
+    runs_on       = var.stateful_services
+    kafka_brokers = local.kafka_brokers
+    log_store_url = local.log_store_url
+  }
+}

@@ -3,7 +3,7 @@
 # into 0600 files, and each role's instance profile may read only its own (iam.tf). None is in user
 # data or outputs. The README's Security section lists them with who reads each.
 resource "random_password" "postgres" {
-  for_each = toset(["admin", "app", "replicator", "monitor"])
+  for_each = toset(["admin", "app", "replicator", "monitor", "rest-api"])
   length   = 32
   special  = false
 }
@@ -57,9 +57,11 @@ locals {
       "postgres/tls-cert"  = tls_self_signed_cert.postgres.cert_pem
       "postgres/tls-key"   = tls_private_key.postgres.private_key_pem
       "gateway/jwt-secret" = random_password.gateway_jwt.result
-      "gateway/api-keys"   = var.gateway_api_keys_json
-      "edge/tls-cert"      = local.edge_given ? var.edge_tls.cert : tls_self_signed_cert.edge.cert_pem
-      "edge/tls-key"       = local.edge_given ? var.edge_tls.key : tls_private_key.edge.private_key_pem
+      # Not secret, but it travels the same way: a 0600 file on each edge node, never user data.
+      "gateway/jwt-settings" = jsonencode({ issuer = var.gateway_jwt.issuer, audience = var.gateway_jwt.audience, clockToleranceMs = var.gateway_jwt.clock_tolerance_ms })
+      "gateway/api-keys"     = var.gateway_api_keys_json
+      "edge/tls-cert"        = local.edge_given ? var.edge_tls.cert : tls_self_signed_cert.edge.cert_pem
+      "edge/tls-key"         = local.edge_given ? var.edge_tls.key : tls_private_key.edge.private_key_pem
     },
     local.consul_secrets,
   )

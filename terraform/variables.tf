@@ -101,14 +101,49 @@ variable "edge_tls" {
   description = "PEM certificate (with its chain) and key the edge serves on 443; empty: a self-signed one for the load balancer's name. Kept in SSM."
 }
 
-variable "kafka_brokers" {
+variable "stateful_services" {
   type        = string
-  description = "host:port list of the Kafka cluster the services publish to (KAFKA_BROKERS)."
+  default     = "nodes"
+  description = "Who runs Kafka and the log store: \"nodes\", the platform's own kafka and logstore nodes (platform node, the same code as locally), or \"managed\", Amazon MSK and Amazon OpenSearch Service. Either way terraform fills KAFKA_BROKERS and LOG_STORE_URL."
+  validation {
+    condition     = contains(["nodes", "managed"], var.stateful_services)
+    error_message = "stateful_services must be \"nodes\" or \"managed\"."
+  }
 }
 
-variable "log_store_url" {
-  type        = string
-  description = "Elasticsearch 7.x or OpenSearch endpoint Filebeat ships to (LOG_STORE_URL)."
+variable "kafka" {
+  type = object({
+    members               = optional(number, 3)
+    instance_type         = optional(string, "m6i.large")
+    volume_gb             = optional(number, 200)
+    heap_mb               = optional(number, 2048)
+    managed_instance_type = optional(string, "kafka.m5.large")
+    managed_version       = optional(string, "3.9.x")
+  })
+  default     = {}
+  description = "The Kafka cluster: members (brokers; on own nodes also the KRaft quorum, so 3 or 5), their data volume, and for stateful_services = \"managed\" MSK's broker type and version."
+  validation {
+    condition     = contains([3, 5], var.kafka.members)
+    error_message = "kafka.members must be 3 or 5: topics keep 3 copies and a quorum needs a majority."
+  }
+}
+
+variable "log_store" {
+  type = object({
+    members               = optional(number, 3)
+    instance_type         = optional(string, "r6i.large")
+    volume_gb             = optional(number, 200)
+    heap                  = optional(string, "4g")
+    retention_days        = optional(number, 7)
+    managed_instance_type = optional(string, "r6g.large.search")
+    managed_version       = optional(string, "OpenSearch_2.19")
+  })
+  default     = {}
+  description = "The log store (OpenSearch): members, their data volume and JVM heap, how long daily indices are kept, and for stateful_services = \"managed\" OpenSearch Service's instance type and version."
+  validation {
+    condition     = var.log_store.members >= 3 && var.log_store.members % 2 == 1
+    error_message = "log_store.members must be odd and at least 3: electing a cluster manager needs a majority."
+  }
 }
 
 variable "gateway_api_keys_json" {
@@ -118,8 +153,17 @@ variable "gateway_api_keys_json" {
 }
 
 variable "gateway_jwt" {
-  type        = object({ issuer = string, audience = string })
-  description = "Who signs the JWTs the gateway accepts; the HS256 secret is generated here."
+  type        = object({ issuer = string, audience = string, clock_tolerance_ms = optional(number, 5000) })
+  description = "Who signs the JWTs the gateway accepts (iss), for whom (aud), and the clock tolerance for exp/nbf; the HS256 secret is generated here. Edge nodes get them as GATEWAY_JWT_SETTINGS_FILE, which the gateway follows while running."
+  validation {
+    # What the edge's JWT map can carry (services/gateway/src/edge/edge-maps.ts, MAP_SAFE).
+    condition     = alltrue([for value in [var.gateway_jwt.issuer, var.gateway_jwt.audience] : can(regex("^[!-:<-\\[\\]-~]{1,512}$", value))])
+    error_message = "gateway_jwt.issuer and gateway_jwt.audience must be 1-512 printable ASCII characters without spaces, semicolons or backslashes."
+  }
+  validation {
+    condition     = var.gateway_jwt.clock_tolerance_ms >= 0 && var.gateway_jwt.clock_tolerance_ms <= 300000 && floor(var.gateway_jwt.clock_tolerance_ms) == var.gateway_jwt.clock_tolerance_ms
+    error_message = "gateway_jwt.clock_tolerance_ms must be a whole number of milliseconds from 0 to 300000."
+  }
 }
 
 variable "alert_webhook_url" {

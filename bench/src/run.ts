@@ -3,7 +3,7 @@ import { benchDbListeners } from './db-listeners';
 import { benchDiscoveryScale } from './discovery-scale';
 import { benchHaproxyScale } from './haproxy-scale';
 import { benchEvents } from './events';
-import { benchLbThroughput } from './lb-throughput';
+import { benchLbThroughput, benchTracingCostOnly } from './lb-throughput';
 import { benchPropagation } from './lb-propagation';
 import { benchLoggingLoad } from './logging-load';
 import { benchLoggingShipping } from './logging-shipping';
@@ -11,6 +11,7 @@ import { benchLoggingShipping } from './logging-shipping';
 /** `npm run bench [name ...]`: every benchmark, or the named ones, each printing its own table. */
 const benches: Record<string, () => Promise<void>> = {
   'lb-throughput': benchLbThroughput,
+  'tracing-cost': benchTracingCostOnly,
   'lb-propagation': benchPropagation,
   'discovery-scale': async () => {
     await benchDiscoveryScale();

@@ -8,10 +8,14 @@ export interface ConsulInstanceView {
   address: string;
   port: number;
   health: 'passing' | 'warning' | 'critical' | 'draining';
+  /** The version its service definition registered (kit meta `version`), if any. */
+  version: string | null;
+  /** Its release (`<version>-<short hash>`, Consul meta `release`, platform/consul rollout-record.ts) when a deploy started it. */
+  release: string | null;
 }
 
 interface HealthEntry {
-  Service: { ID: string; Service: string; Address: string; Port: number };
+  Service: { ID: string; Service: string; Address: string; Port: number; Meta?: Record<string, string> | null };
   Checks: { CheckID: string; Status: 'passing' | 'warning' | 'critical' }[];
 }
 
@@ -32,7 +36,7 @@ export async function consulInstances(httpAddr: string, token: string | undefine
       const maintenance = e.Checks.some((c) => c.CheckID.startsWith('_service_maintenance') && c.Status === 'critical');
       const statuses = e.Checks.map((c) => c.Status);
       const health = maintenance ? 'draining' : statuses.includes('critical') ? 'critical' : statuses.includes('warning') ? 'warning' : 'passing';
-      views.push({ service: name, id: e.Service.ID, address: e.Service.Address, port: e.Service.Port, health });
+      views.push({ service: name, id: e.Service.ID, address: e.Service.Address, port: e.Service.Port, health, version: e.Service.Meta?.version ?? null, release: e.Service.Meta?.release ?? null });
     }
   }
   return views.sort((a, b) => a.service.localeCompare(b.service) || a.id.localeCompare(b.id));

@@ -13,6 +13,9 @@ export interface LogSettings {
   filebeatHttpPort: number;
   indexPrefix: string;
   retentionDays: number;
+  /** An external store's user and the file holding its password (LOG_STORE_USERNAME, LOG_STORE_PASSWORD_FILE). */
+  storeUsername?: string;
+  storePasswordFile?: string;
 }
 
 export function logSettingsFrom(values: SettingsValues, ports: PortNumbers): LogSettings {
@@ -24,6 +27,8 @@ export function logSettingsFrom(values: SettingsValues, ports: PortNumbers): Log
     filebeatHttpPort: ports.filebeatHttp,
     indexPrefix: values.LOG_INDEX_PREFIX,
     retentionDays: values.LOG_RETENTION_DAYS,
+    storeUsername: values.LOG_STORE_USERNAME,
+    storePasswordFile: values.LOG_STORE_PASSWORD_FILE,
   };
 }
 

@@ -24,21 +24,32 @@ export interface MigrateOptions {
  * at a time, each in its own schema, as the services themselves would.
  */
 export async function migrateServices(options: MigrateOptions): Promise<MigrationOutcome[]> {
-  const url = options.env.DB_WRITE_URL;
-  if (!url) throw new PlatformError('PLATFORM_DB_NOT_CONFIGURED', 'DB_WRITE_URL is not set: start the platform (npm run up) or set DB_WRITE_URL and DB_PASSWORD_FILE');
+  writeUrlOf(options.env);
   const known = discoverServices().flatMap((s) => (s.migrationsDir ? [{ service: s.name, dir: s.migrationsDir }] : []));
   for (const name of options.services ?? []) {
     if (!known.some((s) => s.service === name)) throw new PlatformError('PLATFORM_UNKNOWN_SERVICE', `${name} has no migrations; services with migrations: ${known.map((s) => s.service).join(', ')}`);
   }
   const chosen = options.services ? known.filter((s) => options.services?.includes(s.service)) : known;
   const outcomes: MigrationOutcome[] = [];
-  for (const { service, dir } of chosen) {
-    const schema = defaultSchema(service);
-    const changed = await runMigrations({ url, passwordFile: options.env.DB_PASSWORD_FILE, tlsCaFile: options.env.DB_TLS_CA_FILE, schema, dir, direction: options.direction, count: options.count, log: options.log }).catch((err: unknown) => {
-      if (err instanceof CodedError) throw err;
-      throw new PlatformError('PLATFORM_MIGRATION_FAILED', `${service}'s migrations in schema ${schema}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-    });
-    outcomes.push({ service, schema, changed });
-  }
+  for (const { service, dir } of chosen) outcomes.push(await migrateService(options, service, dir));
   return outcomes;
+}
+
+/**
+ * One service's migrations from `dir` (its checkout's folder, or a release's copy for a deploy),
+ * in its own schema: the one runner of `platform up`, `platform migrate` and `platform deploy`.
+ */
+export async function migrateService(options: Omit<MigrateOptions, 'services'>, service: string, dir: string): Promise<MigrationOutcome> {
+  const url = writeUrlOf(options.env);
+  const schema = defaultSchema(service);
+  const changed = await runMigrations({ url, passwordFile: options.env.DB_PASSWORD_FILE, tlsCaFile: options.env.DB_TLS_CA_FILE, schema, dir, direction: options.direction, count: options.count, log: options.log }).catch((err: unknown) => {
+    if (err instanceof CodedError) throw err;
+    throw new PlatformError('PLATFORM_MIGRATION_FAILED', `${service}'s migrations in schema ${schema}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  });
+  return { service, schema, changed };
+}
+
+function writeUrlOf(env: MigrateOptions['env']): string {
+  if (!env.DB_WRITE_URL) throw new PlatformError('PLATFORM_DB_NOT_CONFIGURED', 'DB_WRITE_URL is not set: start the platform (npm run up) or set DB_WRITE_URL and DB_PASSWORD_FILE');
+  return env.DB_WRITE_URL;
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { checkWebhookUrl } from '@platform/monitoring';
+import { checkWebhookUrl, type PeopleReceivers } from '@platform/monitoring';
+import { peopleReceiversFrom } from './alert-receivers-settings';
 import type { PortNumbers, SettingsValues } from './settings-env';
 
 /**
@@ -14,6 +15,8 @@ export interface MonitoringSettings {
   retention: string;
   groupWaitS: number;
   externalAlertmanagerUrl?: string;
+  /** Slack and email receivers, by severity (paths to their secret files, never the secrets). */
+  people: PeopleReceivers;
 }
 
 /** `bindAddr`: a monitoring node's private address, where operators reach it by default. */
@@ -26,6 +29,7 @@ export function monitoringSettingsFrom(values: SettingsValues, ports: PortNumber
     retention: values.PROMETHEUS_RETENTION,
     groupWaitS: values.ALERT_GROUP_WAIT_S,
     externalAlertmanagerUrl: values.ALERTMANAGER_URL,
+    people: peopleReceiversFrom(values),
   };
 }
 

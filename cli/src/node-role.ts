@@ -1,16 +1,18 @@
 import { join } from 'node:path';
 import type { ClusterMembership } from '@platform/consul';
-import type { SettingsValues } from './settings-env';
+import { CLUSTER_NODE_NEEDS, kafkaNodeSettingsFrom, logStoreNodeSettingsFrom, type KafkaNodeSettings, type LogStoreNodeSettings } from './cluster-node-settings';
+import type { PortNumbers, SettingsValues } from './settings-env';
 
 /**
  * What one machine runs. `all` is the local platform on one machine; the others are the cloud
  * layout that terraform/ provisions from the packer/ image: Consul servers, service nodes (the
  * services with a Consul client, the internal and database HAProxy and Filebeat beside them),
  * edge nodes (the public HAProxy and the gateway's control plane that fills its maps), database
- * nodes (a Patroni and its PostgreSQL each), and one monitoring
- * node (Prometheus and Alertmanager, a Consul client to find what to scrape).
+ * nodes (a Patroni and its PostgreSQL each), one monitoring node (Prometheus and Alertmanager,
+ * a Consul client to find what to scrape), and the Kafka and log store clusters (a broker or an
+ * OpenSearch member each, on a data volume).
  */
-export const NODE_ROLES = ['all', 'consul-server', 'service', 'edge', 'database', 'monitoring'] as const;
+export const NODE_ROLES = ['all', 'consul-server', 'service', 'edge', 'database', 'monitoring', 'kafka', 'logstore'] as const;
 export type NodeRole = (typeof NODE_ROLES)[number];
 
 /**
@@ -25,6 +27,8 @@ export const LB_ROLES: Record<NodeRole, readonly ('edge' | 'internal' | 'db')[]>
   edge: ['internal', 'edge'],
   database: [],
   monitoring: [],
+  kafka: [],
+  logstore: [],
 };
 
 export interface DatabaseNodeSettings {
@@ -58,6 +62,8 @@ export interface NodeSettings {
   bindAddr?: string;
   consul?: ClusterMembership & { datacenter: string; secrets: ConsulNodeSecrets };
   database?: DatabaseNodeSettings;
+  kafka?: KafkaNodeSettings;
+  logStore?: LogStoreNodeSettings;
 }
 
 /**
@@ -76,7 +82,7 @@ export function runsOnRole(role: NodeRole, service: string): boolean {
  * Variables a cloud node's services get from the node's environment file rather than from a
  * component on the same machine (the database, the broker and the log store run elsewhere).
  */
-export const NODE_PASSTHROUGH = ['DB_WRITE_URL', 'DB_READ_URL', 'DB_PASSWORD_FILE', 'DB_TLS_CA_FILE', 'KAFKA_BROKERS', 'LOG_STORE_URL', 'GATEWAY_API_KEYS_FILE', 'GATEWAY_JWT_SECRET_FILE'] as const;
+export const NODE_PASSTHROUGH = ['DB_WRITE_URL', 'DB_READ_URL', 'DB_PASSWORD_FILE', 'DB_TLS_CA_FILE', 'KAFKA_BROKERS', 'LOG_STORE_URL', 'GATEWAY_API_KEYS_FILE', 'GATEWAY_JWT_SECRET_FILE', 'GATEWAY_JWT_SETTINGS_FILE', 'TRACING_OTLP_URL', 'TRACING_SAMPLE_RATIO'] as const;
 
 /** The variables each cluster role needs beyond the defaults; `all` (the local platform) needs none. */
 const NEEDED: readonly (readonly [variable: keyof SettingsValues, needed: (role: NodeRole) => boolean])[] = [
@@ -87,6 +93,7 @@ const NEEDED: readonly (readonly [variable: keyof SettingsValues, needed: (role:
   ['CONSUL_CA_FILE', (role) => role !== 'all'],
   ['CONSUL_CA_KEY_FILE', (role) => role === 'consul-server'],
   ['CONSUL_MANAGEMENT_TOKEN_FILE', (role) => role === 'consul-server'],
+  ...(['kafka', 'logstore'] as const).flatMap((clusterRole) => CLUSTER_NODE_NEEDS[clusterRole].map((variable) => [variable, (role: NodeRole) => role === clusterRole] as const)),
 ];
 
 /** What the node's role needs and the environment lacks (every problem, not the first). */
@@ -101,11 +108,18 @@ export function roleProblems(env: NodeJS.ProcessEnv, role: NodeRole): string[] {
   for (const stale of ['POSTGRES_PRIMARY_ADDR', 'POSTGRES_REPLICA_NAMES']) {
     if (env[stale]?.trim()) problems.push(`${stale}: no longer applies: Patroni elects the leader among the database nodes; remove it from the node's environment file`);
   }
+  // Edge nodes take the JWT issuer, audience and tolerance from GATEWAY_JWT_SETTINGS_FILE (followed while running) only.
+  if (role !== 'all') {
+    for (const fixed of ['GATEWAY_JWT_ISSUER', 'GATEWAY_JWT_AUDIENCE', 'GATEWAY_JWT_CLOCK_TOLERANCE_MS']) {
+      if (env[fixed]?.trim()) problems.push(`${fixed}: no longer applies on a node: put the JWT issuer, audience and clockToleranceMs in GATEWAY_JWT_SETTINGS_FILE; remove it from the node's environment file`);
+    }
+    if (env.GATEWAY_JWT_SECRET_FILE && !env.GATEWAY_JWT_SETTINGS_FILE) problems.push('GATEWAY_JWT_SETTINGS_FILE: must be set with GATEWAY_JWT_SECRET_FILE on a node (issuer, audience, clockToleranceMs)');
+  }
   return problems;
 }
 
 /** The node's settings from checked values (roleProblems found nothing missing). */
-export function nodeSettingsFrom(values: SettingsValues, nodeName: string): NodeSettings {
+export function nodeSettingsFrom(values: SettingsValues, nodeName: string, ports: PortNumbers): NodeSettings {
   const role = values.PLATFORM_ROLE;
   if (role === 'all') return { role };
   const tokensDir = values.CONSUL_TOKENS_DIR ?? '';
@@ -126,6 +140,8 @@ export function nodeSettingsFrom(values: SettingsValues, nodeName: string): Node
     },
   };
   const bindAddr = values.PLATFORM_BIND_ADDR;
+  if (role === 'kafka') return { role, bindAddr, consul, kafka: kafkaNodeSettingsFrom(values, bindAddr, ports.kafkaController) };
+  if (role === 'logstore') return { role, bindAddr, consul, logStore: logStoreNodeSettingsFrom(values, nodeName, bindAddr, ports.openSearchTransport) };
   if (role !== 'database') return { role, bindAddr, consul };
   const { POSTGRES_TLS_CERT_FILE: certFile, POSTGRES_TLS_KEY_FILE: keyFile } = values;
   const database: DatabaseNodeSettings = {

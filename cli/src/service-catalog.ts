@@ -15,6 +15,9 @@ interface ServicePackageJson {
   platform?: { instances?: number };
 }
 
+/** A service's folder in the checkout: what `up` and `platform deploy` make releases of. */
+export const serviceFolder = (name: string, root = repoRoot): string => join(root, 'services', name);
+
 /**
  * The services this checkout can run: every folder under services/ whose package.json has a
  * `platform` section. Adding a service is adding such a folder; nothing central lists them.

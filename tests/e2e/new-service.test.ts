@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sleep, waitFor } from '@platform/process-runner';
+import { findUser, runningAsRoot, sleep, waitFor } from '@platform/process-runner';
 import { startLoad } from '../harness/load';
 import { CHECKOUT_TURN_WAIT_MS, platformCli, platformCliAsync, platformTestEnv, takeCheckoutTurn } from '../harness/platform-cli';
 import { repoRoot } from '../harness/service-process';
@@ -22,6 +22,9 @@ let platformStarted = false;
 let edge: string;
 let apiKey: string;
 let releaseTurn: (() => void) | undefined;
+/** The service's OS account was there before this run (an earlier run's, or an operator's): remove must keep it. */
+const ACCOUNT = `platform-svc-${NAME}`;
+let accountBefore: boolean;
 
 const platform = (...args: string[]) => platformCli(env, ...args);
 const instances = () => (JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8')) as { instances: { id: string; service: string; pid: number | null }[] }).instances;
@@ -35,6 +38,7 @@ beforeAll(async () => {
   releaseTurn = await takeCheckoutTurn();
   if (existsSync(serviceDir)) throw new Error(`${serviceDir} exists already: this test generates it, remove it first`);
   saved = new Map(ROOT_FILES.map((f) => [f, readFileSync(join(repoRoot, f), 'utf8')]));
+  accountBefore = findUser(ACCOUNT) !== undefined;
   // The load below is one client as fast as it goes: above the edge's and the gateway's per-client limits.
   ({ env, stateDir } = await platformTestEnv({ GATEWAY_RATE_LIMIT_MAX: '10000000', EDGE_LIMIT_REQUEST_RATE: '0', EDGE_LIMIT_CONN_RATE: '0', DRAIN_MS: '500' }));
   platformStarted = true;
@@ -111,6 +115,8 @@ test('platform new service inventory --db --route /inventory: routed with auth, 
   // Removed while users is called through the edge: other services see nothing of it.
   const load = startLoad({ addr: edge, path: '/users?limit=1', host: 'edge', headers: { 'x-api-key': apiKey }, concurrency: 4 });
   await sleep(500);
+  const tokenFile = join(stateDir, 'consul', 'secrets', 'tokens', `service-${NAME}`);
+  const token = readFileSync(tokenFile, 'utf8').trim();
   const removed = await platformCliAsync(env, 'remove', 'service', NAME);
   await sleep(500);
   const result = await load.stop();
@@ -122,6 +128,15 @@ test('platform new service inventory --db --route /inventory: routed with auth, 
   expect(await consulHealth(NAME)).toEqual([]);
   expect(existsSync(join(serviceDir, 'package.json'))).toBe(true);
   expect(platform('remove', 'service', NAME).code).toBe(1);
+  // What up gave it is taken back: its Consul token (refused from now on, file gone), its copies of secrets, and its OS account if the platform made it.
+  expect(removed.out).toContain(`Consul token service-${NAME} revoked`);
+  expect(existsSync(tokenFile)).toBe(false);
+  expect((await fetch(`http://127.0.0.1:${env.CONSUL_HTTP_PORT}/v1/acl/token/self`, { headers: { 'x-consul-token': token } })).status).toBe(403);
+  expect(existsSync(join(stateDir, 'run', NAME))).toBe(false);
+  if (runningAsRoot()) {
+    expect(findUser(ACCOUNT) !== undefined).toBe(accountBefore);
+    expect(removed.out).toContain(accountBefore ? `OS user ${ACCOUNT} kept` : `OS user ${ACCOUNT} removed`);
+  }
 
   // Last: a second jest is a burst of CPU, and on a small busy machine a starved Patroni can miss
   // its Consul TTL and cut every database session for a moment, which the load above would count.

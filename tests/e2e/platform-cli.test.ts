@@ -239,10 +239,12 @@ function expectInstancesUnprivileged(dir: string): void {
  */
 function writeNewService(dir: string, name: string): void {
   mkdirSync(join(dir, 'migrations'), { recursive: true });
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `@platform/${name}`, version: '0.1.0', private: true, main: 'main.js', platform: { instances: 1 } }));
+  // Built output under dist/, as every service's (a release copies the folder and runs its main from dist/).
+  mkdirSync(join(dir, 'dist'), { recursive: true });
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `@platform/${name}`, version: '0.1.0', private: true, main: 'dist/main.js', platform: { instances: 1 } }));
   writeFileSync(join(dir, 'migrations', '1764900000000_create-shelf.sql'), '-- Up Migration\nCREATE TABLE shelf (sku text PRIMARY KEY);\nINSERT INTO shelf VALUES (\'a\'), (\'b\');\n\n-- Down Migration\nDROP TABLE shelf;\n');
   writeFileSync(
-    join(dir, 'main.js'),
+    join(dir, 'dist', 'main.js'),
     `const { runMain, connectDatabase, dbConfigShape } = require('@platform/service-kit');
 runMain({
   name: '${name}',
@@ -267,7 +269,7 @@ test('a service folder added while the platform runs starts with platform scale:
   try {
     writeNewService(dir, name);
     const scaleRun = platform('scale', `${name}=1`);
-    expect(scaleRun).toMatchObject({ code: 0 });
+    expect({ code: scaleRun.code, said: scaleRun.code === 0 ? '' : scaleRun.out }).toEqual({ code: 0, said: '' });
     await waitFor(async () => (await fetch(`${edge}/${name}/shelf`)).status === 200, { timeoutMs: 30_000, intervalMs: 300, what: `${name} to be routed through the edge and the gateway` });
     expect(await (await fetch(`${edge}/${name}/shelf`)).json()).toEqual({ skus: ['a', 'b'] });
     expect(readFileSync(join(stateDir, 'logs/supervisor.log'), 'utf8')).toContain(`${name}: migrations applied 1764900000000_create-shelf`);

@@ -23,6 +23,15 @@ export function consulFetch(httpAddr: string, path: string, init: RequestInit = 
   return fetch(`http://${httpAddr}${path}`, { ...init, headers: { ...operatorHeaders(httpAddr), ...(init.headers as Record<string, string> | undefined) } });
 }
 
+/** One call to the agent at `httpAddr` with `token` (a role's: what Consul allows it); a string body is sent as is, anything else as JSON. */
+export function callWithToken(httpAddr: string, path: string, token: string, init: { method?: string; body?: unknown } = {}): Promise<Response> {
+  return fetch(`http://${httpAddr}${path}`, {
+    method: init.method ?? 'GET',
+    headers: { 'X-Consul-Token': token },
+    body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
+  });
+}
+
 export async function healthOf(httpAddr: string, service: string, passingOnly = false): Promise<HealthEntry[]> {
   const res = await consulFetch(httpAddr, `/v1/health/service/${encodeURIComponent(service)}${passingOnly ? '?passing=true' : ''}`);
   if (!res.ok) throw new Error(`consul health query failed: ${res.status}`);

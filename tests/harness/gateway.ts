@@ -17,12 +17,14 @@ export interface GatewaySecrets {
   apiKeysFile: string;
   jwtSecretFile: string;
   jwtSecret: string;
+  /** Issuer, audience and tolerance (GATEWAY_JWT_SETTINGS_FILE), which the gateway follows while running. */
+  jwtSettingsFile: string;
   /** Plain API keys by client id; only their SHA-256 is in the file. */
   keys: Record<string, string>;
 }
 
 /**
- * Writes an API key file (hashes only, as operators would) and a JWT secret file. `limits` gives
+ * Writes an API key file (hashes only, as operators would), a JWT secret file and the JWT settings file. `limits` gives
  * clients their own rate limit.
  */
 export function writeGatewaySecrets(clients: string[], limits: Record<string, number> = {}): GatewaySecrets {
@@ -39,7 +41,9 @@ export function writeGatewaySecrets(clients: string[], limits: Record<string, nu
   const jwtSecret = randomBytes(48).toString('base64url');
   const jwtSecretFile = join(dir, 'jwt-secret');
   writeFileSync(jwtSecretFile, `${jwtSecret}\n`, { mode: 0o600 });
-  return { dir, apiKeysFile, jwtSecretFile, jwtSecret, keys };
+  const jwtSettingsFile = join(dir, 'jwt-settings.json');
+  writeFileSync(jwtSettingsFile, JSON.stringify({ issuer: JWT_ISSUER, audience: JWT_AUDIENCE }));
+  return { dir, apiKeysFile, jwtSecretFile, jwtSecret, jwtSettingsFile, keys };
 }
 
 /** An HS256 JWT made with node:crypto alone, independent of the library the gateway verifies with. */
@@ -61,6 +65,8 @@ export interface RunningGateway {
   edge: TestLb;
   /** Every edge the gateway feeds (one unless started with several). */
   edges: TestLb[];
+  /** The maps folder the gateway writes and every edge loads (a later edge started on it loads them too). */
+  mapsDir: string;
   /** The edge's address: what a caller calls. */
   base: string;
   /** The gateway process itself (its /health and /metrics, which the edge does not route). */
@@ -90,8 +96,7 @@ export async function startGatewayWithEdges(consulAddr: string, internalLb: stri
     GATEWAY_EDGE_SOCKETS: edges.map((e) => join(e.dir, 'gateway.sock')).join(','),
     GATEWAY_API_KEYS_FILE: secrets.apiKeysFile,
     GATEWAY_JWT_SECRET_FILE: secrets.jwtSecretFile,
-    GATEWAY_JWT_ISSUER: JWT_ISSUER,
-    GATEWAY_JWT_AUDIENCE: JWT_AUDIENCE,
+    GATEWAY_JWT_SETTINGS_FILE: secrets.jwtSettingsFile,
     DRAIN_MS: '0',
     ...env,
   });
@@ -99,7 +104,7 @@ export async function startGatewayWithEdges(consulAddr: string, internalLb: stri
     await proc.child.stop(3_000);
     await Promise.all(edges.map((e) => e.stop()));
   };
-  return { proc, edge, edges, base: `http://${edge.addr}`, direct: `http://127.0.0.1:${port}`, stop };
+  return { proc, edge, edges, mapsDir, base: `http://${edge.addr}`, direct: `http://127.0.0.1:${port}`, stop };
 }
 
 /** Starts the echo fixture on a known port, declaring `prefix` as its gateway route. */

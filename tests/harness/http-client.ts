@@ -1,4 +1,4 @@
-import { Agent, request } from 'node:http';
+import { Agent, request, type IncomingMessage } from 'node:http';
 import { request as tlsRequest } from 'node:https';
 
 /** Keep-alive like a real client; fetch cannot be used here because it ignores a Host header. */
@@ -8,6 +8,15 @@ export interface HttpAnswer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: string;
+}
+
+/** The whole answer as text. */
+function collect(res: IncomingMessage, resolve: (answer: HttpAnswer) => void, reject: (err: Error) => void): void {
+  let body = '';
+  res.setEncoding('utf8');
+  res.on('data', (chunk: string) => (body += chunk));
+  res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+  res.on('error', reject);
 }
 
 export function httpRequest(addr: string, path: string, options: { method?: string; host?: string; headers?: Record<string, string>; body?: string; timeoutMs?: number; localAddress?: string } = {}): Promise<HttpAnswer> {
@@ -25,13 +34,7 @@ export function httpRequest(addr: string, path: string, options: { method?: stri
         headers: { ...(options.host ? { host: options.host } : {}), ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}), ...options.headers },
         timeout: options.timeoutMs ?? 10_000,
       },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-        res.on('error', reject);
-      },
+      (res) => collect(res, resolve, reject),
     );
     req.on('timeout', () => req.destroy(new Error('request timed out')));
     req.on('error', reject);
@@ -51,6 +54,25 @@ export function httpsGet(addr: string, path: string, options: { ca?: string; hea
       res.on('error', reject);
     });
     req.on('error', reject);
+    req.end();
+  });
+}
+
+/**
+ * A request whose body goes as `Transfer-Encoding: chunked`, one chunk per entry of `chunks`
+ * (no Content-Length): what a streaming client sends. An answer that comes before the whole body
+ * was taken (a 413) is still returned; the connection is not reused.
+ */
+export function chunkedRequest(addr: string, path: string, chunks: readonly string[], headers: Record<string, string> = {}): Promise<HttpAnswer> {
+  const [hostname, port] = addr.split(':');
+  return new Promise((resolve, reject) => {
+    const req = request({ hostname, port: Number(port), path, method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked', ...headers }, timeout: 10_000 }, (res) =>
+      collect(res, resolve, reject),
+    );
+    req.on('timeout', () => req.destroy(new Error('request timed out')));
+    // Writing after the edge answered and closed fails; the answer is what the test reads.
+    req.on('error', (err) => (req.writableEnded ? undefined : reject(err)));
+    for (const chunk of chunks) req.write(chunk);
     req.end();
   });
 }

@@ -68,6 +68,20 @@ export function fuzzRequest(rand: Rand, creds: FuzzCredentials): Buffer {
   return Buffer.concat([head, payload]);
 }
 
+/**
+ * One fuzzed request in a line a failure report can show: the request line and every header
+ * (each cut short, so a 40 KB header stays readable), then the body's size.
+ */
+export function describeFuzzRequest(request: Buffer): string {
+  const text = request.toString('latin1');
+  const end = text.indexOf('\r\n\r\n');
+  const [line = '', ...headers] = (end >= 0 ? text.slice(0, end) : text).split('\r\n');
+  const cut = (s: string, n: number): string => JSON.stringify(s.length > n ? `${s.slice(0, n)}…(${s.length})` : s);
+  const shown = headers.slice(0, 12).map((h) => cut(h, 70));
+  if (headers.length > 12) shown.push(`+${headers.length - 12} more headers`);
+  return `${cut(line, 120)} [${shown.join(', ')}] body ${end >= 0 ? request.length - end - 4 : 0} bytes`;
+}
+
 /** Sends raw bytes and resolves with the status code of the first response line (0: none, closed or timed out). */
 export function sendRaw(host: string, port: number, data: Buffer, timeoutMs: number): Promise<number> {
   return new Promise((resolve) => {

@@ -61,7 +61,12 @@ export async function startTestLb(consulAddr: string, role: 'edge' | 'internal' 
     intervalMs: 100,
   });
   const workerUsers = (): string[] => {
-    const master = readFileSync(join(dir, 'haproxy.pid'), 'utf8').trim();
+    // HAProxy rewrites its pid file at a reload: an empty read is that moment, not a missing master.
+    let master = '';
+    for (let attempt = 0; attempt < 50 && master === ''; attempt += 1) {
+      master = readFileSync(join(dir, 'haproxy.pid'), 'utf8').trim();
+      if (master === '') execFileSync('sleep', ['0.1']);
+    }
     return execFileSync('ps', ['-o', 'user=', '--ppid', master], { encoding: 'utf8' }).split('\n').map((u) => u.trim()).filter(Boolean);
   };
   return { child, addr: `127.0.0.1:${port}`, readAddr, adminSocket: join(dir, 'admin.sock'), controllerId, logFile: join(dir, 'lb-controller', `${controllerId}.log`), haproxyLog: role === 'edge' ? join(extraEnv.LOG_DIR ?? dir, 'edge', `${controllerId}.log`) : join(dir, 'haproxy.log'), dir, workerUsers, stop: async () => void (await child.stop(15_000)) };

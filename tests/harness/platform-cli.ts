@@ -25,6 +25,8 @@ export async function platformTestEnv(extra: Record<string, string> = {}): Promi
     // Where the components are installed, when not in this checkout's .platform (a worktree).
     ...(process.env.PLATFORM_HOME ? { PLATFORM_HOME: process.env.PLATFORM_HOME } : {}),
     PLATFORM_STATE_DIR: stateDir,
+    // Its own releases too: the checkout's .platform/releases stays the developer's.
+    PLATFORM_RELEASES_DIR: join(stateDir, 'releases'),
     CONSUL_HTTP_PORT: String(await freePort()),
     CONSUL_SERVER_PORT: String(await freePort()),
     CONSUL_SERF_LAN_PORT: String(await freePort()),
@@ -45,6 +47,9 @@ export async function platformTestEnv(extra: Record<string, string> = {}): Promi
     FILEBEAT_HTTP_PORT: String(await freePort()),
     PROMETHEUS_PORT: String(await freePort()),
     ALERTMANAGER_PORT: String(await freePort()),
+    CONSOLE_PORT: String(await freePort()),
+    JAEGER_OTLP_PORT: String(await freePort()),
+    JAEGER_QUERY_PORT: String(await freePort()),
     ...extra,
   };
   return { env, stateDir };
@@ -65,6 +70,25 @@ export function platformCliAsync(env: NodeJS.ProcessEnv, ...args: string[]): Pro
     child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.once('error', reject);
     child.once('close', (code) => resolve({ code, out }));
+  });
+}
+
+/** `platform <args> --json` without blocking this process: what it printed on stdout, parsed. */
+export function platformJsonAsync<T>(env: NodeJS.ProcessEnv, ...args: string[]): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI_ENTRY, ...args, '--json'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => {
+      try {
+        resolve(JSON.parse(out) as T);
+      } catch {
+        reject(new Error(`platform ${args.join(' ')} --json (exit ${code}) printed no JSON: ${out.slice(0, 300)} ${err.slice(0, 300)}`));
+      }
+    });
   });
 }
 

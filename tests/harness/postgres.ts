@@ -84,9 +84,10 @@ export async function startTestPostgres(options: TestPostgresOptions = {}): Prom
       what: `every Patroni member to ${on ? 'enter' : 'leave'} maintenance mode`,
     });
   };
+  // A failed start keeps its folder (Patroni's and PostgreSQL's logs, named in the error); the
+  // run's temporary folder goes when the run passes.
   const first = await startAll().catch(async (err: unknown) => {
     await ownConsul?.stop();
-    rmSync(root, { recursive: true, force: true });
     throw err;
   });
   const handle: TestPostgres = {

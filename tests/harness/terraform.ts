@@ -12,6 +12,16 @@ export type HclBody = { [key: string]: HclValue };
 /** type → name → bodies: hcl2json lists every labelled block as an array of its bodies. */
 export type HclBlocks = Record<string, Record<string, HclBody[]>>;
 
+/** One row of network.tf's group_rules (or cluster_group_rules): traffic into one security group from another. */
+export interface GroupRule {
+  into: string;
+  /** A security group: "cluster" (every node) or a node role. */
+  from: string;
+  protocol: string;
+  from_port: number;
+  to_port: number;
+}
+
 export interface TerraformConfig {
   resources: HclBlocks;
   data: HclBlocks;
@@ -75,4 +85,30 @@ export function hclStrings(value: HclValue | undefined): string[] {
   if (Array.isArray(value)) return value.flatMap(hclStrings);
   if (value && typeof value === 'object') return Object.values(value).flatMap(hclStrings);
   return [];
+}
+
+/** What a reference may name: locals, variables, modules, data sources and resources declared in the module. */
+function declared(config: TerraformConfig): Set<string> {
+  return new Set([
+    ...Object.keys(config.locals).map((name) => `local.${name}`),
+    ...config.variables.map((name) => `var.${name}`),
+    ...Object.keys(config.modules).map((name) => `module.${name}`),
+    ...Object.entries(config.data).flatMap(([type, named]) => Object.keys(named).map((name) => `data.${type}.${name}`)),
+    ...Object.entries(config.resources).flatMap(([type, named]) => Object.keys(named).map((name) => `${type}.${name}`)),
+  ]);
+}
+
+/**
+ * Every name an expression uses that the module does not declare (the part of `terraform
+ * validate` that needs no provider plugin), and how many distinct references were read.
+ */
+export function undeclaredReferences(config: TerraformConfig): { undeclared: string[]; references: number } {
+  const known = declared(config);
+  const everything = [config.resources, config.data, config.modules, config.locals, config.outputs] as unknown as HclValue[];
+  const references = new Set(
+    everything
+      .flatMap(hclStrings)
+      .flatMap((text) => [...text.matchAll(/(?<![\w./-])(local\.[\w-]+|var\.[\w-]+|module\.[\w-]+|data\.\w+\.[\w-]+|(?:aws|random|tls)_\w+\.[\w-]+)/g)].map((m) => m[1] ?? '')),
+  );
+  return { undeclared: [...references].filter((ref) => !known.has(ref)).sort(), references: references.size };
 }

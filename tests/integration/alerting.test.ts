@@ -1,31 +1,27 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { activeAlerts, platformRuleFiles, startAlertmanager, startPrometheus, type MonitorProcess } from '@platform/monitoring';
-import { freePort, waitFor } from '@platform/process-runner';
+import { activeAlerts, platformRuleFiles, type MonitorProcess } from '@platform/monitoring';
+import { waitFor } from '@platform/process-runner';
 import { startTestConsul, type TestConsul } from '../harness/consul';
 import { startTestLb, type TestLb } from '../harness/load-balancer';
+import { startTestMonitoring, startTestWebhook, type TestMonitoring, type WebhookNotification } from '../harness/monitoring';
 import { repoRoot, startFixture, type ServiceProcess } from '../harness/service-process';
 
 /**
  * Metrics and alerts on the real parts: Prometheus finds instances through Consul, evaluates the
  * platform's rules, and Alertmanager notifies a webhook when an instance dies and when it is back.
  */
-interface Notification {
-  status: 'firing' | 'resolved';
-  alerts: { status: 'firing' | 'resolved'; labels: Record<string, string>; annotations: Record<string, string> }[];
-}
-
 let consul: TestConsul;
 let lb: TestLb;
 let alertmanager: MonitorProcess;
 let prometheus: MonitorProcess;
-let webhook: Server;
+let monitoring: TestMonitoring;
+let webhook: Awaited<ReturnType<typeof startTestWebhook>>;
 let echo: ServiceProcess;
 let stateDir: string;
-const notifications: Notification[] = [];
+let notifications: WebhookNotification[] = [];
 const cli = join(repoRoot, 'cli/dist/bin.js');
 
 /** Every alert a notification carried with this state, newest last. */
@@ -39,39 +35,20 @@ async function query(expr: string): Promise<{ metric: Record<string, string>; va
 
 beforeAll(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'monitoring-test-'));
-  webhook = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => {
-      notifications.push(JSON.parse(body) as Notification);
-      res.end();
-    });
-  });
-  const webhookPort = await freePort();
-  await new Promise<void>((resolve) => webhook.listen(webhookPort, '127.0.0.1', resolve));
+  webhook = await startTestWebhook();
+  notifications = webhook.notifications;
   consul = await startTestConsul();
   lb = await startTestLb(consul.httpAddr, 'internal');
-  const amPort = await freePort();
-  alertmanager = await startAlertmanager({ stateDir: join(stateDir, 'am'), host: '127.0.0.1', port: amPort, webhookUrl: `http://127.0.0.1:${webhookPort}/alerts`, groupWaitS: 1, groupIntervalS: 1, repeatIntervalS: 3600 });
-  prometheus = await startPrometheus({
-    stateDir: join(stateDir, 'prom'),
-    host: '127.0.0.1',
-    port: await freePort(),
-    consulAddr: consul.httpAddr,
-    consulTokenFile: await consul.tokenFile('monitoring'),
-    alertmanagers: [`127.0.0.1:${amPort}`],
-    scrapeIntervalS: 1,
-    evaluationIntervalS: 1,
-    retention: '1d',
-  });
+  monitoring = await startTestMonitoring(consul, stateDir, { webhookUrl: webhook.url });
+  ({ alertmanager, prometheus } = monitoring);
   echo = await startFixture(consul.httpAddr, 'echo', 'a');
 });
 
 afterAll(async () => {
   await echo?.child.stop(5_000);
-  await Promise.all([prometheus?.stop(5_000), alertmanager?.stop(5_000), lb?.stop()]);
+  await Promise.all([monitoring?.stop(), lb?.stop()]);
   await consul?.stop();
-  await new Promise((resolve) => webhook?.close(resolve));
+  await webhook?.stop();
   rmSync(stateDir, { recursive: true, force: true });
 });
 

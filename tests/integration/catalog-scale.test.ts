@@ -50,7 +50,7 @@ afterAll(async () => {
   upstream.close();
 });
 
-test('each watcher process holds at most 4 Consul connections with 10 services and with 300, and the CLI and registrations still work during the burst', async () => {
+test('each watcher process holds at most 4 Consul connections (5 with the rollout records the edge and internal controllers follow) with 10 services and with 300, and the CLI and registrations still work during the burst', async () => {
   const internal = lbs[0] as TestLb;
   await registerAll(consul.httpAddr, Array.from({ length: 10 }, (_, i) => registration(i)));
   await waitFor(async () => (await routedBackends(internal)) === 10, { timeoutMs: 10_000, what: '10 services routed' });
@@ -71,9 +71,15 @@ test('each watcher process holds at most 4 Consul connections with 10 services a
   const atThreeHundred = await connectionsHeld();
 
   process.stdout.write(`consul connections held per controller (internal, edge, db): ${atTen.join(', ')} at 10 services, ${atThreeHundred.join(', ')} at 300\n`);
-  for (const held of [...atTen, ...atThreeHundred]) {
-    expect(held).toBeGreaterThanOrEqual(2);
-    expect(held).toBeLessThanOrEqual(4);
+  // internal, edge, db: the catalog watcher's three and the kit client's one; the first two also block
+  // on platform/rollouts/, and a request of their split may be open beside that long poll at a moment.
+  // None grows with the number of services.
+  const bounds = [6, 6, 4];
+  for (const held of [atTen, atThreeHundred]) {
+    held.forEach((count, i) => {
+      expect(count).toBeGreaterThanOrEqual(2);
+      expect(count).toBeLessThanOrEqual(bounds[i] ?? 4);
+    });
   }
   // A burst of new services shares reloads (at most one a second), not one each.
   const reloads = readFileSync(internal.logFile, 'utf8').split('haproxy reloaded').length - reloadsBefore;

@@ -105,7 +105,7 @@ test('platform open --json lists the five pages at the addresses the settings gi
   expect(pages.find((p) => p.name === 'docs')?.url).toBe(`http://127.0.0.1:${env.EDGE_PORT}/docs`);
   const consul = platform('open', 'consul');
   expect(consul).toMatchObject({ code: 0, stdout: `http://127.0.0.1:${env.CONSUL_HTTP_PORT}/ui/\n` });
-  expect(consul.stderr).toContain(join(stateDir, 'consul/secrets/management.token'));
+  expect(consul.stderr).toContain(join(stateDir, 'consul/secrets/tokens/reader'));
   expect(platform('open', 'grafana')).toMatchObject({ code: 2, stdout: '' });
 });
 

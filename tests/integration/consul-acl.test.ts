@@ -57,6 +57,7 @@ test("a service's token registers only its own name, writes only its own drain k
   expect((await call('/v1/agent/service/maintenance/alpha-a?enable=true', { method: 'PUT', token: beta })).status).toBe(403);
   expect((await call('/v1/kv/platform/drain/alpha/alpha-a/lb-x', { method: 'PUT', token: beta, body: 'forged' })).status).toBe(403);
   expect((await call('/v1/kv/platform/routes/allow', { method: 'PUT', token: beta, body: 'x' })).status).toBe(403);
+  expect((await call('/v1/kv/platform/rollouts/beta', { method: 'PUT', token: beta, body: '{}' })).status).toBe(403);
   // What it may do: itself.
   expect((await call('/v1/agent/service/register', { method: 'PUT', token: beta, body: registration('beta', 'beta-1') })).status).toBe(200);
   expect((await call('/v1/kv/platform/drain/beta/beta-1/lb-x', { method: 'PUT', token: beta, body: 'ok' })).status).toBe(200);
@@ -64,9 +65,12 @@ test("a service's token registers only its own name, writes only its own drain k
   expect((await healthOf(consul.httpAddr, 'alpha', true)).map((e) => e.Service.ID)).toEqual(['alpha-a']);
 });
 
-test('the lb-controller token writes any drain key and reads the catalog, but registers no service but its own', async () => {
+test('the lb-controller token writes any drain key, reads the rollout records and the catalog, but registers no service but its own', async () => {
   const lb = await tokenOf('lb-controller');
   expect((await call('/v1/kv/platform/drain/alpha/alpha-a/lb-x', { method: 'PUT', token: lb, body: 'drained' })).status).toBe(200);
+  expect((await consulFetch(consul.httpAddr, '/v1/kv/platform/rollouts/alpha', { method: 'PUT', body: '{}' })).status).toBe(200);
+  expect((await call('/v1/kv/platform/rollouts/alpha', { token: lb })).status).toBe(200);
+  expect((await call('/v1/kv/platform/rollouts/alpha', { method: 'PUT', token: lb, body: '{}' })).status).toBe(403);
   expect((await call('/v1/kv/platform/other', { method: 'PUT', token: lb, body: 'x' })).status).toBe(403);
   expect(Object.keys((await (await call('/v1/catalog/services', { token: lb })).json()) as object)).toContain('alpha');
   expect((await call('/v1/agent/service/register', { method: 'PUT', token: lb, body: registration('users', 'users-forged') })).status).toBe(403);

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { waitFor } from '@platform/process-runner';
 import { startTestConsul, type TestConsul } from '../harness/consul';
 import { JWT_AUDIENCE, signJwt, startEcho, startGateway, validClaims, writeGatewaySecrets, type GatewaySecrets, type Problem, type RunningGateway } from '../harness/gateway';
+import { chunkedRequest, httpRequest } from '../harness/http-client';
+import { TRACEPARENT_CASES, traceIdOf } from '../harness/traceparent-cases';
 import type { ServiceProcess } from '../harness/service-process';
 
 /**
@@ -29,6 +31,9 @@ beforeAll(async () => {
   gateway = await startGateway(consul.httpAddr, echo.addr, secrets, {}, { EDGE_BODY_LIMIT_BYTES: String(BODY_LIMIT), EDGE_SERVER_TIMEOUT_MS: '1000' });
   running.push(echo.proc, open.proc);
   await waitFor(async () => (await fetch(`${gateway.base}/open/ping`)).status === 200, { timeoutMs: 5_000, what: 'the gateway to route /open' });
+  // The gateway's own backend (for /docs) comes with a reload once its instance passes: wait for it,
+  // or the reload closes the keep-alive connection a test is about to use ("fetch failed").
+  await waitFor(async () => (await fetch(`${gateway.base}/docs/openapi.json`)).status === 200, { timeoutMs: 10_000, what: 'the edge to route /docs to the gateway' });
 });
 
 afterAll(async () => {
@@ -119,6 +124,16 @@ test('a valid request reaches the service with the request id, a traceparent of 
   expect(echoed.headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/);
 });
 
+test('the edge continues exactly the traces the kit would (one shared list of valid and invalid traceparent headers)', async () => {
+  const verdicts = [];
+  for (const { header, why } of TRACEPARENT_CASES) {
+    const res = await httpRequest(gateway.edge.addr, '/echo/trace', { headers: { 'x-api-key': secrets.keys.alice ?? '', traceparent: header } });
+    const forwarded = (JSON.parse(res.body) as { headers: { traceparent?: string } }).headers.traceparent ?? '';
+    verdicts.push({ why, valid: traceIdOf(forwarded) === traceIdOf(header), wellFormed: /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/.test(forwarded) });
+  }
+  expect(verdicts).toEqual(TRACEPARENT_CASES.map(({ why, valid }) => ({ why, valid, wellFormed: true })));
+});
+
 test('a public route needs no credentials; a client cannot pose as another through x-client-id', async () => {
   const res = await fetch(`${gateway.base}/open/hello`, { headers: { 'x-client-id': 'alice' } });
   expect(res.status).toBe(200);
@@ -143,6 +158,24 @@ test('a body over the limit is a 413 problem', async () => {
   const body = JSON.stringify({ blob: 'x'.repeat(BODY_LIMIT) });
   const res = await fetch(`${gateway.base}/echo/items`, { method: 'POST', headers: withKey('alice', { 'content-type': 'application/json' }), body });
   await expectProblem(res, 413);
+});
+
+test('a chunked body over the limit is a 413 problem too, in one chunk or many small ones; a small chunked body reaches the service', async () => {
+  const key = { 'x-api-key': secrets.keys.alice ?? '' };
+  const name = 'n'.repeat(2_000);
+  const passed = await chunkedRequest(gateway.edge.addr, '/echo/items', JSON.stringify({ name }).match(/.{1,500}/g) ?? [], key);
+  expect({ status: passed.status, name: (JSON.parse(passed.body) as { name: string }).name }).toEqual({ status: 201, name });
+  const cases: [string, string[], Record<string, string>][] = [
+    ['one chunk over the limit', [JSON.stringify({ blob: 'x'.repeat(BODY_LIMIT) })], {}],
+    ['many small chunks over the limit', Array<string>(600).fill('x'.repeat(100)), {}],
+    // Large headers leave the edge's buffer too little room to hold the whole body: refused, not passed unchecked.
+    ['a body the buffer cannot hold beside large headers', Array<string>(40).fill('x'.repeat(100)), { 'x-padding': 'p'.repeat(12_000) }],
+  ];
+  for (const [what, chunks, headers] of cases) {
+    const res = await chunkedRequest(gateway.edge.addr, '/echo/items', chunks, { ...key, ...headers });
+    const body = JSON.parse(res.body) as Problem;
+    expect({ what, status: res.status, type: res.headers['content-type'], requestId: body.requestId }).toEqual({ what, status: 413, type: 'application/problem+json', requestId: res.headers['x-request-id'] });
+  }
 });
 
 test('over its own limit a client gets 429 problems with Retry-After; other clients are unaffected', async () => {

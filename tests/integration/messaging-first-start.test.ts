@@ -1,9 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MessagesStreamModes } from '@platformatic/kafka';
+import { startChild, waitFor } from '@platform/process-runner';
 import { messaging } from '@platform/service-kit';
 import { startTestConsul, type TestConsul } from '../harness/consul';
 import { startTestKafka, type TestKafka } from '../harness/kafka';
 import { pinnedNodeVersionPattern } from '../harness/node-runtime';
 import { startTestPostgres, type TestPostgres } from '../harness/postgres';
-import { entryPoints, startRegisteredService, type ServiceProcess } from '../harness/service-process';
+import { entryPoints, repoRoot, startRegisteredService, type ServiceProcess } from '../harness/service-process';
 
 /**
  * A fresh machine's first `platform up`: every instance of every service starts at the same
@@ -59,3 +63,30 @@ test('every instance runs on the pinned Node.js major (its own nodejs_version_in
     expect(version).toMatch(pinnedNodeVersionPattern());
   }
 });
+
+test('a users instance stopped while its consumer group rebalances (a member died without leaving, a new one joins) exits 0 with no uncaught error', async () => {
+  // The rolling deploy's case: the old instance drains while its consumer's rejoin, started by
+  // the library on a "rebalance in progress" heartbeat, waits on the broker for a member that
+  // crashed. Its close used to cut that rejoin, whose "Connection closed" became an 'error' event
+  // nobody heard: uncaughtException, exit 1, and no LeaveGroup for the next rebalance.
+  const draining = started.find((p) => p.instanceId.startsWith('users-'));
+  if (!draining) throw new Error('no users instance left from the first test');
+  const group = 'users.order-stats';
+  const ghostOutput = `${draining.outputFile}.member`;
+  const ghost = startChild(process.execPath, [join(repoRoot, 'tests/dist/fixtures/kafka-group-member.js'), kafka.brokers.join(','), group, 'orders.events'], { outputFile: ghostOutput });
+  await waitFor(() => readFileSync(ghostOutput, 'utf8').includes('joined'), { timeoutMs: 20_000, what: 'the fixture member in the group' });
+  await ghost.stop(0, 'SIGKILL');
+
+  // A newcomer starts a rebalance that cannot finish before the dead member's 10 s session ends.
+  const newcomer = messaging.createGroupConsumer(messaging.createKafka('rebalance-newcomer', kafka.brokers), group);
+  const joined = newcomer.consume({ topics: ['orders.events'], mode: MessagesStreamModes.COMMITTED }).catch((err: unknown) => err);
+  try {
+    // Past one heartbeat (1 s): the instance has been told of the rebalance and is rejoining.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const exit = await draining.child.stop(15_000);
+    expect({ exit, uncaught: /uncaughtException|unhandledRejection|Connection closed/.exec(draining.output())?.[0] }).toEqual({ exit: { code: 0, signal: null }, uncaught: undefined });
+  } finally {
+    await joined;
+    await newcomer.close(true).catch(() => undefined);
+  }
+}, 45_000);

@@ -1,5 +1,5 @@
 import { waitFor } from '@platform/process-runner';
-import type { PgMember } from '@platform/postgres';
+import { PatroniRest, type PgMember } from '@platform/postgres';
 import type { TestPostgres } from '../harness/postgres';
 import { probeRows, startHaDatabase, twoWritersAtOnce, WRITE_PROBE_TABLE, type HaDatabase, type WriteStream } from '../harness/write-stream';
 
@@ -59,6 +59,15 @@ async function settled(): Promise<PgMember> {
 const kill = (pid: number | undefined): void => {
   if (pid !== undefined) process.kill(pid, 'SIGKILL');
 };
+
+test("Patroni's REST API refuses a switchover without the cluster's REST credentials, and the leader stays", async () => {
+  const leader = await settled();
+  const anonymous = new PatroniRest(leader.rest.baseUrl);
+  await expect(anonymous.switchover(leader.name)).rejects.toMatchObject({ code: 'PLATFORM_PATRONI_REFUSED', message: expect.stringContaining('401') });
+  await expect(anonymous.patchConfig({ synchronous_mode: false })).rejects.toMatchObject({ code: 'PLATFORM_PATRONI_REFUSED' });
+  expect((await pg.cluster.refreshRoles()).name).toBe(leader.name);
+  expect((await leader.rest.config()).synchronous_mode).toBe(true);
+});
 
 test("kill -9 of the leader's PostgreSQL alone: Patroni restarts it in place, the same member keeps the lock", async () => {
   const leader = await settled();

@@ -114,3 +114,29 @@ test("every role check reports the cluster's synchronous mode as Patroni holds i
     await cluster.primary.rest.patchConfig({ synchronous_mode: true });
   }
 });
+
+test("the primary's role check keeps answering 200 while its Patroni does not answer for 1.2 s (busy on a loaded machine), so the database HAProxy keeps its sessions", async () => {
+  // In CI the primary's check answered 503 for a moment, the database HAProxy cut every session to
+  // the healthy primary and a read answered "database could not be reached": a Patroni answer
+  // taking over a second outlived the 1 s the role check trusted its last "yes".
+  const { cluster } = pg;
+  const primary = checkerOf(cluster.primary.name);
+  expect(await statusOf(primary.addr, '/primary')).toBe(200);
+  const statuses: number[] = [];
+  process.kill(cluster.primary.pid, 'SIGSTOP');
+  try {
+    const until = Date.now() + 1_200;
+    while (Date.now() < until) {
+      statuses.push(await statusOf(primary.addr, '/primary'));
+      await sleep(50);
+    }
+  } finally {
+    process.kill(cluster.primary.pid, 'SIGCONT');
+  }
+  for (let i = 0; i < 10; i += 1) {
+    statuses.push(await statusOf(primary.addr, '/primary'));
+    await sleep(50);
+  }
+  expect(statuses.length).toBeGreaterThan(15);
+  expect(statuses.filter((s) => s !== 200)).toEqual([]);
+});

@@ -9,7 +9,11 @@ let addr: string;
 let refusals = 3;
 
 beforeAll(async () => {
-  server = createServer((_req, res) => {
+  server = createServer((req, res) => {
+    if (req.url?.startsWith('/v1/kv/')) {
+      res.writeHead(404, { 'x-consul-index': '12' }).end();
+      return;
+    }
     if (refusals > 0) {
       refusals -= 1;
       res.writeHead(429).end('Your IP is issuing too many concurrent connections, please rate limit your calls\n');
@@ -52,4 +56,19 @@ test('a 429 is a refusal, not an outage: told apart from no answer at all, backe
   dead.stop();
   expect(noAnswer[0]).toBeInstanceOf(ConsulRequestError);
   expect(consulErrorKind(noAnswer[0])).toBe('unreachable');
+});
+
+test('a KV prefix with no keys (404 with an index) is an answer when the caller says what it stands for, and an error otherwise', async () => {
+  const results: { value: unknown; index: string }[] = [];
+  const errors: Error[] = [];
+  const empty = startBlockingQuery<string[]>({ httpAddr: addr, path: '/v1/kv/platform/rollouts/?recurse=true', waitSeconds: 1, notFound: [], onResult: (value, index) => results.push({ value, index }), onError: (error) => errors.push(error) });
+  const strict = startBlockingQuery<string[]>({ httpAddr: addr, path: '/v1/kv/platform/other/?recurse=true', waitSeconds: 1, onResult: () => undefined, onError: (error) => errors.push(error) });
+  try {
+    await waitFor(() => results.length > 0 && errors.length > 0, { timeoutMs: 5_000, what: 'both queries to be answered' });
+  } finally {
+    empty.stop();
+    strict.stop();
+  }
+  expect(results[0]).toEqual({ value: [], index: '12' });
+  expect(errors.every((e) => e.message.includes('/v1/kv/platform/other/') && e.message.includes('404'))).toBe(true);
 });

@@ -28,10 +28,10 @@ test('a client asks the servers for its certificate, verifies theirs, and holds 
   expect(config.acl).toMatchObject({ default_policy: 'deny', tokens: { agent: 'agent-secret' } });
 });
 
-test("a service's token is its service identity plus write on its own drain keys only", () => {
+test("a service's token is its service identity plus write on its own drain keys only, and read on the feature flags", () => {
   expect(tokenSpec(serviceTokenName('users'), { datacenter: 'dc1' })).toEqual({
     description: 'platform: instances of users',
-    policy: { name: 'platform-drain-users', rules: 'key_prefix "platform/drain/users/" { policy = "write" }\n' },
+    policy: { name: 'platform-drain-users', rules: 'key_prefix "platform/drain/users/" { policy = "write" }\nkey_prefix "platform/flags/" { policy = "read" }\n' },
     serviceIdentities: ['users'],
     nodeIdentities: [],
   });
@@ -40,13 +40,41 @@ test("a service's token is its service identity plus write on its own drain keys
   expect(tokenSpec('gateway', { datacenter: 'dc1' }).serviceIdentities).toEqual(['gateway']);
 });
 
-test('the lb-controller token writes every drain key and reads the catalog; monitoring only reads', () => {
+test('the lb-controller token writes every drain key, reads the rollout records and the catalog (not the feature flags); monitoring only reads', () => {
   const lb = tokenSpec('lb-controller', { datacenter: 'dc1' });
   expect(lb.serviceIdentities).toEqual(['lb-controller']);
-  expect(lb.policy?.rules).toBe('key_prefix "platform/drain/" { policy = "write" }\nservice_prefix "" { policy = "read" }\nnode_prefix "" { policy = "read" }\n');
+  expect(lb.policy?.rules).toBe('key_prefix "platform/drain/" { policy = "write" }\nkey_prefix "platform/rollouts/" { policy = "read" }\nservice_prefix "" { policy = "read" }\nnode_prefix "" { policy = "read" }\n');
   const monitoring = tokenSpec('monitoring', { datacenter: 'dc1' });
-  expect(monitoring.serviceIdentities).toEqual([]);
+  // Its one write: the cluster-health exporter beside Prometheus registers itself.
+  expect(monitoring.serviceIdentities).toEqual(['cluster-health']);
   expect(monitoring.policy?.rules).not.toMatch(/write/);
+});
+
+test('the flags-writer token writes the feature flags and nothing else; the deployer writes the rollout records and registers only its metrics endpoint', () => {
+  expect(tokenSpec('flags-writer', { datacenter: 'dc1' })).toEqual({
+    description: expect.any(String),
+    policy: { name: 'platform-flags-writer', rules: 'key_prefix "platform/flags/" { policy = "write" }\n' },
+    serviceIdentities: [],
+    nodeIdentities: [],
+  });
+  expect(tokenSpec('deployer', { datacenter: 'dc1' })).toEqual({
+    description: expect.any(String),
+    policy: { name: 'platform-deployer', rules: 'key_prefix "platform/rollouts/" { policy = "write" }\n' },
+    serviceIdentities: ['platform-deploys'],
+    nodeIdentities: [],
+  });
+});
+
+test('the reader token reads the catalog, the feature flags and the raft peers, and writes nothing (no service or node identity, no acl rule)', () => {
+  expect(tokenSpec('reader', { datacenter: 'dc1' })).toEqual({
+    description: expect.any(String),
+    policy: {
+      name: 'platform-reader',
+      rules: 'service_prefix "" { policy = "read" }\nnode_prefix "" { policy = "read" }\nkey_prefix "platform/flags/" { policy = "read" }\noperator = "read"\n',
+    },
+    serviceIdentities: [],
+    nodeIdentities: [],
+  });
 });
 
 test("an agent's token names its node when it is known, and is a shared node-write policy for a pool", () => {

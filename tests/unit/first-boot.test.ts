@@ -47,28 +47,29 @@ test("a service node gets its role's secrets and a token per service, each in a 
   });
   expect(result.status).toBe(0);
   expect(result.calls.filter((c) => c.startsWith('ssm ')).sort()).toEqual(
-    ['consul/gossip-key', 'consul/ca-cert', 'consul/tokens/agent', 'postgres/app', 'postgres/tls-cert', 'consul/tokens/lb-controller', 'consul/tokens/service-users', 'consul/tokens/service-orders'].map((n) => `ssm /plat/${n}`).sort(),
+    ['consul/gossip-key', 'consul/ca-cert', 'consul/tokens/agent', 'consul/tokens/reader', 'postgres/app', 'postgres/tls-cert', 'consul/tokens/lb-controller', 'consul/tokens/service-users', 'consul/tokens/service-orders'].map((n) => `ssm /plat/${n}`).sort(),
   );
   expect(result.calls.at(-1)).toBe('systemctl start platform-node.service');
   expect(readFileSync(`${secrets}/consul/tokens/service-users`, 'utf8').trim()).toBe('value-of-/plat/consul/tokens/service-users');
-  for (const file of ['consul/gossip-key', 'consul/tokens/service-orders', 'db-app.password']) expect({ file, mode: mode(join(secrets, file)) }).toEqual({ file, mode: '600' });
+  for (const file of ['consul/gossip-key', 'consul/tokens/service-orders', 'consul/tokens/reader', 'db-app.password']) expect({ file, mode: mode(join(secrets, file)) }).toEqual({ file, mode: '600' });
   expect(mode(join(secrets, 'consul/tokens'))).toBe('700');
   expect(mode(join(root, 'etc/platform/node.env'))).toBe('600');
 });
 
-test("an edge node gets its TLS pair and the gateway's keys, JWT secret and Consul token beside the edge's, each in a 0600 file", () => {
+test("an edge node gets its TLS pair and the gateway's keys, JWT secret and settings and Consul token beside the edge's, each in a 0600 file", () => {
   const result = firstBoot({
     PLATFORM_ROLE: 'edge',
     EDGE_TLS_CERT_FILE: `${secrets}/edge-tls.crt`,
     EDGE_TLS_KEY_FILE: `${secrets}/edge-tls.key`,
     GATEWAY_API_KEYS_FILE: `${secrets}/gateway-api-keys.json`,
     GATEWAY_JWT_SECRET_FILE: `${secrets}/gateway-jwt-secret`,
+    GATEWAY_JWT_SETTINGS_FILE: `${secrets}/gateway-jwt-settings.json`,
   });
   expect(result.status).toBe(0);
   expect(result.calls.filter((c) => c.startsWith('ssm ')).sort()).toEqual(
-    ['consul/gossip-key', 'consul/ca-cert', 'consul/tokens/agent', 'edge/tls-cert', 'edge/tls-key', 'consul/tokens/lb-controller', 'gateway/api-keys', 'gateway/jwt-secret', 'consul/tokens/gateway'].map((n) => `ssm /plat/${n}`).sort(),
+    ['consul/gossip-key', 'consul/ca-cert', 'consul/tokens/agent', 'consul/tokens/reader', 'edge/tls-cert', 'edge/tls-key', 'consul/tokens/lb-controller', 'gateway/api-keys', 'gateway/jwt-secret', 'gateway/jwt-settings', 'consul/tokens/gateway'].map((n) => `ssm /plat/${n}`).sort(),
   );
-  for (const file of ['edge-tls.key', 'gateway-api-keys.json', 'gateway-jwt-secret', 'consul/tokens/gateway']) expect({ file, mode: mode(join(secrets, file)) }).toEqual({ file, mode: '600' });
+  for (const file of ['edge-tls.key', 'gateway-api-keys.json', 'gateway-jwt-secret', 'gateway-jwt-settings.json', 'consul/tokens/gateway']) expect({ file, mode: mode(join(secrets, file)) }).toEqual({ file, mode: '600' });
   expect(result.calls.at(-1)).toBe('systemctl start platform-node.service');
 });
 
@@ -88,4 +89,61 @@ test('a token name that is not a plain name stops first boot before the node sta
   expect(result.stderr).toContain("invalid token name '../../etc/passwd'");
   expect(result.calls).not.toContain('systemctl start platform-node.service');
   expect(existsSync(join(root, 'etc/platform/node.env'))).toBe(false);
+});
+
+/** Stand-ins for the disk commands: blkid finds a filesystem once mkfs.ext4 made one (a marker file). */
+function diskStandIns(): void {
+  const log = join(dir, 'calls');
+  const stand = (name: string, body: string): void => {
+    writeFileSync(join(dir, 'bin', name), `#!/bin/bash\necho "${name} $*" >>${log}\n${body}\n`);
+    chmodSync(join(dir, 'bin', name), 0o755);
+  };
+  stand('blkid', 'dev="${@: -1}"; [ -e "$dev.fs" ] || exit 2; if [ "$1" = -s ]; then echo uuid-of-data; fi');
+  stand('mkfs.ext4', 'touch "${@: -1}.fs"');
+  stand('mountpoint', 'exit 1');
+  stand('mount', '');
+  stand('sysctl', '');
+}
+
+const VOLUME = 'vol-0abc1234def567890';
+const member = (role: string): Record<string, string> => ({ PLATFORM_ROLE: role, PLATFORM_DATA_DIR: '/var/lib/platform/data', PLATFORM_DATA_VOLUME: VOLUME });
+const attachVolume = (fs = false): void => {
+  const device = join(root, 'dev/disk/by-id', `nvme-Amazon_Elastic_Block_Store_${VOLUME.replace('-', '')}`);
+  mkdirSync(join(root, 'dev/disk/by-id'), { recursive: true });
+  writeFileSync(device, '');
+  if (fs) writeFileSync(`${device}.fs`, '');
+};
+
+test("a kafka node reads no secret of its own (the read-only token alone beside the agent's); its new data volume is formatted, mounted at PLATFORM_DATA_DIR and in fstab, then the node starts", () => {
+  diskStandIns();
+  attachVolume();
+  const result = firstBoot(member('kafka'));
+  expect(result.status).toBe(0);
+  expect(result.calls.filter((c) => c.startsWith('ssm ')).sort()).toEqual(['ssm /plat/consul/ca-cert', 'ssm /plat/consul/gossip-key', 'ssm /plat/consul/tokens/agent', 'ssm /plat/consul/tokens/reader']);
+  expect(result.calls.filter((c) => c.startsWith('mkfs.ext4'))).toHaveLength(1);
+  expect(result.calls).toContain(`mount ${root}/var/lib/platform/data`);
+  expect(readFileSync(join(root, 'etc/fstab'), 'utf8')).toBe('UUID=uuid-of-data /var/lib/platform/data ext4 defaults,nofail 0 2\n');
+  expect(mode(join(root, 'var/lib/platform/data'))).toBe('700');
+  expect(result.calls.at(-1)).toBe('systemctl start platform-node.service');
+});
+
+test("a logstore node keeps the data an earlier machine left on its volume (no mkfs) and raises vm.max_map_count for OpenSearch", () => {
+  diskStandIns();
+  attachVolume(true);
+  const result = firstBoot(member('logstore'));
+  expect(result.status).toBe(0);
+  expect(result.calls.some((c) => c.startsWith('mkfs.ext4'))).toBe(false);
+  expect(readFileSync(join(root, 'etc/sysctl.d/90-platform-logstore.conf'), 'utf8')).toBe('vm.max_map_count=262144\n');
+  expect(result.calls).toContain(`sysctl -q -p ${root}/etc/sysctl.d/90-platform-logstore.conf`);
+  expect(result.calls.at(-1)).toBe('systemctl start platform-node.service');
+});
+
+test('a data volume that never appears, or a malformed volume id, stops first boot before the node starts', () => {
+  diskStandIns();
+  const missing = firstBoot({ ...member('kafka'), DATA_VOLUME_WAIT_S: '1' });
+  expect(missing.status).not.toBe(0);
+  expect(missing.stderr).toContain(`data volume ${VOLUME} is not attached`);
+  const malformed = firstBoot({ ...member('kafka'), PLATFORM_DATA_VOLUME: 'vol-x; rm -rf /' });
+  expect(malformed.stderr).toContain("invalid PLATFORM_DATA_VOLUME 'vol-x; rm -rf /'");
+  expect([...missing.calls, ...malformed.calls]).not.toContain('systemctl start platform-node.service');
 });

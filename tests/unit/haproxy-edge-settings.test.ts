@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { edgeSettings } from '@platform/haproxy/dist/edge-settings';
 import { ensureEdgeCertificate } from '@platform/haproxy/dist/local-ca';
 
-const limits = { EDGE_LIMIT_CONN_RATE: 1, EDGE_LIMIT_REQUEST_RATE: 2, EDGE_LIMIT_AUTH_FAILURES: 3, EDGE_BODY_LIMIT_BYTES: 1024, EDGE_SERVER_TIMEOUT_MS: 1000, EDGE_CLIENT_LIMIT_WINDOW_S: 60, EDGE_PEERS: [] as string[] };
+const limits = { EDGE_LIMIT_CONN_RATE: 1, EDGE_LIMIT_REQUEST_RATE: 2, EDGE_LIMIT_AUTH_FAILURES: 3, EDGE_BODY_LIMIT_BYTES: 1024, EDGE_SERVER_TIMEOUT_MS: 1000, EDGE_CLIENT_LIMIT_WINDOW_S: 60 };
 const bind = { host: '127.0.0.1', port: 8443 };
 const dir = (): string => mkdtempSync(join(tmpdir(), 'edge-settings-'));
 
@@ -26,16 +26,19 @@ test('a certificate and its key become one 0600 PEM for HAProxy; without a TLS b
   expect(plain.limits).toEqual({ connRate: 1, requestRate: 2, authFailures: 3 });
 });
 
-test('the gateway maps start empty and private in the state folder; peers must name this edge', () => {
+test('the gateway maps start empty and private in the state folder; every edge is its own peer, with a peer port on the address it registers with', () => {
   const state = dir();
   const { gateway } = edgeSettings(limits, state);
   expect(gateway.maps.routes).toBe(join(state, 'maps', 'routes.map'));
   for (const file of Object.values(gateway.maps)) expect([readFileSync(file, 'utf8'), statSync(file).mode & 0o777]).toEqual(['', 0o600]);
   expect(statSync(join(state, 'maps')).mode & 0o777).toBe(0o700);
-  const peers = ['a=127.0.0.1:7001', 'b=127.0.0.1:7002'];
-  expect(edgeSettings({ ...limits, EDGE_PEERS: peers, EDGE_PEER_NAME: 'b' }, dir()).gateway.peers?.self).toBe('b');
-  expect(() => edgeSettings({ ...limits, EDGE_PEERS: peers, EDGE_PEER_NAME: 'c' }, dir())).toThrow();
-  expect(() => edgeSettings({ ...limits, EDGE_PEERS: ['a=host:1'], EDGE_PEER_NAME: 'a' }, dir())).toThrow();
+  // Without a peer port: its own only peer, on an abstract socket named after the state folder.
+  expect(gateway.peers).toEqual({ self: 'local', members: [{ name: 'local', addr: { abstractSocket: expect.stringMatching(/^platform-edge-peer-[0-9a-f]{16}$/) } }] });
+  expect(edgeSettings(limits, dir()).gateway.peers.members[0]?.addr).not.toEqual(gateway.peers.members[0]?.addr);
+  const self = { name: 'lb-edge-node1', host: '10.0.1.5' };
+  expect(edgeSettings({ ...limits, EDGE_PEER_PORT: 7001 }, dir(), self).gateway.peers).toEqual({ self: 'lb-edge-node1', members: [{ name: 'lb-edge-node1', addr: { host: '10.0.1.5', port: 7001 } }] });
+  expect(() => edgeSettings({ ...limits, EDGE_PEER_PORT: 7001 }, dir(), { name: 'lb:edge@x', host: '10.0.1.5' })).toThrow(/INSTANCE_ID/);
+  expect(() => edgeSettings({ ...limits, EDGE_PEER_PORT: 7001 }, dir(), { name: 'lb-edge', host: 'edge.internal' })).toThrow(/IPv4 address/);
 });
 
 test('a key of another certificate, an unreadable file or a missing certificate stops the controller, without echoing the key', () => {

@@ -10,6 +10,7 @@ const gateway: EdgeGateway = {
   bodyLimitBytes: 1024,
   serverTimeoutMs: 1000,
   clientWindowS: 60,
+  peers: { self: 'local', members: [{ name: 'local', addr: { abstractSocket: 'platform-edge-peer-0123' } }] },
 };
 const lines = (input: RenderInput): string[] => renderConfig(input).split('\n').map((l) => l.trim());
 
@@ -41,6 +42,12 @@ test('with peers the client table is shared and this edge names itself', () => {
   const peers = { self: 'edge-a', members: [{ name: 'edge-a', addr: { host: '127.0.0.1', port: 7001 } }, { name: 'edge-b', addr: { host: '127.0.0.1', port: 7002 } }] };
   const out = lines({ ...base, edge: { limits: { connRate: 0, requestRate: 0, authFailures: 0 }, gateway: { ...gateway, peers } } });
   expect(out).toEqual(expect.arrayContaining(['localpeer edge-a', 'peers edge_peers', 'peer edge-a 127.0.0.1:7001', 'peer edge-b 127.0.0.1:7002']));
+  expect(out.find((l) => l.startsWith('stick-table type string'))).toMatch(/peers edge_peers$/);
+});
+
+test('an edge that shares no table is its own only peer on an abstract socket, so a reload hands the client table to the new worker', () => {
+  const out = lines({ ...base, edge: { limits: { connRate: 0, requestRate: 0, authFailures: 0 }, gateway } });
+  expect(out).toEqual(expect.arrayContaining(['localpeer local', 'peers edge_peers', 'peer local abns@platform-edge-peer-0123']));
   expect(out.find((l) => l.startsWith('stick-table type string'))).toMatch(/peers edge_peers$/);
 });
 

@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '@platform/process-runner';
@@ -121,4 +122,36 @@ test('values past what a schema can bound are refused with 400 after validation:
     expect([res.statusCode, res.headers['content-type']]).toEqual([400, expect.stringContaining('application/problem+json')]);
   }
   expect((await app.inject({ method: 'POST', url: '/limits?n=9007199254740991', payload: { n: -1.5, s: 'ok' } })).statusCode).toBe(200);
+});
+
+test("a request Node's HTTP parser refuses gets a problem+json 400, and the body still coming is read and dropped, never answered with a reset", async () => {
+  const app = buildApp();
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  try {
+    // Half-open, as a load balancer's connection: the server's FIN does not stop this side from sending.
+    const socket = connect({ port: (app.server.address() as AddressInfo).port, host: '127.0.0.1', allowHalfOpen: true });
+    let received = '';
+    let error: string | undefined;
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    socket.on('error', (err: NodeJS.ErrnoException) => (error = err.code));
+    const closed = new Promise((resolve) => socket.on('close', resolve));
+    // A control character in a header value: HAProxy forwards it, Node's parser refuses it.
+    socket.write(`POST /echo HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\u0001\r\nContent-Length: 201000\r\n\r\n${'x'.repeat(1_000)}`, 'latin1');
+    await waitFor(() => /^HTTP\/1\.1 400 [^]*\r\n\r\n./.test(received), { timeoutMs: 5_000, intervalMs: 10, what: 'the answer' });
+    // As a load balancer does, the body goes on after the answer came: a closed socket would reset it.
+    for (let i = 0; i < 20; i += 1) {
+      socket.write('x'.repeat(10_000));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    socket.end();
+    await closed;
+    expect(error).toBeUndefined();
+    expect(received).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(received).toContain('Content-Type: application/problem+json\r\n');
+    const body = JSON.parse(received.slice(received.indexOf('\r\n\r\n') + 4)) as { status: number; title: string; requestId: string };
+    expect(body).toMatchObject({ status: 400, title: 'Bad Request' });
+    expect(body.requestId).toMatch(/^[0-9a-f-]{36}$/);
+  } finally {
+    await app.close();
+  }
 });

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, sleep } from '@platform/process-runner';
-import { checkWebhookUrl, renderAlertmanagerConfig, renderPrometheusConfig, scrapeTargets, syncScrapeTargets } from '@platform/monitoring';
+import { checkWebhookUrl, renderAlertmanagerConfig, renderPrometheusConfig, scrapeTargets, syncScrapeTargets, type PeopleReceivers } from '@platform/monitoring';
 
 const instance = (id: string, overrides: Partial<WatchedInstance> = {}): WatchedInstance => ({
   id,
@@ -47,6 +47,29 @@ test('without a webhook the receiver only holds alerts; with one it is told of f
   const receivers = (webhookUrl?: string) => (JSON.parse(renderAlertmanagerConfig({ webhookUrl, groupWaitS: 10, groupIntervalS: 60, repeatIntervalS: 3600 })) as { receivers: unknown[] }).receivers;
   expect(receivers()).toEqual([{ name: 'platform' }]);
   expect(receivers('https://hooks.example/alerts')).toEqual([{ name: 'platform', webhook_configs: [{ url: 'https://hooks.example/alerts', send_resolved: true }] }]);
+});
+
+test('people are notified by severity: pages to Slack and email, warnings to Slack; the webhook keeps every alert; nobody configured adds no route', () => {
+  const config = (people: PeopleReceivers) => JSON.parse(renderAlertmanagerConfig({ people, groupWaitS: 10, groupIntervalS: 60, repeatIntervalS: 3600 })) as { route: { routes?: unknown[] }; receivers: Record<string, unknown>[] };
+  expect(config({}).route.routes).toBeUndefined();
+  const email = { to: ['a@example.com'], from: 'am@example.com', smarthost: 'smtp.example.com:587', username: 'am', passwordFile: '/s/smtp', requireTls: true };
+  const both = config({ slack: { webhookUrlFile: '/s/slack', channel: '#alerts' }, email });
+  expect(both.route.routes).toEqual([
+    { receiver: 'platform', continue: true },
+    { receiver: 'people-page', matchers: ['severity="page"'] },
+    { receiver: 'people-warning', matchers: ['severity="warning"'] },
+  ]);
+  expect(both.receivers.map((r) => [r.name, Object.keys(r).filter((k) => k !== 'name')])).toEqual([
+    ['platform', []],
+    ['people-page', ['slack_configs', 'email_configs']],
+    ['people-warning', ['slack_configs']],
+  ]);
+  expect(both.receivers[1]).toMatchObject({
+    slack_configs: [{ api_url_file: '/s/slack', channel: '#alerts', send_resolved: true }],
+    email_configs: [{ to: 'a@example.com', from: 'am@example.com', smarthost: 'smtp.example.com:587', auth_username: 'am', auth_password_file: '/s/smtp', require_tls: true, send_resolved: true }],
+  });
+  // Email alone: pages only, warnings reach nobody but the webhook.
+  expect(config({ email }).route.routes).toEqual([{ receiver: 'platform', continue: true }, { receiver: 'people-page', matchers: ['severity="page"'] }]);
 });
 
 test('a bad webhook URL is refused by variable name, without echoing it', () => {

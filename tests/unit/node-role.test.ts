@@ -41,7 +41,7 @@ test('a database node given a certificate and key serves TLS with those files', 
 
 test.each([
   [{ PLATFORM_ROLE: 'database', PLATFORM_BIND_ADDR: '10.0.0.1', CONSUL_RETRY_JOIN: 'x', POSTGRES_TLS_CERT_FILE: '/s/tls-cert.pem', ...CLIENT_SECRETS }, /POSTGRES_TLS_CERT_FILE and POSTGRES_TLS_KEY_FILE: must be set together/],
-  [{ PLATFORM_ROLE: 'worker' }, /PLATFORM_ROLE: must be one of all, consul-server, service, edge, database, monitoring/],
+  [{ PLATFORM_ROLE: 'worker' }, /PLATFORM_ROLE: must be one of all, consul-server, service, edge, database, monitoring, kafka, logstore/],
   [{ PLATFORM_ROLE: 'service', CONSUL_RETRY_JOIN: '10.0.1.5' }, /PLATFORM_BIND_ADDR: must be set on a service node/],
   [{ PLATFORM_ROLE: 'service', PLATFORM_BIND_ADDR: 'ten.0.0.1', CONSUL_RETRY_JOIN: '10.0.1.5' }, /PLATFORM_BIND_ADDR: must be an IPv4 address/],
   [{ PLATFORM_ROLE: 'edge', PLATFORM_BIND_ADDR: '10.0.0.1' }, /CONSUL_RETRY_JOIN: must be set on an edge node/],
@@ -52,6 +52,8 @@ test.each([
   [{ PLATFORM_ROLE: 'edge', PLATFORM_BIND_ADDR: '10.0.0.1', CONSUL_RETRY_JOIN: 'x' }, /CONSUL_TOKENS_DIR: must be set on an edge node/],
   [{ PLATFORM_ROLE: 'service', PLATFORM_BIND_ADDR: '10.0.0.1', CONSUL_RETRY_JOIN: 'x', CONSUL_TOKENS_DIR: '/t' }, /CONSUL_ENCRYPT_KEY_FILE: must be set on a service node/],
   [{ PLATFORM_ROLE: 'consul-server', PLATFORM_BIND_ADDR: '10.0.0.1', CONSUL_RETRY_JOIN: 'x', ...CLIENT_SECRETS }, /CONSUL_CA_KEY_FILE: must be set on a consul-server node/],
+  [{ PLATFORM_ROLE: 'edge', PLATFORM_BIND_ADDR: '10.0.0.1', CONSUL_RETRY_JOIN: 'x', GATEWAY_JWT_SECRET_FILE: '/s/jwt', GATEWAY_JWT_ISSUER: 'i', ...CLIENT_SECRETS }, /GATEWAY_JWT_ISSUER: no longer applies on a node: put the JWT issuer/],
+  [{ PLATFORM_ROLE: 'edge', PLATFORM_BIND_ADDR: '10.0.0.1', CONSUL_RETRY_JOIN: 'x', GATEWAY_JWT_SECRET_FILE: '/s/jwt', ...CLIENT_SECRETS }, /GATEWAY_JWT_SETTINGS_FILE: must be set with GATEWAY_JWT_SECRET_FILE on a node/],
 ])('%j is refused with a message naming the variable', (env, message) => {
   expect(() => nodeOf(env)).toThrow(message);
 });
@@ -61,10 +63,10 @@ const KNOWN = ['gateway', 'orders', 'users'].map((name) => ({ name, entry: `/s/$
 const namesOf = (plan: { name: string; instances: number }[]): string[] => plan.map((s) => `${s.name}=${s.instances}`);
 
 test('the gateway runs on edge nodes beside the edge it feeds (with an internal HAProxy for /docs), every other service on service nodes', () => {
-  expect(namesOf(servicesOfNode('service', KNOWN, ''))).toEqual(['orders=2', 'users=2']);
-  expect(namesOf(servicesOfNode('edge', KNOWN, ''))).toEqual(['gateway=2']);
-  expect(namesOf(servicesOfNode('service', KNOWN, 'users=3, orders=1'))).toEqual(['users=3', 'orders=1']);
-  expect(namesOf(servicesOfNode('edge', KNOWN, 'gateway=1'))).toEqual(['gateway=1']);
+  expect(namesOf(servicesOfNode('service', KNOWN, undefined))).toEqual(['orders=2', 'users=2']);
+  expect(namesOf(servicesOfNode('edge', KNOWN, []))).toEqual(['gateway=2']);
+  expect(namesOf(servicesOfNode('service', KNOWN, ['users=3', 'orders=1']))).toEqual(['users=3', 'orders=1']);
+  expect(namesOf(servicesOfNode('edge', KNOWN, ['gateway=1']))).toEqual(['gateway=1']);
   expect(LB_ROLES.edge).toEqual(['internal', 'edge']);
 });
 
@@ -73,5 +75,5 @@ test.each([
   ['edge', 'users=1', /PLATFORM_SERVICES names users, which does not run on edge nodes; edge nodes run: gateway/],
   ['service', 'billing=1', /PLATFORM_SERVICES names billing, which is not a service here/],
 ] as const)('a %s node given PLATFORM_SERVICES=%s refuses to start, naming what it runs', (role, raw, message) => {
-  expect(() => servicesOfNode(role, KNOWN, raw)).toThrow(message);
+  expect(() => servicesOfNode(role, KNOWN, loadSettings({ PLATFORM_SERVICES: raw }).services.onNode)).toThrow(message);
 });

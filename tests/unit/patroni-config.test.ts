@@ -5,6 +5,8 @@ const secrets: ClusterSecrets = {
   passwordFile: (role) => `/state/secrets/${role}.password`,
   password: (role) => `pw-${role}`,
   pgpassFile: '/state/secrets/replication.pgpass',
+  restPasswordFile: '/state/secrets/rest-api.password',
+  restCredentials: () => ({ username: 'patroni', password: 'pw-rest' }),
 };
 
 const member = (change: Partial<PatroniMemberConfig> = {}): PatroniMemberConfig => ({
@@ -29,9 +31,14 @@ const member = (change: Partial<PatroniMemberConfig> = {}): PatroniMemberConfig 
 type Rendered = {
   consul: { token?: string; checks: string[]; register_service: boolean };
   bootstrap: { dcs: { ttl: number; loop_wait: number; retry_timeout: number; synchronous_mode: boolean; postgresql: { use_pg_rewind: boolean } } };
+  restapi: { listen: string; authentication: { username: string; password: string } };
   postgresql: { listen: string; authentication: { replication: { username: string; password: string } }; pg_hba: string[] };
 };
 const render = (change?: Partial<PatroniMemberConfig>): Rendered => JSON.parse(renderPatroniConfig(member(change))) as Rendered;
+
+test("every change through a member's REST API needs the cluster's REST credentials", () => {
+  expect(render().restapi).toEqual({ listen: '127.0.0.1:8009', connect_address: '127.0.0.1:8009', authentication: { username: 'patroni', password: 'pw-rest' } });
+});
 
 test("a member's config carries the cluster's timing, synchronous mode, pg_rewind and the session's checks", () => {
   const config = render();

@@ -2,7 +2,8 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertReachable, asUser, findUser, permits, type OsUser } from '@platform/process-runner';
-import { handOver, serviceAccountName, serviceUserPrefix } from '../../cli/src/supervisor/service-accounts';
+import { loadSettings } from '../../cli/src/settings';
+import { handOver, serviceAccountName } from '../../cli/src/supervisor/service-accounts';
 
 const svc: OsUser = { name: 'platform-svc-users', uid: 990, gid: 990 };
 
@@ -16,10 +17,10 @@ test('each service gets its own account under the prefix, and a name over 32 cha
 });
 
 test('PLATFORM_SERVICE_USER replaces the prefix, and a value that is no account name is refused naming the variable', () => {
-  expect(serviceUserPrefix(undefined)).toBe('platform-svc');
-  expect(serviceUserPrefix(' apps ')).toBe('apps');
-  expect(() => serviceUserPrefix('root;rm')).toThrow(/PLATFORM_SERVICE_USER must match/);
-  expect(() => serviceUserPrefix('a-prefix-far-too-long-for-names')).toThrow(/PLATFORM_SERVICE_USER/);
+  expect(loadSettings({}).services.userPrefix).toBe('platform-svc');
+  expect(loadSettings({ PLATFORM_SERVICE_USER: ' apps ' }).services.userPrefix).toBe('apps');
+  expect(() => loadSettings({ PLATFORM_SERVICE_USER: 'root;rm' })).toThrow(/PLATFORM_SERVICE_USER/);
+  expect(() => loadSettings({ PLATFORM_SERVICE_USER: 'a-prefix-far-too-long-for-names' })).toThrow(/PLATFORM_SERVICE_USER/);
 });
 
 test('an instance is handed copies of its token and the database password; gateway credentials only to the gateway', () => {

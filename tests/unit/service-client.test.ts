@@ -37,10 +37,10 @@ test("a call made while serving a request carries that request's id and trace; t
   await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
   try {
     const client = createServiceClient({ host: '127.0.0.1', port: (echo.address() as AddressInfo).port });
-    const context = requestContext.fromHeaders({ 'x-request-id': 'req-abcdef12' });
+    const context = requestContext.fromHeaders({ 'x-request-id': 'req-abcdef12', traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' });
     await requestContext.run(context, () => client.call('users', '/users/1', { headers: { host: 'elsewhere' } }));
     await client.call('users', '/users/2');
-    expect(seen[0]).toMatchObject({ host: 'users', 'x-request-id': 'req-abcdef12', traceparent: `00-${context.traceId}-${context.spanId}-00` });
+    expect(seen[0]).toMatchObject({ host: 'users', 'x-request-id': 'req-abcdef12', traceparent: `00-${context.traceId}-${context.spanId}-01` });
     expect(seen[1]?.['x-request-id']).toBeUndefined();
     expect(seen[1]?.traceparent).toBeUndefined();
   } finally {

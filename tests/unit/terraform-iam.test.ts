@@ -5,24 +5,28 @@ import { body, hclStrings, loadTerraform, type HclValue, type TerraformConfig } 
 /**
  * The SSM parameters (under /<name>/) each node role may read: the security decision itself, so
  * changing it takes an edit here and in terraform/iam.tf. Consul servers read every Consul token
- * to create them; every other node reads its agent's and its own components' tokens only.
+ * to create them; every other node reads its agent's, its own components' and the read-only
+ * `reader` (the CLI's read commands) only.
  */
 const ROLE_PARAMETERS: Record<string, string[]> = {
-  'consul-server': ['consul/gossip-key', 'consul/ca-cert', 'consul/tokens/agent', 'consul/ca-key', 'consul/management-token', 'consul/tokens/*'],
+  'consul-server': ['consul/gossip-key', 'consul/ca-cert', 'consul/tokens/agent', 'consul/tokens/reader', 'consul/ca-key', 'consul/management-token', 'consul/tokens/*'],
   service: [
-    'consul/gossip-key', 'consul/ca-cert', 'consul/tokens/agent', 'consul/tokens/lb-controller', 'consul/tokens/service-*',
+    'consul/gossip-key', 'consul/ca-cert', 'consul/tokens/agent', 'consul/tokens/reader', 'consul/tokens/lb-controller', 'consul/tokens/service-*',
     'postgres/app', 'postgres/tls-cert',
   ],
   // The gateway's control plane runs beside the edge HAProxy it feeds.
   edge: [
-    'consul/gossip-key', 'consul/ca-cert', 'consul/tokens/agent', 'consul/tokens/lb-controller', 'edge/tls-cert', 'edge/tls-key',
-    'consul/tokens/gateway', 'gateway/api-keys', 'gateway/jwt-secret',
+    'consul/gossip-key', 'consul/ca-cert', 'consul/tokens/agent', 'consul/tokens/reader', 'consul/tokens/lb-controller', 'edge/tls-cert', 'edge/tls-key',
+    'consul/tokens/gateway', 'gateway/api-keys', 'gateway/jwt-secret', 'gateway/jwt-settings',
   ],
   database: [
-    'consul/gossip-key', 'consul/ca-cert', 'consul/tokens/agent', 'consul/tokens/postgres', 'consul/tokens/patroni',
-    'postgres/admin', 'postgres/app', 'postgres/replicator', 'postgres/monitor', 'postgres/tls-cert', 'postgres/tls-key',
+    'consul/gossip-key', 'consul/ca-cert', 'consul/tokens/agent', 'consul/tokens/reader', 'consul/tokens/postgres', 'consul/tokens/patroni',
+    'postgres/admin', 'postgres/app', 'postgres/replicator', 'postgres/monitor', 'postgres/rest-api', 'postgres/tls-cert', 'postgres/tls-key',
   ],
-  monitoring: ['consul/gossip-key', 'consul/ca-cert', 'consul/tokens/agent', 'consul/tokens/monitoring', 'alerting/webhook-url'],
+  monitoring: ['consul/gossip-key', 'consul/ca-cert', 'consul/tokens/agent', 'consul/tokens/reader', 'consul/tokens/monitoring', 'alerting/webhook-url'],
+  // A Consul agent (and the read-only token): the brokers and the log store hold no secret of their own.
+  kafka: ['consul/gossip-key', 'consul/ca-cert', 'consul/tokens/agent', 'consul/tokens/reader'],
+  logstore: ['consul/gossip-key', 'consul/ca-cert', 'consul/tokens/agent', 'consul/tokens/reader'],
 };
 const ROLES = Object.keys(ROLE_PARAMETERS);
 const sorted = (values: readonly string[]): string[] => [...new Set(values)].sort();

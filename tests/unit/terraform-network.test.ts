@@ -1,15 +1,7 @@
-import { body, loadTerraform, type HclBody, type TerraformConfig } from '../harness/terraform';
+import { body, loadTerraform, type GroupRule, type HclBody, type TerraformConfig } from '../harness/terraform';
 
-const NODE_ROLES = ['consul-server', 'service', 'edge', 'database', 'monitoring'];
+const NODE_ROLES = ['consul-server', 'service', 'edge', 'database', 'monitoring', 'kafka', 'logstore'];
 
-interface GroupRule {
-  into: string;
-  /** A security group: "cluster" (every node) or a node role. */
-  from: string;
-  protocol: string;
-  from_port: number;
-  to_port: number;
-}
 interface AddressRule {
   into: string;
   ranges: string;
@@ -21,7 +13,9 @@ let groupRules: Record<string, GroupRule>;
 let addressRules: Record<string, AddressRule>;
 beforeAll(async () => {
   config = await loadTerraform();
-  groupRules = config.locals.group_rules as unknown as Record<string, GroupRule>;
+  // The rules with the platform's own kafka and logstore nodes (var.stateful_services' default).
+  const clusterRules = config.locals.cluster_group_rules as unknown as Record<string, Record<string, GroupRule>>;
+  groupRules = { ...(config.locals.group_rules as unknown as Record<string, GroupRule>), ...clusterRules.nodes };
   addressRules = config.locals.address_rules as unknown as Record<string, AddressRule>;
 });
 
@@ -39,7 +33,7 @@ test('every ingress rule is a row of the two rule tables, wired as the row says'
     expect({ name, inline: Object.keys(group ?? {}).filter((k) => k === 'ingress' || k === 'egress') }).toEqual({ name, inline: [] });
   }
   expect(body(config.resources, 'aws_vpc_security_group_ingress_rule', 'group')).toMatchObject({
-    for_each: '${local.group_rules}',
+    for_each: '${merge(local.group_rules, local.cluster_group_rules[var.stateful_services])}',
     security_group_id: '${local.groups[each.value.into]}',
     referenced_security_group_id: '${local.groups[each.value.from]}',
     ip_protocol: '${each.value.protocol}',
@@ -69,6 +63,11 @@ test("Patroni's REST API (8009), which can move the leader, is open only to the 
 test('service instance ports are open into service nodes from service and edge nodes, into edge nodes (their gateway) from edge nodes, and everywhere from Prometheus', () => {
   expect(opening(10000)).toEqual(opening(32767));
   expect(opening(20000)).toEqual(['cluster <- monitoring/tcp', 'edge <- edge/tcp', 'service <- edge/tcp', 'service <- service/tcp']);
+});
+
+test("the edge HAProxy's peers port (their shared per-client table) is open into edge nodes from edge nodes only, and is the port the edge nodes are given", () => {
+  expect(opening(8090)).toEqual(['edge <- edge/tcp']);
+  expect(groupRules['edge-peers']).toMatchObject({ into: 'edge', from: 'edge', protocol: 'tcp', from_port: 8090, to_port: 8090 });
 });
 
 test("Consul's HTTP API, gRPC, DNS and WAN ports are open to no one", () => {

@@ -1,20 +1,24 @@
-import { NEW_TRACE_FLAGS, requestContext } from '@platform/service-kit';
-import { formatTraceParent, parseTraceParent } from '@platform/service-kit/dist/logging/traceparent';
+import { requestContext } from '@platform/service-kit';
 import { requestIdFrom } from '@platform/service-kit/dist/http/request-id';
+import { TRACEPARENT_CASES, traceIdOf } from '../harness/traceparent-cases';
 
 const CALLER = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
-test("a hop keeps the caller's trace id and flags and names its own span as the next parent", () => {
-  const context = requestContext.fromHeaders({ traceparent: CALLER });
-  const next = requestContext.outgoingHeaders(context).traceparent;
-  expect(next).toMatch(/^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01$/);
-  expect(next).not.toBe(CALLER);
-  expect(context.parentSpanId).toBe('00f067aa0ba902b7');
-  // An unsampled caller stays unsampled: the platform makes no sampling decision of its own.
-  expect(requestContext.outgoingHeaders(requestContext.fromHeaders({ traceparent: CALLER.replace(/01$/, '00') })).traceparent).toMatch(/-00$/);
+test("a span started in a caller's context keeps its trace id and names itself as the next parent; with no trace store it is not sampled", async () => {
+  const caller = requestContext.fromHeaders({ traceparent: CALLER });
+  expect(caller).toMatchObject({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: '01' });
+  const next = await requestContext.inSpan('work', {}, caller, async (rc) => {
+    expect(rc.traceId).toBe(caller.traceId);
+    expect(rc.spanId).not.toBe(caller.spanId);
+    return requestContext.outgoingHeaders().traceparent;
+  });
+  // No TRACING_OTLP_URL in this process: nothing is recorded, so the next hop is told so.
+  expect(next).toMatch(/^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-00$/);
+  expect(next?.split('-')[2]).not.toBe('00f067aa0ba902b7');
 });
 
-test('a missing or invalid traceparent starts a new trace, not sampled, since the platform records no spans', () => {
+test('a missing or invalid traceparent starts a new trace, not sampled when no trace store is configured', async () => {
   const invalid = [
     undefined,
     '',
@@ -24,18 +28,17 @@ test('a missing or invalid traceparent starts a new trace, not sampled, since th
     'ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
     '00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01',
     '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra',
-    [CALLER, 'x'],
   ];
-  expect(NEW_TRACE_FLAGS).toBe('00');
   for (const value of invalid) {
-    expect(parseTraceParent(value)).toBeUndefined();
-    const next = requestContext.outgoingHeaders(requestContext.fromHeaders({ traceparent: value })).traceparent;
-    expect(next).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
-    expect(parseTraceParent(next)).toBeDefined();
+    const rc = requestContext.fromHeaders({ traceparent: value });
+    expect(rc.traceId).toBe('');
+    const next = await requestContext.inSpan('work', {}, rc, async () => requestContext.outgoingHeaders().traceparent);
+    const [, traceId] = TRACEPARENT.exec(next ?? '') ?? [];
+    expect(next).toMatch(/-00$/);
+    expect(traceId).not.toBe('4bf92f3577b34da6a3ce929d0e0e4736');
   }
   // A later version may append fields; its first four are still used.
-  expect(parseTraceParent('01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-what-comes-next')?.traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
-  expect(formatTraceParent('4bf92f3577b34da6a3ce929d0e0e4736', '1111111111111111', '01')).toBe('00-4bf92f3577b34da6a3ce929d0e0e4736-1111111111111111-01');
+  expect(requestContext.fromHeaders({ traceparent: '01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-what-comes-next' }).traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
 });
 
 test("a caller's request id is kept when printable and 8 to 128 characters long, and replaced otherwise", () => {
@@ -46,10 +49,18 @@ test("a caller's request id is kept when printable and 8 to 128 characters long,
   expect(requestContext.fromHeaders({ 'x-request-id': 'bad id\r\n' }).requestId).toMatch(/^[0-9a-f-]{36}$/);
 });
 
-test('outside a request there are no context headers; inside one they name its id and span', () => {
+test('outside a request there are no context headers; inside one they name its id and active span', async () => {
   expect(requestContext.outgoingHeaders()).toEqual({});
-  const context = requestContext.fromHeaders({ 'x-request-id': 'req-abcdef12', traceparent: CALLER });
-  requestContext.run(context, () => {
-    expect(requestContext.outgoingHeaders()).toEqual({ 'x-request-id': 'req-abcdef12', traceparent: `00-${context.traceId}-${context.spanId}-01` });
+  await requestContext.inSpan('work', {}, requestContext.fromHeaders({ 'x-request-id': 'req-abcdef12', traceparent: CALLER }), async (rc) => {
+    expect(requestContext.outgoingHeaders()).toEqual({ 'x-request-id': 'req-abcdef12', traceparent: `00-${rc.traceId}-${rc.spanId}-${rc.traceFlags}` });
   });
+});
+
+test('the services continue exactly the traces the shared list calls valid (the edge HAProxy is held to the same list)', () => {
+  const verdicts = TRACEPARENT_CASES.map(({ header, why }) => ({ why, valid: requestContext.fromHeaders({ traceparent: header }).traceId === traceIdOf(header) }));
+  expect(verdicts).toEqual(TRACEPARENT_CASES.map(({ why, valid }) => ({ why, valid })));
+});
+
+test('a span ends marked as an error when its work throws, and the error reaches the caller', async () => {
+  await expect(requestContext.inSpan('work', {}, undefined, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
 });

@@ -1,5 +1,6 @@
 import { LogStore, logStoreCredentials, parseSince, type LogFilter } from '@platform/opensearch';
 import { logStoreUrl } from '../log-settings';
+import { runningState } from '../platform-view';
 import { loadSettings } from '../settings';
 import { localLogs } from './logs-local';
 import { storeLogs } from './logs-store';
@@ -23,8 +24,11 @@ export interface LogsOptions {
  * of one service, which needs a service name and supports no other filter.
  */
 export async function logs(options: LogsOptions): Promise<number> {
-  const settings = loadSettings().logs;
-  const store = new LogStore({ url: logStoreUrl(settings), indexPrefix: settings.indexPrefix, ...logStoreCredentials() });
+  const platform = loadSettings();
+  const settings = platform.logs;
+  // A running platform says where its store is (every node of an --ha cluster); else the settings do.
+  const url = runningState(platform.stateDir)?.env.LOG_STORE_URL ?? logStoreUrl(settings);
+  const store = new LogStore({ url, indexPrefix: settings.indexPrefix, ...logStoreCredentials() });
   try {
     if (!options.local && (await store.reachable())) {
       const filter: LogFilter = { service: options.service, level: options.level, requestId: options.requestId, since: options.since ? parseSince(options.since) : undefined };

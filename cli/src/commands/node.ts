@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { PlatformError } from '@platform/process-runner';
-import { runsOnRole, type NodeRole } from '../node-role';
+import { NODE_ROLES, runsOnRole, type NodeRole } from '../node-role';
 import { discoverServices, type ServiceEntry } from '../service-catalog';
 import { loadSettings, statePaths } from '../settings';
 import type { SupervisorPlan } from '../supervisor/plan';
@@ -11,11 +11,11 @@ import { parseScaleSpec } from '../scale-spec';
  * The services a node of `role` runs (the gateway on edge nodes, the others on service nodes),
  * of those `known` here: those PLATFORM_SERVICES names (`users=2,orders=2`), or each at its default count.
  */
-export function servicesOfNode(role: NodeRole, known: readonly ServiceEntry[], raw = process.env.PLATFORM_SERVICES?.trim()): SupervisorPlan['services'] {
+export function servicesOfNode(role: NodeRole, known: readonly ServiceEntry[], specs: readonly string[] | undefined): SupervisorPlan['services'] {
   const here = known.filter((s) => runsOnRole(role, s.name));
-  if (!raw) return here.map((s) => ({ name: s.name, entry: s.entry, instances: s.defaultInstances }));
-  return raw.split(',').map((spec) => {
-    const { service, instances } = parseScaleSpec(spec.trim());
+  if (!specs || specs.length === 0) return here.map((s) => ({ name: s.name, entry: s.entry, instances: s.defaultInstances }));
+  return specs.map((spec) => {
+    const { service, instances } = parseScaleSpec(spec);
     const entry = here.find((s) => s.name === service);
     if (!entry) {
       const why = known.some((s) => s.name === service) ? `which does not run on ${role} nodes` : 'which is not a service here';
@@ -33,9 +33,9 @@ export function servicesOfNode(role: NodeRole, known: readonly ServiceEntry[], r
 export async function node(): Promise<number> {
   const settings = loadSettings();
   if (settings.node.role === 'all') {
-    throw new PlatformError('PLATFORM_USAGE', 'platform node runs one role of the cloud layout: set PLATFORM_ROLE to consul-server, service, edge or database (for everything on one machine: platform up)');
+    throw new PlatformError('PLATFORM_USAGE', `platform node runs one role of the cloud layout: set PLATFORM_ROLE to ${NODE_ROLES.filter((r) => r !== 'all').join(', ')} (for everything on one machine: platform up)`);
   }
-  const plan: SupervisorPlan = { settings, services: ['service', 'edge'].includes(settings.node.role) ? servicesOfNode(settings.node.role, discoverServices()) : [] };
+  const plan: SupervisorPlan = { settings, services: ['service', 'edge'].includes(settings.node.role) ? servicesOfNode(settings.node.role, discoverServices(), settings.services.onNode) : [] };
   const paths = statePaths(settings.stateDir);
   mkdirSync(paths.logDir, { recursive: true });
   writeFileSync(paths.planFile, JSON.stringify(plan, null, 2));

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { EXIT, UsageError } from '../command/command';
 import { printResult } from '../command/output';
-import { consulSecretPaths } from '../consul-tokens';
+import { READER_TOKEN } from '@platform/consul';
+import { consulTokenFile } from '../consul-tokens';
 import { logStoreUrl } from '../log-settings';
 import { alertmanagerUrl } from '../monitoring-settings';
 import { runningState } from '../platform-view';
@@ -24,12 +25,11 @@ const reachable = (host: string): string => (host === '0.0.0.0' || host === '' ?
 export function openTargets(): OpenTarget[] {
   const settings = loadSettings();
   const consulAddr = runningState(settings.stateDir)?.env.CONSUL_HTTP_ADDR ?? `127.0.0.1:${settings.consul.http}`;
-  const tokenFile = consulSecretPaths(settings).managementTokenFile;
   const { edge } = settings;
   const docs = edge.port > 0 ? `http://${reachable(edge.host)}:${edge.port}/docs` : `https://${reachable(edge.host)}:${edge.tlsPort}/docs`;
   const { monitoring, logs } = settings;
   return [
-    { name: 'consul', url: `http://${consulAddr}/ui/`, note: tokenFile ? `ACLs are on: log in with the management token in ${tokenFile}` : 'ACLs are on: log in with a token that may read the catalog' },
+    { name: 'consul', url: `http://${consulAddr}/ui/`, note: `ACLs are on: log in with the read-only token in ${consulTokenFile(settings, READER_TOKEN)}` },
     { name: 'docs', url: docs, note: "every service's API, through the edge" },
     { name: 'prometheus', url: `http://${reachable(monitoring.host)}:${monitoring.prometheusPort}/`, note: null },
     { name: 'alerts', url: alertmanagerUrl(monitoring), note: null },

@@ -1,6 +1,8 @@
 import { EXIT } from '../command/command';
 import { printResult } from '../command/output';
-import { operatorConsulToken } from '../consul-tokens';
+import { READER_TOKEN } from '@platform/consul';
+import { commandConsulToken } from '../consul-tokens';
+import { consulServersText, consulServersView, logStoreText, logStoreView, type ConsulServersView, type LogStoreView } from '../cluster-view';
 import { kafkaText, kafkaView, type KafkaView } from '../kafka-view';
 import { loadBalancerText, loadBalancerViews, type LoadBalancerServerView } from '../lb-view';
 import { instanceText, instanceViews, runningState, type InstanceView } from '../platform-view';
@@ -16,13 +18,17 @@ export type StatusView =
       instances: InstanceView[];
       loadBalancers: LoadBalancerServerView[];
       kafka: KafkaView | null;
+      consulServers: ConsulServersView | null;
+      logStore: LogStoreView | null;
     };
 
 function statusText(view: Extract<StatusView, { running: true }>): string {
   const lines = [`supervisor pid ${view.supervisor.pid}, up since ${view.supervisor.startedAt}`];
   lines.push(...view.components.flatMap((c) => c.describe).map((l) => `  ${l}`), '');
   lines.push(instanceText(view.instances), '', loadBalancerText(view.loadBalancers));
+  if (view.consulServers) lines.push('', consulServersText(view.consulServers));
   if (view.kafka) lines.push('', kafkaText(view.kafka));
+  if (view.logStore) lines.push('', logStoreText(view.logStore));
   for (const i of view.instances.filter((i) => (i.restarts ?? 0) > 0 && i.lastExit)) {
     const how = i.lastExit?.signal ? `signal ${i.lastExit.signal}` : `exit code ${i.lastExit?.code}`;
     lines.push(`! ${i.id} crashed ${i.restarts} time(s), last at ${i.lastExit?.at} (${how}); it was restarted`);
@@ -39,14 +45,18 @@ export async function status(json: boolean): Promise<number> {
     else process.stdout.write('the platform is not running (start it with: npm run up)\n');
     return EXIT.notRunning;
   }
-  const { instances, consul } = await instanceViews(state, operatorConsulToken(settings));
+  const token = commandConsulToken(settings, READER_TOKEN);
+  const { instances, consul } = await instanceViews(state, token);
+  const { CONSUL_HTTP_ADDR: consulAddr, KAFKA_BROKERS: brokers, LOG_STORE_URL: storeUrl } = state.env;
   const view: StatusView = {
     running: true,
     supervisor: { pid: state.pid, startedAt: state.startedAt },
     components: state.components.map((c) => ({ name: c.name, describe: c.describe })),
     instances,
     loadBalancers: await loadBalancerViews(consul),
-    kafka: state.env.KAFKA_BROKERS ? await kafkaView(state.env.KAFKA_BROKERS) : null,
+    kafka: brokers ? await kafkaView(brokers) : null,
+    consulServers: consulAddr ? await consulServersView(consulAddr, token) : null,
+    logStore: storeUrl ? await logStoreView(storeUrl) : null,
   };
   printResult(json, view, statusText);
   return EXIT.ok;

@@ -1,10 +1,11 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { READER_TOKEN } from '@platform/consul';
 import { PlatformError, startUntilReady, waitFor } from '@platform/process-runner';
 import { withProgress } from '../command/progress';
 import { installComponents } from '../install';
 import { unroutedInstances } from '../lb-view';
-import { operatorConsulToken } from '../consul-tokens';
+import { COMMAND_TOKENS, commandConsulToken, ensureRoleTokens } from '../consul-tokens';
 import { instanceTable, runningState } from '../platform-view';
 import { discoverServices } from '../service-catalog';
 import { plannedPorts, takenPorts } from '../port-preflight';
@@ -18,6 +19,8 @@ export interface UpOptions {
   /** Per-service counts, `name=N`. */
   scale: Record<string, number>;
   skipInstall: boolean;
+  /** --ha: Consul, Kafka and OpenSearch as clusters on loopback addresses (the same as PLATFORM_HA=on). */
+  ha?: boolean;
 }
 
 const step = (message: string): void => {
@@ -26,12 +29,14 @@ const step = (message: string): void => {
 
 export async function up(options: UpOptions): Promise<number> {
   if (!options.skipInstall) await installComponents();
-  const settings = loadSettings();
+  const settings = loadSettings(options.ha ? { ...process.env, PLATFORM_HA: 'on' } : process.env);
   const paths = statePaths(settings.stateDir);
   const already = runningState(settings.stateDir);
   if (already) {
     step(`the platform is already running (supervisor pid ${already.pid})`);
-    process.stdout.write(`${(await instanceTable(already, operatorConsulToken(settings))).text}\n`);
+    // A platform started by an older version lacks the tokens added since: minted now, no restart.
+    if (already.env.CONSUL_HTTP_ADDR) await ensureRoleTokens(settings, already.env.CONSUL_HTTP_ADDR, COMMAND_TOKENS);
+    process.stdout.write(`${(await instanceTable(already, commandConsulToken(settings, READER_TOKEN))).text}\n`);
     return 0;
   }
 
@@ -60,7 +65,8 @@ export async function up(options: UpOptions): Promise<number> {
       detached: true,
       outputFile: paths.supervisorLog,
       what: 'the supervisor (consul, the components and the services)',
-      timeoutMs: 90_000,
+      // Three JVMs per cluster under --ha start on the same cores.
+      timeoutMs: settings.ha ? 240_000 : 90_000,
       intervalMs: 200,
       ready: (child) => {
         supervisorPid = child.pid;
@@ -83,7 +89,7 @@ export async function up(options: UpOptions): Promise<number> {
   const view = await withProgress(`waiting for ${expected} instances to pass their health checks in Consul`, () => waitFor(
     async () => {
       const current = readState(paths.stateFile) ?? state;
-      const seen = await instanceTable(current, operatorConsulToken(settings));
+      const seen = await instanceTable(current, commandConsulToken(settings, READER_TOKEN));
       const passing = current.instances.filter((i) => seen.consul.some((c) => c.id === i.id && c.health === 'passing'));
       return passing.length === current.instances.length && passing.length >= expected ? seen : undefined;
     },

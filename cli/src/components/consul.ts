@@ -1,9 +1,11 @@
 import { join } from 'node:path';
-import { ensureLocalSecurity, ensureServerCert, startConsulAgent, type ConsulSecurity } from '@platform/consul';
+import { ensureLocalSecurity, ensureServerCert, READER_TOKEN, startConsulAgent, type ConsulSecurity } from '@platform/consul';
 import { platformBin } from '@platform/process-runner';
-import { consulSecretPaths, ensureRoleTokens, LOCAL_DATACENTER } from '../consul-tokens';
+import { consulSecretPaths, consulTokenFile, ensureRoleTokens, LOCAL_DATACENTER } from '../consul-tokens';
 import type { PlatformSettings } from '../settings';
-import type { PlatformComponent } from './component';
+import type { PlatformComponent, RunningComponent } from './component';
+import { stopMembers } from './cluster-members';
+import { startConsulCluster } from './consul-cluster';
 import { keepRunning } from './restart-on-exit';
 
 /**
@@ -21,11 +23,33 @@ function securityOf(settings: PlatformSettings, stateDir: string): ConsulSecurit
   return { gossipKeyFile: secrets.encryptKeyFile, caFile: secrets.caFile, serverCert, managementTokenFile: secrets.managementTokenFile, agentTokenFile: secrets.agentTokenFile };
 }
 
+const describeApi = (settings: PlatformSettings, httpAddr: string, kind: string): string[] => {
+  // The read-only token: looking needs no right to change anything (the management token stays for minting).
+  const tokenFile = consulTokenFile(settings, READER_TOKEN);
+  return [
+    `Consul HTTP API   http://${httpAddr}   (${kind}; ACLs on: curl -H "X-Consul-Token: $(cat ${tokenFile})" http://${httpAddr}/v1/catalog/services)`,
+    `Consul UI         http://${httpAddr}/ui/   (log in with the read-only token in ${tokenFile})`,
+  ];
+};
+
 export const consulComponent: PlatformComponent = {
   name: 'consul',
-  async start({ settings, stateDir, log, changed }) {
+  async start(context): Promise<RunningComponent> {
+    const { settings, stateDir, log, changed } = context;
     const { consul: cluster, bindAddr } = settings.node;
     const security = securityOf(settings, stateDir);
+    if (settings.ha) {
+      const local = await startConsulCluster(context, security);
+      return {
+        env: { CONSUL_HTTP_ADDR: local.httpAddr },
+        pids: () => [local.client.current().pid, ...local.servers.map((s) => s.current().pid)],
+        describe: () => describeApi(settings, local.httpAddr, `client of the servers ${local.serverAddrs.join(', ')}`),
+        async stop() {
+          await local.client.stop(15_000);
+          await stopMembers(local.servers, 15_000);
+        },
+      };
+    }
     const start = () =>
       startConsulAgent({
         stateDir,
@@ -51,13 +75,7 @@ export const consulComponent: PlatformComponent = {
     return {
       env: { CONSUL_HTTP_ADDR: httpAddr },
       pids: () => [agent.current().pid],
-      describe: () => {
-        const tokenFile = consulSecretPaths(settings).managementTokenFile ?? '<token file>';
-        return [
-          `Consul HTTP API   http://${httpAddr}   (${kind}; ACLs on: curl -H "X-Consul-Token: $(cat ${tokenFile})" http://${httpAddr}/v1/catalog/services)`,
-          `Consul UI         http://${httpAddr}/ui/   (log in with the token in ${tokenFile})`,
-        ];
-      },
+      describe: () => describeApi(settings, httpAddr, kind),
       stop: () => agent.stop(15_000),
     };
   },

@@ -21,7 +21,7 @@ export function edgeTls(settings: PlatformSettings, stateDir: string): EdgeTls |
   if (tlsPort <= 0) return undefined;
   const bind = `${host}:${tlsPort}`;
   const url = `https://${isIP(host) === 6 ? `[${host}]` : host}:${tlsPort}/`;
-  if (process.env.EDGE_TLS_CERT_FILE) return { env: { EDGE_TLS_BIND: bind }, url };
+  if (settings.edge.tlsCertFile) return { env: { EDGE_TLS_BIND: bind }, url };
   const names = host === '0.0.0.0' || host === '::' ? [] : [host];
   const files = ensureEdgeCertificate(join(stateDir, 'edge-tls'), names);
   return { env: { EDGE_TLS_BIND: bind, EDGE_TLS_CERT_FILE: files.cert, EDGE_TLS_KEY_FILE: files.key }, url, caCert: files.caCert };

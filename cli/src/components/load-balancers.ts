@@ -6,7 +6,7 @@ import { MAX_REPLICA_LAG_VAR, consulHeaders } from '@platform/service-kit';
 import { consulTokenFile } from '../consul-tokens';
 import { LB_ROLES } from '../node-role';
 import { InstanceSlot } from '../supervisor/instance-slot';
-import { serviceAccountName, serviceUserPrefix } from '../supervisor/service-accounts';
+import { serviceAccountName } from '../supervisor/service-accounts';
 import type { PlatformComponent } from './component';
 import { waitForDbListeners } from './db-listeners-ready';
 import { edgeTls, type EdgeTls } from './edge-tls';
@@ -54,7 +54,12 @@ export const loadBalancersComponent: PlatformComponent = {
     const roles = LB_ROLES[settings.node.role];
     const tls = roles.includes('edge') ? edgeTls(settings, stateDir) : undefined;
     // As root, the gateway's instances (their own account) write the edge's maps and reach its map socket.
-    const edgeEnv: Record<string, string> = { ...tls?.env, ...(runningAsRoot() ? { EDGE_GATEWAY_USER: serviceAccountName(serviceUserPrefix(), 'gateway') } : {}) };
+    const edgeEnv: Record<string, string> = {
+      ...tls?.env,
+      ...(runningAsRoot() ? { EDGE_GATEWAY_USER: serviceAccountName(settings.services.userPrefix, 'gateway') } : {}),
+      // Several edge nodes share their per-client limits: each registers this port, and they find each other in Consul.
+      ...(settings.ports.edgePeers > 0 ? { EDGE_PEER_PORT: String(settings.ports.edgePeers) } : {}),
+    };
     const specs: LbSpec[] = ([
       { role: 'internal', ...settings.internalLb },
       { role: 'edge', host: settings.edge.host, port: settings.edge.port, extraEnv: edgeEnv, tls },

@@ -1,16 +1,25 @@
 import { join } from 'node:path';
-import { startAlertmanager, startPrometheus, type MonitorProcess } from '@platform/monitoring';
+import { clusterHealthEntry, startAlertmanager, startPrometheus, type MonitorProcess, type PeopleReceivers } from '@platform/monitoring';
 import { consulErrorKind, quoteForLog } from '@platform/service-kit';
 import { alertWebhookUrl } from '../monitoring-settings';
 import { consulTokenFile } from '../consul-tokens';
+import { InstanceSlot } from '../supervisor/instance-slot';
 import type { PlatformComponent } from './component';
 import { keepRunning, type KeptProcess } from './restart-on-exit';
 
 /**
  * Metrics and alerts: Prometheus finds every instance through the Consul catalog and evaluates the
  * platform's alert rules (platform/monitoring/rules); Alertmanager groups what fires and sends it to
- * ALERT_WEBHOOK_URL. Both keep their data under the state folder across restarts.
+ * ALERT_WEBHOOK_URL. Both keep their data under the state folder across restarts. Beside them the
+ * cluster-health exporter (an instance, found by Prometheus in the catalog like any other) turns
+ * the health of Kafka, the log store and the Consul servers into the metrics the cluster alerts read.
  */
+/** Where notifications go, as `platform up` prints it. */
+function notifiedText(webhook: boolean, people: PeopleReceivers): string {
+  const to = [webhook ? 'ALERT_WEBHOOK_URL' : '', people.slack ? 'Slack' : '', people.email ? 'email (pages)' : ''].filter(Boolean);
+  return to.length > 0 ? `; sent to ${to.join(', ')}` : '; set ALERT_WEBHOOK_URL or ALERT_SLACK_WEBHOOK_URL_FILE to be notified';
+}
+
 export const monitoringComponent: PlatformComponent = {
   name: 'monitoring',
   async start({ stateDir, env, settings, log, changed }) {
@@ -23,6 +32,7 @@ export const monitoringComponent: PlatformComponent = {
         host: monitoring.host,
         port: monitoring.alertmanagerPort,
         webhookUrl,
+        people: monitoring.people,
         groupWaitS: monitoring.groupWaitS,
         groupIntervalS: 60,
         repeatIntervalS: 4 * 3600,
@@ -51,15 +61,30 @@ export const monitoringComponent: PlatformComponent = {
       await alertmanager.stop(5_000);
       throw err;
     }
+    const exporter = new InstanceSlot({
+      service: 'cluster-health',
+      instanceId: `cluster-health-${settings.nodeName}`,
+      entry: clusterHealthEntry,
+      slot: 1,
+      nodeName: settings.nodeName,
+      logDir: join(settings.stateDir, 'logs'),
+      // KAFKA_BROKERS and LOG_STORE_URL: from the broker and log store components, or a cloud node's environment file.
+      env: { ...process.env, ...env, HOST: monitoring.host, CONSUL_HTTP_ADDR: consulAddr, CONSUL_HTTP_TOKEN_FILE: consulTokenFile(settings, 'monitoring') },
+      onChange: changed,
+      report: log,
+    });
+    exporter.start();
     const urls = { prometheus: prometheus.current().url, alertmanager: alertmanager.current().url };
     return {
       env: { PROMETHEUS_URL: urls.prometheus, ALERTMANAGER_URL: urls.alertmanager },
-      pids: () => [alertmanager.current().pid, prometheus.current().pid],
+      pids: () => [alertmanager.current().pid, prometheus.current().pid, ...(exporter.state.pid === null ? [] : [exporter.state.pid])],
+      instances: () => [exporter.state],
       describe: () => [
         `Metrics           ${urls.prometheus}   (every instance found through Consul; targets: ${urls.prometheus}/targets)`,
-        `Alerts            ${urls.alertmanager}   (npx platform alerts${webhookUrl ? '; sent to ALERT_WEBHOOK_URL' : '; set ALERT_WEBHOOK_URL to be notified'})`,
+        `Alerts            ${urls.alertmanager}   (npx platform alerts${notifiedText(webhookUrl !== undefined, monitoring.people)})`,
       ],
       async stop() {
+        await exporter.stop(10_000);
         await Promise.all([prometheus.stop(10_000), alertmanager.stop(10_000)]);
       },
     };

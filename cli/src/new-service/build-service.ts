@@ -14,5 +14,10 @@ function run(what: string, command: string, args: string[], cwd: string): void {
  */
 export function buildService(root: string, name: string): void {
   run('npm install', 'npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts'], root);
+  compileService(root, name);
+}
+
+/** tsc -b of one service folder (and what it references): `platform deploy` builds with it too. */
+export function compileService(root: string, name: string): void {
   run(`building services/${name}`, process.execPath, [require.resolve('typescript/bin/tsc'), '-b', join(root, 'services', name)], root);
 }

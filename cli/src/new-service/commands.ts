@@ -1,6 +1,7 @@
 import { PlatformError, repoRoot } from '@platform/process-runner';
 import { intFlag, UsageError } from '../command/command';
-import { operatorConsulToken } from '../consul-tokens';
+import { READER_TOKEN } from '@platform/consul';
+import { commandConsulToken } from '../consul-tokens';
 import { runningState } from '../platform-view';
 import { loadSettings, statePaths } from '../settings';
 import { callControl } from '../supervisor/control-server';
@@ -38,10 +39,10 @@ export async function newService(name: string, values: NewServiceFlags): Promise
     checkNewServiceName(repoRoot, name);
     const settings = loadSettings();
     const running = runningState(settings.stateDir);
-    const grants = loadGatewayGrants();
+    const grants = loadGatewayGrants(settings.services.routeGrantsFile);
     const held: HeldRoute[] = grantedRoutes(grants);
     if (running?.env.CONSUL_HTTP_ADDR) {
-      const consul = await consulRoutes(running.env.CONSUL_HTTP_ADDR, operatorConsulToken(settings));
+      const consul = await consulRoutes(running.env.CONSUL_HTTP_ADDR, commandConsulToken(settings, READER_TOKEN));
       if (consul.services.includes(name)) throw new PlatformError('PLATFORM_NEW_SERVICE_EXISTS', `a service named ${name} is already registered in Consul; pick another name`);
       held.push(...consul.routes);
     }
@@ -63,14 +64,17 @@ export async function newService(name: string, values: NewServiceFlags): Promise
     return 0;
 }
 
-/** `platform remove service <name>`: drains and stops its instances; the folder stays for git. */
+/** `platform remove service <name>`: drains and stops its instances, revokes its token and account; the folder stays for git. */
 export async function removeService(name: string): Promise<number> {
     const problem = serviceNameProblem(name);
     if (problem) throw new PlatformError('PLATFORM_NEW_SERVICE_NAME', problem);
     const settings = loadSettings();
     if (!runningState(settings.stateDir)) throw new PlatformError('PLATFORM_NOT_RUNNING', 'the platform is not running; nothing to stop');
-    const result = await callControl<{ stopped: string[] }>(statePaths(settings.stateDir).socket, 'POST', '/remove', { service: name });
+    const result = await callControl<{ stopped: string[]; done?: string[]; problems?: { code: string; message: string }[] }>(statePaths(settings.stateDir).socket, 'POST', '/remove', { service: name });
     out(`▸ ${name} removed: ${result.stopped.length ? `${result.stopped.join(', ')} drained and stopped` : 'it had no instance'}`);
+    for (const line of result.done ?? []) out(`  ${line}`);
+    // The service is gone either way; what it kept is named, and the exit status says something stays.
+    for (const problem of result.problems ?? []) process.stderr.write(`  ${problem.code}: ${problem.message}\n`);
     out(`  services/${name} is left for git; platform up starts it again while the folder and its workspace entry exist`);
-    return 0;
+    return (result.problems ?? []).length > 0 ? 1 : 0;
 }

@@ -1,6 +1,5 @@
 import { consulHeaders } from '@platform/service-kit';
-import { loadRouteGrants, DEFAULT_GRANTS_FILE, type RouteGrants } from '@platform/gateway/dist/routing/route-grants';
-import { claimAllowed, PREFIX_META, prefixProblem } from '@platform/gateway/dist/routing/route-table';
+import { claimAllowed, DEFAULT_GRANTS_FILE, loadRouteGrants, PREFIX_META, prefixProblem, type RouteGrants } from '@platform/gateway/route-claims';
 import { PlatformError } from '@platform/process-runner';
 
 /** One prefix some other service holds: declared by its registered instances, or granted to it. */
@@ -32,7 +31,7 @@ export function grantedRoutes(grants: RouteGrants): HeldRoute[] {
   return [...grants].flatMap(([service, prefixes]) => prefixes.map((prefix) => ({ service, prefix, source: 'route grants' as const })));
 }
 
-export const loadGatewayGrants = (): RouteGrants => loadRouteGrants(process.env.GATEWAY_ROUTE_GRANTS_FILE ?? DEFAULT_GRANTS_FILE);
+export const loadGatewayGrants = (file: string | undefined): RouteGrants => loadRouteGrants(file ?? DEFAULT_GRANTS_FILE);
 
 interface CatalogInstance {
   ServiceName: string;

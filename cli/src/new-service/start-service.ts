@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from '@platform/process-runner';
-import { operatorConsulToken } from '../consul-tokens';
+import { READER_TOKEN } from '@platform/consul';
+import { commandConsulToken } from '../consul-tokens';
 import { unroutedInstances } from '../lb-view';
 import { instanceTable } from '../platform-view';
 import { statePaths, type PlatformSettings } from '../settings';
@@ -23,7 +24,7 @@ export interface StartedService {
 export async function startOnPlatform(settings: PlatformSettings, name: string, instances: number, route: string | undefined): Promise<StartedService> {
   const paths = statePaths(settings.stateDir);
   await callControl(paths.socket, 'POST', '/scale', { service: name, instances });
-  const token = operatorConsulToken(settings);
+  const token = commandConsulToken(settings, READER_TOKEN);
   const ours = (state: SupervisorState) => state.instances.filter((i) => i.service === name);
   const view = await waitFor(
     async () => {

@@ -1,9 +1,13 @@
 import type { CommandSpec } from '../command/command';
+import { consoleCommand } from './console';
 import { dbCommands } from './db';
+import { flagsCommands } from './flags';
+import { deployCommands } from './deploy';
 import { alertsCommand, logsCommand, openCommand, statusCommand } from './inspect';
 import { accountsCommand, downCommand, nodeCommand, upCommand } from './lifecycle';
 import { migrateCommand, scaleCommand } from './operate';
 import { newServiceCommand, removeServiceCommand } from './services';
+import { traceCommand } from './trace';
 
 /**
  * Every command of `platform`, in the order `platform --help` lists them. A new command is one
@@ -16,12 +20,16 @@ export const COMMANDS: readonly CommandSpec[] = [
   scaleCommand,
   newServiceCommand,
   removeServiceCommand,
+  ...deployCommands,
   logsCommand,
+  traceCommand,
   alertsCommand,
+  consoleCommand,
   openCommand,
   downCommand,
   migrateCommand,
   ...dbCommands,
+  ...flagsCommands,
   accountsCommand,
   nodeCommand,
 ];

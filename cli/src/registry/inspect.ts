@@ -60,7 +60,7 @@ export const openCommand = defineCommand({
   summary: 'the URL of the Consul UI, the API docs, Prometheus, Alertmanager or the log store',
   description: `Prints the URL of one page (alone on stdout: $(platform open consul)), or of every page without an
 argument. --browser also opens it in the desktop's browser (xdg-open) when there is a display. The
-Consul UI asks for a token: the management token's file is named, its value never printed.`,
+Consul UI asks for a token: the read-only reader token's file is named, its value never printed.`,
   options: { browser: { type: 'boolean', short: 'b', description: "open the page in the desktop's browser too" } },
   examples: ['open consul', 'open', 'open docs --browser'],
   json: 'document',

@@ -16,12 +16,13 @@ Ports and the state folder come from the environment (docs/cli.md).`,
     instances: { type: 'string', value: 'n', description: "instances of every service (default: each service's own count)" },
     scale: { type: 'string', multiple: true, value: 'service=n', description: 'instances of one service; repeat for more' },
     'skip-install': { type: 'boolean', description: 'do not run the installers (the components are in place)' },
+    ha: { type: 'boolean', description: 'Consul, Kafka and OpenSearch as 3-member clusters on loopback addresses (PLATFORM_HA=on; docs/operating.md)' },
   },
-  examples: ['up', 'up --instances 1 --scale users=3 --skip-install'],
+  examples: ['up', 'up --instances 1 --scale users=3 --skip-install', 'up --ha'],
   async run({ values }) {
     const instances = intFlag('instances', values.instances, 0, 50);
     const scale = Object.fromEntries((values.scale ?? []).map(parseScaleSpec).map((s) => [s.service, s.instances]));
-    return (await import('../commands/up.js')).up({ instances, scale, skipInstall: values['skip-install'] ?? false });
+    return (await import('../commands/up.js')).up({ instances, scale, skipInstall: values['skip-install'] ?? false, ha: values.ha ?? false });
   },
 });
 
@@ -48,7 +49,7 @@ export const accountsCommand = defineCommand({
 export const nodeCommand = defineCommand({
   name: 'node',
   summary: "run this machine's PLATFORM_ROLE of the cloud layout in the foreground (systemd runs it)",
-  description: `Runs the components of PLATFORM_ROLE (consul-server, service, edge or database) and, on a
+  description: `Runs the components of PLATFORM_ROLE (consul-server, service, edge, database, monitoring, kafka or logstore) and, on a
 service node, the instances PLATFORM_SERVICES names (users=2,orders=2; default: every service but the
 gateway at its default count), on an edge node the gateway's (default: its default count), supervised as platform up supervises them. SIGTERM stops everything in order.`,
   options: {},

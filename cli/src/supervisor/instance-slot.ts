@@ -6,6 +6,8 @@ import type { InstanceState } from './state';
 export interface SlotOptions {
   service: string;
   entry: string;
+  /** The release `entry` belongs to (service instances): every start, restarts too, runs its code. */
+  release?: string;
   slot: number;
   /** Defaults to `<service>-<node>-<slot>`. */
   instanceId?: string;
@@ -34,7 +36,7 @@ export class InstanceSlot {
 
   constructor(private readonly options: SlotOptions) {
     const id = options.instanceId ?? `${options.service}-${options.nodeName}-${options.slot}`;
-    this.state = { service: options.service, id, slot: options.slot, pid: null, state: 'starting', restarts: 0 };
+    this.state = { service: options.service, id, slot: options.slot, release: options.release, pid: null, state: 'starting', restarts: 0 };
   }
 
   start(): void {
@@ -44,6 +46,7 @@ export class InstanceSlot {
       env: {
         ...options.env,
         INSTANCE_ID: this.state.id,
+        ...(options.release ? { PLATFORM_RELEASE: options.release } : {}),
         NODE_NAME: options.nodeName,
         LOG_DIR: options.logDir,
         LOG_TO_STDOUT: 'false',

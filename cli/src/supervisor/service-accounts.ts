@@ -1,13 +1,8 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, chownSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertReachable, chownTree, ensureSystemUser, type OsUser, PlatformError, runningAsRoot } from '@platform/process-runner';
-
-/** Prefix of the accounts service instances run as; PLATFORM_SERVICE_USER names another. */
-export const DEFAULT_SERVICE_USER = 'platform-svc';
-
-/** Short enough that `<prefix>-<8 hex>` stays within useradd's 32 characters. */
-const PREFIX = /^[a-z_][a-z0-9_-]{0,22}$/;
+import { assertReachable, chownTree, type OsUser, PlatformError, runningAsRoot } from '@platform/process-runner';
+import { ensureRecordedAccount } from './made-accounts';
 
 const MAX_NAME = 32;
 
@@ -22,13 +17,8 @@ const HANDED_FILES: Readonly<Record<string, { copy: string; only?: string }>> = 
   DB_TLS_CA_FILE: { copy: 'db-tls-ca.crt' },
   GATEWAY_API_KEYS_FILE: { copy: 'gateway-api-keys.json', only: 'gateway' },
   GATEWAY_JWT_SECRET_FILE: { copy: 'gateway-jwt-secret', only: 'gateway' },
+  GATEWAY_JWT_SETTINGS_FILE: { copy: 'gateway-jwt-settings.json', only: 'gateway' },
 };
-
-export function serviceUserPrefix(value = process.env.PLATFORM_SERVICE_USER): string {
-  const prefix = value?.trim() || DEFAULT_SERVICE_USER;
-  if (!PREFIX.test(prefix)) throw new Error(`PLATFORM_SERVICE_USER must match ${PREFIX.source} (it prefixes one OS account per service), got ${JSON.stringify(prefix)}`);
-  return prefix;
-}
 
 /**
  * One account per service (`platform-svc-users`): a service's instances can neither read another
@@ -77,10 +67,11 @@ export interface ServiceAccount {
 /** Others may pass through `dir` (search only: they still cannot list it). */
 const allowSearch = (dir: string): void => chmodSync(dir, statSync(dir).mode | 0o001);
 
-function accountOf(service: string): OsUser {
-  const name = serviceAccountName(serviceUserPrefix(), service);
+function accountOf(request: AccountRequest): OsUser {
+  const { service, stateDir } = request;
+  const name = serviceAccountName(request.userPrefix, service);
   try {
-    return ensureSystemUser(name);
+    return ensureRecordedAccount(stateDir, name);
   } catch (err) {
     // A cloud node's unit keeps /etc read-only: its accounts come with the image.
     throw new PlatformError('PLATFORM_OS_USER_CREATE_FAILED', `cannot make the OS user ${name} for ${service} (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); where /etc is read-only, run \`platform accounts\` when building the image`);
@@ -89,6 +80,8 @@ function accountOf(service: string): OsUser {
 
 export interface AccountRequest {
   service: string;
+  /** PLATFORM_SERVICE_USER (settings): the account is `<prefix>-<service>`. */
+  userPrefix: string;
   entry: string;
   stateDir: string;
   logDir: string;
@@ -105,7 +98,7 @@ export interface AccountRequest {
  */
 export function prepareServiceAccount(request: AccountRequest): ServiceAccount | undefined {
   if (!runningAsRoot()) return undefined;
-  const user = accountOf(request.service);
+  const user = accountOf(request);
   allowSearch(request.stateDir);
   const runDir = join(request.stateDir, 'run');
   mkdirSync(runDir, { recursive: true, mode: 0o711 });

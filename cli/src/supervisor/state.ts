@@ -5,6 +5,8 @@ export interface InstanceState {
   service: string;
   id: string;
   slot: number;
+  /** The release it runs (`<version>-<hash>`); absent for the platform's own processes. */
+  release?: string;
   pid: number | null;
   state: 'starting' | 'running' | 'restarting' | 'stopping' | 'stopped';
   restarts: number;

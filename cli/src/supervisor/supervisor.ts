@@ -3,18 +3,27 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { SERVICE_NAME } from '@platform/service-kit';
 import { componentsFor } from '../components';
-import { ensureServiceToken } from '../consul-tokens';
+import { commandConsulToken, ensureServiceToken } from '../consul-tokens';
 import { migrateServices } from '../migrate-services';
 import { NODE_PASSTHROUGH } from '../node-role';
-import { discoverServices } from '../service-catalog';
+import { discoverServices, serviceFolder } from '../service-catalog';
+import { recordRunning } from '../releases/release-history';
+import { buildRelease, type Release } from '../releases/release-store';
 import type { RunningComponent } from '../components/component';
-import { repoRoot, statePaths } from '../settings';
+import { statePaths } from '../settings';
 import { startControlServer } from './control-server';
 import { InstanceSlot } from './instance-slot';
 import { prepareServiceAccount, type ServiceAccount } from './service-accounts';
+import { revokeService, type Revocation } from './service-revocation';
 import type { SupervisorPlan } from './plan';
-import { writeState, type SupervisorState } from './state';
+import { removeLeftoverRegistration } from './leftover-registration';
+import { writeState, type InstanceState, type SupervisorState } from './state';
+import { DEPLOYER_TOKEN } from '@platform/consul';
 import { PlatformError } from '@platform/process-runner';
+import { startDeployMetrics, type DeployMetricsEndpoint } from '../deploys/deploy-metrics';
+import { DeployRunner } from '../deploys/deploy-runner';
+import { applyReleaseMigrations } from '../deploys/release-migrations';
+import type { Fleet, FleetInstance } from '../deploys/fleet';
 
 /** Time an instance gets to drain before it is killed: above the kit's default shutdown timeout. */
 const INSTANCE_GRACE_MS = 35_000;
@@ -56,10 +65,38 @@ export class Supervisor {
    * drop to its own user; the database's role checks are started by the postgres component) stay.
    */
   private readonly accounts = new Map<string, ServiceAccount | undefined>();
+  /** The release each service's new instances start from (a deploy changes it when it completes). */
+  private readonly releases = new Map<string, Release>();
+
+  private readonly deploys: DeployRunner;
+  private deployMetrics: DeployMetricsEndpoint | undefined;
 
   constructor(private readonly plan: SupervisorPlan) {
     this.paths = statePaths(plan.settings.stateDir);
     this.state = { pid: process.pid, phase: 'starting', startedAt: new Date().toISOString(), components: [], env: nodeEnvironment(plan), instances: [] };
+    this.deploys = new DeployRunner(this.fleet(), { stateDir: plan.settings.stateDir, releasesDir: plan.settings.releases.dir, keepReleases: plan.settings.releases.keep });
+  }
+
+  /** The supervisor's instances as deploys drive them (deploys/fleet.ts). */
+  private fleet(): Fleet {
+    const slotOf = (instance: FleetInstance): InstanceSlot => {
+      const slot = [...this.slots.values()].flat().find((s) => s === instance);
+      if (!slot) throw new PlatformError('PLATFORM_INTERNAL', `instance ${instance.state.id} is not supervised here`);
+      return slot;
+    };
+    return {
+      instances: (service) => [...(this.slots.get(service) ?? [])],
+      running: (service) => this.releaseOf(service),
+      start: (service, release) => this.addSlot(service, release),
+      drain: (instance) => this.retire(slotOf(instance)),
+      adopt: (service, release) => {
+        this.releases.set(service, release);
+        recordRunning(this.plan.settings.releases.dir, service, release.id);
+      },
+      migrate: (release) => applyReleaseMigrations(this.state.env, release),
+      consul: () => ({ addr: this.state.env.CONSUL_HTTP_ADDR ?? '', token: commandConsulToken(this.plan.settings, DEPLOYER_TOKEN) }),
+      log: (message) => this.log(message),
+    };
   }
 
   log(message: string): void {
@@ -82,6 +119,8 @@ export class Supervisor {
       'GET /state': async () => this.state,
       'POST /scale': async (body) => this.scale(body),
       'POST /remove': async (body) => this.remove(body),
+      'POST /deploy': async (body) => this.whenRunning(() => this.deploys.deploy(body)),
+      'POST /rollback': async (body) => this.whenRunning(() => this.deploys.rollback(body)),
       'POST /shutdown': async () => {
         setImmediate(() => void this.shutdown('requested by platform down'));
         return { stopping: true };
@@ -101,7 +140,18 @@ export class Supervisor {
         Object.assign(this.state.env, component.env);
         this.persist();
       }
-      for (const service of this.plan.services) await this.prepareService(service.name, service.entry);
+      // Without them deploys still run: logged, not fatal. Only on the all-in-one node, where
+      // `platform deploy` runs: the endpoint is on loopback, which a cloud node's Prometheus (on the
+      // monitoring node) could not reach, and cloud nodes take new releases with a new image.
+      if (this.state.env.CONSUL_HTTP_ADDR && this.plan.settings.node.role === 'all') {
+        this.deployMetrics = await Promise.resolve()
+          .then(() => startDeployMetrics(this.fleet().consul(), this.plan.settings.nodeName, () => this.deploys.metricsText()))
+          .catch((err: Error) => {
+            this.log(`deploy metrics not registered in Consul: ${err.message}`);
+            return undefined;
+          });
+      }
+      for (const service of this.plan.services) await this.prepareService(service.name);
       for (const service of this.plan.services) this.setInstances(service.name, service.instances);
       this.state.phase = 'running';
       this.persist();
@@ -121,45 +171,80 @@ export class Supervisor {
     if (!service) throw new PlatformError('PLATFORM_UNKNOWN_SERVICE', `unknown service ${name}; known: ${this.plan.services.map((s) => s.name).join(', ')}`);
     const slots = this.slots.get(name) ?? [];
     this.slots.set(name, slots);
-    const account = this.accounts.get(name);
-    while (slots.length < count) {
-      const slot = new InstanceSlot({
-        service: name,
-        entry: service.entry,
-        // A draining instance still owns its id: its deregistration would remove a newcomer's.
-        slot: firstFreeSlot([...slots, ...this.leaving.keys()].filter((s) => s.state.service === name).map((s) => s.state.slot)),
-        nodeName: this.plan.settings.nodeName,
-        logDir: this.paths.logDir,
-        env: account?.env ?? this.instanceEnv(name),
-        user: account?.user,
-        cwd: account?.cwd,
-        onChange: () => this.persist(),
-        report: (message) => this.log(message),
-      });
-      slots.push(slot);
-      slot.start();
-    }
-    for (const slot of slots.splice(count).reverse()) {
-      this.leaving.set(
-        slot,
-        slot.stop(INSTANCE_GRACE_MS).finally(() => {
-          this.leaving.delete(slot);
-          this.persist();
-        }),
-      );
-    }
+    while (slots.length < count) this.addSlot(name, this.releaseOf(name));
+    for (const slot of slots.slice(count).reverse()) void this.retire(slot);
     service.instances = count;
+  }
+
+  private releaseOf(name: string): Release {
+    const release = this.releases.get(name);
+    if (!release) throw new PlatformError('PLATFORM_SERVICE_NOT_BUILT', `${name} has no release prepared`);
+    return release;
+  }
+
+  /** Starts one more instance of `name` from `release`'s folder. */
+  private addSlot(name: string, release: Release): InstanceSlot {
+    const slots = this.slots.get(name) ?? [];
+    this.slots.set(name, slots);
+    const account = this.accounts.get(name);
+    const slot = new InstanceSlot({
+      service: name,
+      entry: release.entry,
+      release: release.id,
+      // A draining instance still owns its id: its deregistration would remove a newcomer's.
+      slot: firstFreeSlot([...slots, ...this.leaving.keys()].filter((s) => s.state.service === name).map((s) => s.state.slot)),
+      nodeName: this.plan.settings.nodeName,
+      logDir: this.paths.logDir,
+      env: account?.env ?? this.instanceEnv(name),
+      user: account?.user,
+      cwd: release.dir,
+      onChange: () => this.persist(),
+      report: (message) => this.log(message),
+    });
+    slots.push(slot);
+    slot.start();
+    return slot;
+  }
+
+  /** Takes one instance out of the service and drains it (the kit's handshake); resolves once it stopped. */
+  private retire(slot: InstanceSlot): Promise<void> {
+    const slots = this.slots.get(slot.state.service) ?? [];
+    if (slots.includes(slot)) slots.splice(slots.indexOf(slot), 1);
+    // Its id stays taken (in `leaving`) until what a death during its shutdown left in Consul is gone.
+    const done = slot.stop(INSTANCE_GRACE_MS).then(() => this.removeLeftover(slot.state)).finally(() => {
+      this.leaving.delete(slot);
+      this.persist();
+    });
+    this.leaving.set(slot, done);
+    return done;
+  }
+
+  private async removeLeftover({ service, id }: InstanceState): Promise<void> {
+    const consulAddr = this.state.env.CONSUL_HTTP_ADDR;
+    const tokenFile = this.tokenFiles.get(service);
+    if (!consulAddr || !tokenFile) return;
+    try {
+      if (await removeLeftoverRegistration(consulAddr, tokenFile, id)) this.log(`instance ${id} died during its shutdown and left its registration in Consul; deregistered it`);
+    } catch (err) {
+      this.log(`instance ${id}: could not check that it left no registration in Consul: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   /**
    * Before any instance of the service starts: mints (locally) or finds (cloud) its own Consul
    * token, then, as root, makes its OS account and hands it its files.
    */
-  private async prepareService(name: string, entry: string): Promise<void> {
+  private async prepareService(name: string): Promise<void> {
     const consulAddr = this.state.env.CONSUL_HTTP_ADDR;
     if (!consulAddr) throw new PlatformError('PLATFORM_CONSUL_UNAVAILABLE', `cannot start ${name}: Consul is not running on this node`);
     this.tokenFiles.set(name, await ensureServiceToken(this.plan.settings, consulAddr, name));
-    const account = prepareServiceAccount({ service: name, entry, stateDir: this.plan.settings.stateDir, logDir: this.paths.logDir, codeDir: repoRoot, env: this.instanceEnv(name) });
+    // Instances run from a release of the folder, never from the checkout: a restart keeps its code.
+    const release = buildRelease(name, serviceFolder(name), this.plan.settings.releases.dir);
+    this.releases.set(name, release);
+    recordRunning(this.plan.settings.releases.dir, name, release.id);
+    this.deploys.count(name);
+    this.log(`${name}: release ${release.id} (${release.dir})`);
+    const account = prepareServiceAccount({ service: name, userPrefix: this.plan.settings.services.userPrefix, entry: release.entry, stateDir: this.plan.settings.stateDir, logDir: this.paths.logDir, codeDir: release.dir, env: this.instanceEnv(name) });
     this.accounts.set(name, account);
     if (account) this.log(`${name}: instances run as ${account.user.name} (uid ${account.user.uid})`);
   }
@@ -180,6 +265,7 @@ export class Supervisor {
       throw new PlatformError('PLATFORM_USAGE', 'scale needs {"service": name, "instances": 0..50}');
     }
     if (this.state.phase !== 'running') throw new PlatformError('PLATFORM_BUSY', `cannot scale while the platform is ${this.state.phase}`);
+    if (this.deploys.busy(service)) throw new PlatformError('PLATFORM_DEPLOY_BUSY', `${service} is being deployed: platform deploy status ${service}`);
     if (!this.plan.services.some((s) => s.name === service)) {
       const adoption = this.adopting.get(service) ?? this.adopt(service).finally(() => this.adopting.delete(service));
       this.adopting.set(service, adoption);
@@ -205,19 +291,21 @@ export class Supervisor {
       const [outcome] = await migrateServices({ env: this.state.env, services: [name], direction: 'up' });
       this.log(`${name}: migrations ${outcome?.changed.length ? `applied ${outcome.changed.join(', ')}` : 'up to date'}`);
     }
-    await this.prepareService(name, found.entry);
+    await this.prepareService(name);
     this.plan.services.push({ name, entry: found.entry, instances: 0 });
     this.log(`added service ${name} (${found.entry})`);
   }
 
   /**
    * `platform remove service`: its instances drain and stop as a scale to 0 does (callers of other
-   * services see nothing), then the service leaves the plan; its folder stays in the checkout.
+   * services see nothing), then the service leaves the plan and loses what `up` gave it (its
+   * Consul token, its copies of secrets, the OS account the platform made); its folder stays.
    */
-  private async remove(body: unknown): Promise<{ service: string; stopped: string[] }> {
+  private async remove(body: unknown): Promise<{ service: string; stopped: string[] } & Revocation> {
     const { service } = (body ?? {}) as { service?: unknown };
     if (typeof service !== 'string' || !SERVICE_NAME.test(service)) throw new Error('remove needs {"service": name}');
     if (this.state.phase !== 'running') throw new Error(`cannot remove a service while the platform is ${this.state.phase}`);
+    if (this.deploys.busy(service)) throw new PlatformError('PLATFORM_DEPLOY_BUSY', `${service} is being deployed: platform deploy status ${service}`);
     const index = this.plan.services.findIndex((s) => s.name === service);
     if (index === -1) throw new PlatformError('PLATFORM_UNKNOWN_SERVICE', `${service} is not running here; running: ${this.plan.services.map((s) => s.name).join(', ')}`);
     const stopped = (this.slots.get(service) ?? []).map((slot) => slot.state.id);
@@ -225,11 +313,17 @@ export class Supervisor {
     await Promise.all([...this.leaving].filter(([slot]) => slot.state.service === service).map(([, done]) => done));
     this.plan.services.splice(index, 1);
     this.slots.delete(service);
+    const revocation = await revokeService({ settings: this.plan.settings, consulAddr: this.state.env.CONSUL_HTTP_ADDR ?? '', service, account: this.accounts.get(service)?.user, logDir: this.paths.logDir });
     this.accounts.delete(service);
     this.tokenFiles.delete(service);
     this.persist();
-    this.log(`removed service ${service} (${stopped.join(', ') || 'no instance'})`);
-    return { service, stopped };
+    this.log(`removed service ${service} (${stopped.join(', ') || 'no instance'}); ${[...revocation.done, ...revocation.problems.map((p) => `${p.code}: ${p.message}`)].join('; ') || 'nothing to revoke'}`);
+    return { service, stopped, ...revocation };
+  }
+
+  private whenRunning<T>(work: () => Promise<T>): Promise<T> {
+    if (this.state.phase !== 'running') throw new PlatformError('PLATFORM_BUSY', `cannot deploy while the platform is ${this.state.phase}`);
+    return work();
   }
 
   shutdown(reason: string, finalPhase: 'stopped' | 'failed' = 'stopped'): Promise<void> {
@@ -238,6 +332,7 @@ export class Supervisor {
       if (this.state.phase !== 'failed') this.state.phase = 'stopping';
       this.persist();
       await Promise.all([...[...this.slots.values()].flat().map((slot) => slot.stop(INSTANCE_GRACE_MS)), ...this.leaving.values()]);
+      await this.deployMetrics?.stop();
       for (const { name, component } of [...this.running].reverse()) {
         await component.stop().catch((err: Error) => this.log(`stopping ${name} failed: ${err.message}`));
       }

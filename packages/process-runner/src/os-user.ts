@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chownSync, readdirSync, statSync, type Stats } from 'node:fs';
+import { chownSync, readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PlatformError } from './errors/coded-error';
 
@@ -42,11 +42,20 @@ export function requireUser(name: string, hint: string): OsUser {
 /** An account name useradd accepts everywhere: it reaches a command line, so it is checked first. */
 export const OS_USER_NAME = /^[a-z_][a-z0-9_-]{0,31}$/;
 
+/** What ensureSystemAccount made itself, so that only that is ever removed again. */
+export interface MadeAccount {
+  user: OsUser;
+  /** The account did not exist and useradd made it. */
+  madeUser: boolean;
+  /** Its group did not exist and was made with it. */
+  madeGroup: boolean;
+}
+
 /**
  * The system account `name` with its own group, made as the Debian packages make theirs when
  * missing (no home, nologin shell); an existing account or group is kept as it is.
  */
-export function ensureSystemUser(name: string): OsUser {
+export function ensureSystemAccount(name: string): MadeAccount {
   if (!OS_USER_NAME.test(name)) throw new PlatformError('PLATFORM_OS_USER_INVALID', `${JSON.stringify(name)} is not a valid OS user name (${OS_USER_NAME.source})`);
   const hasUser = findUser(name) !== undefined;
   const hasGroup = getent('group', name) !== undefined;
@@ -54,7 +63,48 @@ export function ensureSystemUser(name: string): OsUser {
   if (!hasUser && hasGroup) execFileSync('useradd', [...account, '--gid', name, name]);
   else if (!hasUser) execFileSync('useradd', [...account, '--user-group', name]);
   else if (!hasGroup) execFileSync('groupadd', ['--system', name]);
-  return requireUser(name, 'useradd did not make it');
+  return { user: requireUser(name, 'useradd did not make it'), madeUser: !hasUser, madeGroup: !hasGroup };
+}
+
+export const ensureSystemUser = (name: string): OsUser => ensureSystemAccount(name).user;
+
+/** Pids of the processes whose real or effective uid is `uid` (read from /proc). */
+export function processesOf(uid: number): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const line = /^Uid:\s+(\d+)\s+(\d+)/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'));
+      if (line && (Number(line[1]) === uid || Number(line[2]) === uid)) pids.push(Number(entry));
+    } catch {
+      // Exited while we looked.
+    }
+  }
+  return pids;
+}
+
+/**
+ * Removes an account ensureSystemAccount made (`made` says what it made: a group that existed
+ * before stays). Refused while any process runs as it: its files and signals would pass to the
+ * next account given the same uid.
+ */
+export function removeSystemAccount(name: string, made: { madeGroup: boolean }): void {
+  const user = findUser(name);
+  if (user) {
+    const pids = processesOf(user.uid);
+    if (pids.length > 0) throw new PlatformError('PLATFORM_OS_USER_BUSY', `the OS user ${name} is kept: process ${pids.slice(0, 5).join(', ')} still runs as it`);
+    removing('userdel', name);
+  }
+  // userdel removes a user's own group where USERGROUPS_ENAB says so; elsewhere it stays behind.
+  if (made.madeGroup && getent('group', name) !== undefined) removing('groupdel', name);
+}
+
+function removing(command: 'userdel' | 'groupdel', name: string): void {
+  try {
+    execFileSync(command, [name], { stdio: ['ignore', 'ignore', 'pipe'] });
+  } catch (err) {
+    throw new PlatformError('PLATFORM_OS_USER_REMOVE_FAILED', `${command} ${name} failed (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
+  }
 }
 
 /**

@@ -1,3 +1,5 @@
+// First: OpenTelemetry must be running before anything makes a span or reads the context (see tracing/).
+import './tracing/register';
 export { startService } from './lifecycle/service';
 export type { RunningService, ServiceContext, ServiceDefinition, ServiceParts, ServiceConfig } from './lifecycle/service';
 export { buildServiceApp } from './lifecycle/service-app';
@@ -9,6 +11,8 @@ export { KitError, ConfigError, StartupError, HttpProblem, NotFoundError, Confli
 export { createLogger, closeLogger } from './logging/logger';
 export type { Logger } from './logging/logger';
 export { makeRedactor, scrubText, REDACTED } from './logging/redact';
+export { errorGroup, normaliseErrorMessage, topOwnFrame } from './logging/error-fingerprint';
+export type { ErrorGroup } from './logging/error-fingerprint';
 export { requestContext } from './logging/request-context';
 export type { RequestContext, IncomingHeaders } from './logging/request-context';
 export { createServiceMetrics } from './metrics/registry';
@@ -17,7 +21,9 @@ export type { ReadinessCheck } from './http/health';
 export { sendProblem, PROBLEM_CONTENT_TYPE } from './http/problem';
 export type { ProblemBody } from './http/problem';
 export { REQUEST_ID_HEADER } from './http/request-id';
-export { TRACEPARENT_HEADER, NEW_TRACE_FLAGS } from './logging/traceparent';
+export { TRACEPARENT_HEADER, TRACEPARENT_PATTERN, ZERO_TRACE_ID_PATTERN, ZERO_PARENT_ID_PATTERN } from './logging/traceparent';
+export { flushTracing } from './tracing/start-tracing';
+export { tracingConfigShape } from './tracing/tracing-config';
 export { contextOf } from './http/request-scope';
 export { probeRoute } from './http/probe-route';
 export { OutageReport } from './util/outage';
@@ -39,3 +45,6 @@ export * as messaging from './messaging';
 export { connectDatabase, openDatabase, dbConfigShape, defaultSchema, DatabaseError, isUniqueViolation, consistency, runMigrations, tlsFrom, LSN_HEADER, parseLsn, formatLsn, primaryWalLsn, MAX_REPLICA_LAG_VAR, DEFAULT_MAX_REPLICA_LAG_MS, MAX_REPLICA_LAG_LIMIT_MS, REPLICA_LAG_QUERY, maxReplicaLagVar, replicaCheckPath } from './db';
 export type { Database, DatabaseOptions, DatabaseSetup, DbConfig, Queryable, WritePool, MigrationRun } from './db';
 export type { RegistrationOverrides } from './discovery/registration';
+export { FeatureFlags, FLAGS_KV_ROOT, FLAG_NAME, FlagValueError, describeFlagValue, flagBucket, flagKey, flagValueFromWord, formatFlagValue, inRollout, parseFlagValue } from './flags';
+export type { FlagCheck, FlagValue } from './flags';
+export { CLIENT_ID_HEADER, CLIENT_ID_PATTERN } from './http/client-id';

@@ -1,4 +1,5 @@
-import { PlatformError } from '@platform/process-runner';
+import { PlatformError, SERVICE_NAME } from '@platform/process-runner';
+import { ROLLOUT_KV_ROOT } from './rollout-record';
 
 /**
  * Who may do what in Consul: one token per role, each with the least it needs. Pure data, so the
@@ -6,7 +7,8 @@ import { PlatformError } from '@platform/process-runner';
  *
  * Token names are also file names (a node's CONSUL_TOKENS_DIR, the cloud's SSM
  * /<name>/consul/tokens/<token>): `agent`, `lb-controller`, `gateway`, `monitoring`, `postgres`,
- * `patroni`, and `service-<service>` for every other service.
+ * `patroni`, the operator writers `flags-writer` and `deployer`, the operator reader `reader`, and
+ * `service-<service>` for every other service. The management token mints them and does nothing else.
  *
  * The anonymous token (requests without a token, and DNS, which has no token of its own here)
  * gets nothing: the platform's processes all carry their own token and nothing in the platform
@@ -17,11 +19,29 @@ import { PlatformError } from '@platform/process-runner';
 /** Where load-balancer controllers confirm drains: `<DRAIN_KV_ROOT><service>/<instance>/<controller>`. */
 export const DRAIN_KV_ROOT = 'platform/drain/';
 
+/**
+ * Feature flags: `<FLAGS_KV_ROOT><name>`, read by every service's instances, written by
+ * `platform flags set` with the `flags-writer` token alone. The kit keeps the same prefix
+ * (service-kit flags/flag-value.ts).
+ */
+export const FLAGS_KV_ROOT = 'platform/flags/';
+
 /** Patroni's namespace in KV (its `namespace` setting): leader lock, members, config, history. */
 export const PATRONI_KV_ROOT = 'patroni/';
 
-const SERVICE_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
-const TOKEN_NAME = /^(agent|lb-controller|gateway|monitoring|postgres|patroni|service-[a-z0-9][a-z0-9-]{0,62})$/;
+/** `platform flags set`'s token: write on FLAGS_KV_ROOT and nothing else. */
+export const FLAGS_WRITER_TOKEN = 'flags-writer';
+
+/** The supervisor's token for deploys: write on the rollout records, read the catalog, register its metrics. */
+export const DEPLOYER_TOKEN = 'deployer';
+
+/** The CLI's read commands' token (status, flags get/list, db status, the console): reads, never writes. */
+export const READER_TOKEN = 'reader';
+
+/** The Consul service the supervisor's deploy metrics are registered as (one per node). */
+export const DEPLOY_METRICS_SERVICE = 'platform-deploys';
+
+const TOKEN_NAME = new RegExp(`^(agent|lb-controller|gateway|monitoring|postgres|patroni|${FLAGS_WRITER_TOKEN}|${DEPLOYER_TOKEN}|${READER_TOKEN}|service-${SERVICE_NAME.source.slice(1, -1)})$`);
 
 /** Services whose token carries the service's own name rather than `service-<name>` (the SSM layout). */
 const NAMED_SERVICE_TOKENS = new Set(['gateway', 'postgres', 'lb-controller']);
@@ -50,12 +70,13 @@ export interface TokenContext {
 
 const CATALOG_READ = 'service_prefix "" { policy = "read" }\nnode_prefix "" { policy = "read" }\n';
 const drainWrite = (prefix: string): string => `key_prefix "${prefix}" { policy = "write" }\n`;
+const FLAGS_READ = `key_prefix "${FLAGS_KV_ROOT}" { policy = "read" }\n`;
 
-/** A service's instances: register, check, drain and deregister themselves, read the catalog. */
+/** A service's instances: register, check, drain and deregister themselves, read the catalog and the feature flags. */
 function serviceSpec(service: string): TokenSpec {
   return {
     description: `platform: instances of ${service}`,
-    policy: { name: `platform-drain-${service}`, rules: drainWrite(`${DRAIN_KV_ROOT}${service}/`) },
+    policy: { name: `platform-drain-${service}`, rules: `${drainWrite(`${DRAIN_KV_ROOT}${service}/`)}${FLAGS_READ}` },
     serviceIdentities: [service],
     nodeIdentities: [],
   };
@@ -71,9 +92,10 @@ export function tokenSpec(name: string, context: TokenContext): TokenSpec {
         ? { description: `platform: agent of ${context.nodeName}`, serviceIdentities: [], nodeIdentities: [{ NodeName: context.nodeName, Datacenter: context.datacenter }] }
         : { description: 'platform: agents', policy: { name: 'platform-agent', rules: 'node_prefix "" { policy = "write" }\nservice_prefix "" { policy = "read" }\n' }, serviceIdentities: [], nodeIdentities: [] };
     case 'lb-controller':
+      // Reads the rollout records (traffic splits); only the `deployer` token writes them.
       return {
         description: 'platform: load-balancer controllers',
-        policy: { name: 'platform-lb-controller', rules: `${drainWrite(DRAIN_KV_ROOT)}${CATALOG_READ}` },
+        policy: { name: 'platform-lb-controller', rules: `${drainWrite(DRAIN_KV_ROOT)}key_prefix "${ROLLOUT_KV_ROOT}" { policy = "read" }\n${CATALOG_READ}` },
         serviceIdentities: ['lb-controller'],
         nodeIdentities: [],
       };
@@ -86,8 +108,31 @@ export function tokenSpec(name: string, context: TokenContext): TokenSpec {
         serviceIdentities: ['patroni'],
         nodeIdentities: [],
       };
+    case FLAGS_WRITER_TOKEN:
+      // Write includes read (the command shows the value it replaces); no catalog, no other key.
+      return { description: 'platform: feature flag writer (platform flags set)', policy: { name: 'platform-flags-writer', rules: `key_prefix "${FLAGS_KV_ROOT}" { policy = "write" }\n` }, serviceIdentities: [], nodeIdentities: [] };
+    case DEPLOYER_TOKEN:
+      // The service identity registers the deploy metrics endpoint and reads the catalog (which
+      // instances pass, where to scrape them); the policy adds the rollout records alone.
+      return {
+        description: 'platform: deploys (rollout records)',
+        policy: { name: 'platform-deployer', rules: `key_prefix "${ROLLOUT_KV_ROOT}" { policy = "write" }\n` },
+        serviceIdentities: [DEPLOY_METRICS_SERVICE],
+        nodeIdentities: [],
+      };
+    case READER_TOKEN:
+      // What the read commands show: the catalog and health (status, the console, db status's
+      // Patroni members, new service's name check), the flags, the raft peers (status). No write,
+      // no `acl`: it cannot see or make another token.
+      return {
+        description: 'platform: read-only commands (platform status, flags get/list, db status, console)',
+        policy: { name: 'platform-reader', rules: `${CATALOG_READ}${FLAGS_READ}operator = "read"\n` },
+        serviceIdentities: [],
+        nodeIdentities: [],
+      };
     case 'monitoring':
-      return { description: 'platform: Prometheus target sync', policy: { name: 'platform-catalog-read', rules: CATALOG_READ }, serviceIdentities: [], nodeIdentities: [] };
+      // Prometheus's target sync reads the catalog; the cluster-health exporter beside it registers itself.
+      return { description: 'platform: Prometheus target sync and the cluster-health exporter', policy: { name: 'platform-catalog-read', rules: CATALOG_READ }, serviceIdentities: ['cluster-health'], nodeIdentities: [] };
     default:
       return serviceSpec(name.startsWith('service-') ? name.slice('service-'.length) : name);
   }

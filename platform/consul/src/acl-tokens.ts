@@ -81,6 +81,33 @@ export class ConsulAcl {
     await this.ok(created, `creating token "${spec.description}"`);
   }
 
+  /**
+   * Deletes the token whose SecretID is `secretId` (found by it, deleted by its AccessorID), then
+   * its own policy when `policyName` is given. A token Consul does not know is revoked already:
+   * false. Nothing else loses a right (a policy is a token's own, never shared).
+   */
+  async revokeToken(secretId: string, policyName?: string): Promise<boolean> {
+    const self = await this.call('GET', '/v1/acl/token/self', undefined, secretId);
+    let revoked = false;
+    if (self.ok) {
+      const { AccessorID } = (await self.json()) as { AccessorID: string };
+      await this.ok(await this.call('DELETE', `/v1/acl/token/${encodeURIComponent(AccessorID)}`), 'revoking a token');
+      revoked = true;
+    } else if (self.status !== 403 && self.status !== 404) {
+      await this.ok(self, 'looking up a token to revoke');
+    }
+    if (policyName) {
+      const policy = await this.call('GET', `/v1/acl/policy/name/${encodeURIComponent(policyName)}`);
+      if (policy.ok) await this.ok(await this.call('DELETE', `/v1/acl/policy/${encodeURIComponent(((await policy.json()) as PolicyView).ID)}`), `deleting policy ${policyName}`);
+    }
+    return revoked;
+  }
+
+  /** Revokes the platform token `name` (see acl-rules.ts) and its own policy. */
+  revokeNamedToken(name: string, secretId: string, context: TokenContext): Promise<boolean> {
+    return this.revokeToken(secretId, tokenSpec(name, context).policy?.name);
+  }
+
   /** The platform token `name` (see acl-rules.ts) with SecretID `secretId`. */
   ensureNamedToken(name: string, secretId: string, context: TokenContext): Promise<void> {
     return this.ensureToken(secretId, tokenSpec(name, context));

@@ -7,7 +7,7 @@ export interface FilebeatOptions {
   stateDir: string;
   /** The node's log folder: every `<service>/<instance>.log` under it is shipped. */
   logDir: string;
-  /** The search store, http://host:port. */
+  /** The search store, http://host:port, or every node of a cluster comma-separated. */
   storeUrl: string;
   indexPrefix?: string;
   /** Loopback port of Filebeat's stats endpoint. */

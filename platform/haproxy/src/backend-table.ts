@@ -6,10 +6,12 @@ import type { BackendSpec } from './roles';
 
 export interface TablePlan {
   commands: string[];
-  changes: (SlotPlan['changes'][number] & { service: string })[];
+  changes: (SlotPlan['changes'][number] & { service: string; backend: string })[];
   /** A backend came, went or needs more slots: only a reload brings HAProxy there. */
   structural: boolean;
 }
+
+export type InstancePick = (spec: BackendSpec, instances: readonly WatchedInstance[]) => readonly WatchedInstance[];
 
 /**
  * The backends one controller keeps in HAProxy, each with its server slots: what a snapshot
@@ -23,7 +25,7 @@ export class BackendTable {
     let changed = false;
     for (const spec of specs) {
       if (this.backends.has(spec.name)) continue;
-      this.backends.set(spec.name, { spec, slots: new BackendSlots(spec.name, BackendSlots.sizeFor(1), [], spec.checkPath !== undefined) });
+      this.backends.set(spec.name, { spec, slots: new BackendSlots(spec.name, spec.slots ?? BackendSlots.sizeFor(1), [], spec.checkPath !== undefined) });
       changed = true;
     }
     const wanted = new Set(specs.map((s) => s.name));
@@ -35,14 +37,17 @@ export class BackendTable {
     return changed;
   }
 
-  /** Moves every backend's slots to the snapshot (growing a backend that ran out of them). */
-  plan(specs: readonly BackendSpec[], services: ServicesSnapshot['services']): TablePlan {
+  /**
+   * Moves every backend's slots to the snapshot (growing a backend that ran out of them). `pick`
+   * narrows a backend to some of its service's instances (one side of a traffic split).
+   */
+  plan(specs: readonly BackendSpec[], services: ServicesSnapshot['services'], pick: InstancePick = (_spec, all) => all): TablePlan {
     let structural = this.ensure(specs);
     const commands: string[] = [];
     const changes: TablePlan['changes'] = [];
     for (const backend of this.backends.values()) {
       const service = backend.spec.service;
-      const instances: readonly WatchedInstance[] = services.get(service) ?? [];
+      const instances = pick(backend.spec, services.get(service) ?? []);
       let plan = backend.slots.plan(instances);
       if (plan.overflow) {
         backend.slots = new BackendSlots(backend.spec.name, BackendSlots.sizeFor(instances.length), backend.slots.slots, backend.spec.checkPath !== undefined);
@@ -50,7 +55,7 @@ export class BackendTable {
         structural = true;
       }
       commands.push(...plan.commands);
-      changes.push(...plan.changes.map((change) => ({ ...change, service })));
+      changes.push(...plan.changes.map((change) => ({ ...change, service, backend: backend.spec.name })));
     }
     return { commands, changes, structural };
   }

@@ -1,11 +1,13 @@
-import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIPv4 } from 'node:net';
 import { join } from 'node:path';
 import { ensureSystemUser, OS_USER_NAME, runningAsRoot } from '@platform/process-runner';
 import { ConfigError, env } from '@platform/service-kit';
 import { z } from 'zod';
 import type { Listener } from './render-config';
 import { edgeMaps } from './edge-maps';
+import { PEER_NAME } from './edge-peers';
 import type { EdgeGateway, EdgeSettings } from './render-edge';
 
 /**
@@ -34,10 +36,12 @@ export const edgeConfigShape = {
   EDGE_CLIENT_LIMIT_WINDOW_S: env.integerVar(1, 86_400).default('60'),
   /** Started as root: the gateway's account, which owns the maps folder and the edge's map socket (level operator). */
   EDGE_GATEWAY_USER: z.string().regex(OS_USER_NAME, 'must be an OS account name').optional(),
-  /** This edge's name among its peers (EDGE_PEERS must name it). */
-  EDGE_PEER_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be letters, digits and ._-').optional(),
-  /** Every edge sharing the client limits, itself included: `name=host:port,...` (HAProxy peers). */
-  EDGE_PEERS: env.csvVar.default(''),
+  /**
+   * The port this edge's `peers` listener takes, on the address the controller registers with
+   * (its SERVICE_ADDRESS or HOST). Set, the edges that register one find each other in Consul and
+   * share the per-client table; unset, this edge keeps its own.
+   */
+  EDGE_PEER_PORT: env.integerVar(1, 65535).optional(),
 };
 
 type EdgeConfig = z.infer<z.ZodObject<typeof edgeConfigShape>>;
@@ -70,21 +74,31 @@ function edgePem(certFile: string, keyFile: string | undefined, stateDir: string
   return pemFile;
 }
 
-const PEER = /^([A-Za-z0-9._-]{1,64})=(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/;
-
-function peers(config: EdgeConfig): EdgeGateway['peers'] {
-  if (config.EDGE_PEERS.length === 0) return undefined;
-  const members = config.EDGE_PEERS.map((entry) => {
-    const m = PEER.exec(entry);
-    if (!m?.[1] || !m[2] || !m[3] || Number(m[3]) > 65535) throw new ConfigError([`EDGE_PEERS: ${JSON.stringify(entry)} is not name=ip:port`]);
-    return { name: m[1], addr: { host: m[2], port: Number(m[3]) } };
-  });
-  const self = config.EDGE_PEER_NAME;
-  if (!self || !members.some((m) => m.name === self)) throw new ConfigError(['EDGE_PEER_NAME: must be set to one of the names in EDGE_PEERS']);
-  return { self, members };
+/** Who this edge is among its peers: its controller's instance id, on the address it registers with. */
+export interface PeerIdentity {
+  name: string;
+  host: string;
 }
 
-function gatewaySettings(config: EdgeConfig, stateDir: string): EdgeGateway {
+/** The name an edge that shares its table with no other takes as its own only peer. */
+export const LOCAL_PEER = 'local';
+
+/**
+ * Until Consul names the others, an edge with a peer port is alone in its `peers` section. One
+ * without is its own only peer, on an abstract socket named after its state folder (unique on the
+ * host): no other edge reaches it, but a reload hands the table to the new worker through it.
+ */
+function peers(config: EdgeConfig, stateDir: string, self: PeerIdentity | undefined): EdgeGateway['peers'] {
+  if (config.EDGE_PEER_PORT === undefined || !self) {
+    const abstractSocket = `platform-edge-peer-${createHash('sha256').update(stateDir).digest('hex').slice(0, 16)}`;
+    return { self: LOCAL_PEER, members: [{ name: LOCAL_PEER, addr: { abstractSocket } }] };
+  }
+  if (!PEER_NAME.test(self.name)) throw new ConfigError([`INSTANCE_ID: ${JSON.stringify(self.name)} cannot name an edge peer (letters, digits and ._-, at most 64)`]);
+  if (!isIPv4(self.host)) throw new ConfigError([`SERVICE_ADDRESS/HOST: ${JSON.stringify(self.host)} must be an IPv4 address for the edge's peers listener`]);
+  return { self: self.name, members: [{ name: self.name, addr: { host: self.host, port: config.EDGE_PEER_PORT } }] };
+}
+
+function gatewaySettings(config: EdgeConfig, stateDir: string, self: PeerIdentity | undefined): EdgeGateway {
   // Only root can hand the folder and the socket to another account; anyone else keeps them.
   const owner = config.EDGE_GATEWAY_USER && runningAsRoot() ? ensureSystemUser(config.EDGE_GATEWAY_USER) : undefined;
   return {
@@ -94,13 +108,13 @@ function gatewaySettings(config: EdgeConfig, stateDir: string): EdgeGateway {
     bodyLimitBytes: config.EDGE_BODY_LIMIT_BYTES,
     serverTimeoutMs: config.EDGE_SERVER_TIMEOUT_MS,
     clientWindowS: config.EDGE_CLIENT_LIMIT_WINDOW_S,
-    peers: peers(config),
+    peers: peers(config, stateDir, self),
   };
 }
 
-export function edgeSettings(config: EdgeConfig, stateDir: string): EdgeSettings {
+export function edgeSettings(config: EdgeConfig & { TRACING_SAMPLE_RATIO?: number }, stateDir: string, self?: PeerIdentity): EdgeSettings {
   const limits = { connRate: config.EDGE_LIMIT_CONN_RATE, requestRate: config.EDGE_LIMIT_REQUEST_RATE, authFailures: config.EDGE_LIMIT_AUTH_FAILURES };
-  const gateway = gatewaySettings(config, stateDir);
+  const gateway = { ...gatewaySettings(config, stateDir, self), traceSampleRatio: config.TRACING_SAMPLE_RATIO };
   if (!config.EDGE_TLS_BIND) return { limits, gateway };
   if (!config.EDGE_TLS_CERT_FILE) throw new ConfigError(['EDGE_TLS_CERT_FILE: is required when EDGE_TLS_BIND is set']);
   const bind: Listener = config.EDGE_TLS_BIND;

@@ -10,6 +10,7 @@ import { renderConfig, type Listener, type RenderSettings } from './render-confi
 import { commandsForLive, HaproxyConfigRefused, ReloadGate, type LiveSlots } from './reload-gate';
 import { backendsFor, followedBy, type BackendSpec, type LbRole } from './roles';
 import { applyCommands, describeServerState, serversState } from './runtime-api';
+import { TrafficSplit } from './traffic-split';
 
 export interface LbControllerOptions {
   role: LbRole;
@@ -68,17 +69,37 @@ export class LbController {
   private live: LiveSlots = new Map();
   private retryTimer: NodeJS.Timeout | undefined;
   private failures = 0;
+  /** The settings every render uses; `rerender` replaces them (the edge's peers), bumping the version. */
+  private renderSettings: RenderSettings | undefined;
+  private renderVersion = 0;
+  /** Rollout records → candidate backends and the split map (not for the db role). */
+  private readonly split: TrafficSplit | undefined;
 
   constructor(private readonly options: LbControllerOptions) {
     this.paths = haproxyPaths(options.stateDir, options.haproxyLog);
     this.confirmer = new DrainConfirmer(options.consul, options.controllerId);
     this.reloads = new ReloadGate(options.minReloadIntervalMs ?? 1_000);
+    this.renderSettings = options.render;
+    const { role, stateDir, consulAddr, consulToken, logger, metrics } = options;
+    this.split = TrafficSplit.followedBy(role) ? new TrafficSplit({ role, stateDir, adminSocket: this.paths.adminSocket, consulAddr, consulToken, logger, metrics }) : undefined;
+  }
+
+  /**
+   * Settings HAProxy cannot take at run time (the edge's `peers` members, in 2.6): the next pass
+   * reloads with them, through the same gate and rate bound as a structural change.
+   */
+  rerender(render: RenderSettings): void {
+    this.renderSettings = render;
+    this.renderVersion += 1;
+    this.reloadPending = true;
+    if (this.latest) this.schedule(this.latest);
   }
 
   async start(): Promise<void> {
     mkdirSync(this.options.stateDir, { recursive: true });
     mkdirSync(dirname(this.paths.log), { recursive: true });
     this.backends.ensure(this.specsFor(new Map()));
+    this.split?.prepare();
     this.haproxy = await HaproxyProcess.start(this.paths, this.render());
     this.live = this.backends.slotCounts();
     const { role, logger } = this.options;
@@ -94,6 +115,9 @@ export class LbController {
         this.consulOutage.failed(err);
       },
       onRecovered: () => this.consulOutage.succeeded(),
+    });
+    this.split?.start(() => {
+      if (this.latest) this.schedule(this.latest);
     });
   }
 
@@ -139,16 +163,18 @@ export class LbController {
   }
 
   private specsFor(services: ServicesSnapshot['services']): BackendSpec[] {
-    return backendsFor(this.options.role, services, this.options.replicaMaxLagMs);
+    const specs = backendsFor(this.options.role, services, this.options.replicaMaxLagMs);
+    return this.split ? this.split.specs(specs) : specs;
   }
 
   private async apply(snapshot: ServicesSnapshot): Promise<void> {
     const { role, logger, metrics } = this.options;
-    const { commands, changes, structural } = this.backends.plan(this.specsFor(snapshot.services), snapshot.services);
+    const specs = this.specsFor(snapshot.services);
+    const { commands, changes, structural } = this.backends.plan(specs, snapshot.services, this.split?.pick);
     if (structural) this.reloadPending = true;
-    for (const change of changes) logger.info('server change', { role, index: snapshot.index, service: change.service, instanceId: change.instanceId, slot: change.slot, to: change.to });
-    if (this.reloadPending) await this.reloadOrDefer(snapshot.index, commands);
-    else await applyCommands(this.paths.adminSocket, commands);
+    for (const change of changes) logger.info('server change', { role, index: snapshot.index, service: change.service, backend: change.backend, instanceId: change.instanceId, slot: change.slot, to: change.to });
+    const send = (batch: string[]): Promise<void> => (this.reloadPending ? this.reloadOrDefer(snapshot.index, batch) : applyCommands(this.paths.adminSocket, batch));
+    await (this.split ? this.split.apply(snapshot, specs, { commands, changes }, send) : send(commands));
     if (changes.length > 0) {
       metrics.changesApplied.inc({ role }, changes.length);
       metrics.propagation.observe({ role }, (Date.now() - snapshot.observedAt) / 1000);
@@ -166,7 +192,7 @@ export class LbController {
    */
   private async reloadOrDefer(index: string, commands: string[]): Promise<void> {
     const { role, logger, metrics } = this.options;
-    const structure = this.backends.structureKey();
+    const structure = `${this.backends.structureKey()}#${this.renderVersion}`;
     const waitMs = this.reloads.waitMs();
     if (this.reloads.wasRefused(structure) || waitMs > 0) {
       if (waitMs > 0 && !this.reloads.wasRefused(structure)) this.retryAfter(waitMs);
@@ -193,22 +219,24 @@ export class LbController {
 
   private render(): string {
     return renderConfig({
-      ...this.options.render,
+      ...this.renderSettings,
       role: this.options.role,
       bind: this.options.bind,
       readBind: this.options.readBind,
       threads: this.options.threads,
       adminSocket: this.paths.adminSocket,
+      splitMap: this.split?.mapFile,
       backends: this.backends.renderInput(),
     });
   }
 
   /** The controller's slots beside what HAProxy itself reports for them. */
-  async describe(): Promise<{ role: LbRole; bind: string; backends: { backend: string; service: string; servers: (Slot & { haproxy: string })[] }[] }> {
+  async describe(): Promise<{ role: LbRole; bind: string; traffic?: ReturnType<TrafficSplit['describe']>; backends: { backend: string; service: string; servers: (Slot & { haproxy: string })[] }[] }> {
     const live = await serversState(this.paths.adminSocket);
     return {
       role: this.options.role,
       bind: `${this.options.bind.host}:${this.options.bind.port}`,
+      traffic: this.split?.describe(),
       backends: this.backends.entries().map(({ spec, slots }) => ({
         backend: spec.name,
         service: spec.service,
@@ -224,6 +252,7 @@ export class LbController {
 
   async stop(): Promise<void> {
     this.watch?.stop();
+    this.split?.stop();
     clearTimeout(this.retryTimer);
     await this.running;
     await this.haproxy?.stop();

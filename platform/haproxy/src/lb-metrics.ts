@@ -7,6 +7,8 @@ export interface LbMetrics {
   servers: Gauge<'role' | 'backend' | 'state'>;
   consulErrors: Counter<'role' | 'kind'>;
   refusedConfigs: Counter<'role'>;
+  splitWeight: Gauge<'role' | 'service'>;
+  splitEffectiveWeight: Gauge<'role' | 'service'>;
 }
 
 /** The controller's own metrics, on the service's registry so /metrics shows them with the rest. */
@@ -29,5 +31,12 @@ export function createLbMetrics(registry: Registry): LbMetrics {
       registers: [registry],
     }),
     refusedConfigs: new Counter({ name: 'lb_config_refused_total', help: 'Structural reloads whose configuration HAProxy refused (the running one stays)', labelNames: ['role'], registers: [registry] }),
+    splitWeight: new Gauge({ name: 'lb_split_weight', help: "Percent of a split service's callers its rollout record sends to the candidate release", labelNames: ['role', 'service'], registers: [registry] }),
+    splitEffectiveWeight: new Gauge({
+      name: 'lb_split_effective_weight',
+      help: 'Percent of callers this load balancer sends to the candidate: the weight, or 0/100 while one side has no routable instance',
+      labelNames: ['role', 'service'],
+      registers: [registry],
+    }),
   };
 }

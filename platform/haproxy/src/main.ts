@@ -1,10 +1,15 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { MAX_REPLICA_LAG_VAR, env, maxReplicaLagVar, runMain } from '@platform/service-kit';
+import { EDGE_PEER_PORT_META, followEdgePeers, withPeers } from './edge-peers';
 import { edgeConfigShape, edgeSettings } from './edge-settings';
+import { shipEdgeSpans } from './edge-spans';
 import { LbController } from './lb-controller';
 import { createLbMetrics } from './lb-metrics';
 import { workerPrivileges } from './privileges';
+
+/** How long a starting edge waits for Consul to name the other edges before it starts alone. */
+const FIRST_PEERS_READ_MS = 5_000;
 
 /**
  * The sync controller of one HAProxy, itself a service on the kit: registered in Consul as
@@ -14,6 +19,7 @@ import { workerPrivileges } from './privileges';
 runMain({
   name: 'lb-controller',
   version: '0.1.0',
+  featureFlags: false,
   config: {
     LB_ROLE: z.enum(['edge', 'internal', 'db']),
     LB_BIND: env.hostPortVar,
@@ -31,6 +37,20 @@ runMain({
   },
   async setup({ app, config, consul, consulToken, logger, metrics }) {
     const controllerId = config.INSTANCE_ID ?? `lb-${config.LB_ROLE}-${config.NODE_NAME}`;
+    const consulAddr = `${config.CONSUL_HTTP_ADDR.host}:${config.CONSUL_HTTP_ADDR.port}`;
+    // An edge's peers listener is on the address it registers with, under its instance id.
+    const edge = config.LB_ROLE === 'edge' ? edgeSettings(config, config.LB_STATE_DIR, { name: controllerId, host: config.SERVICE_ADDRESS ?? config.HOST }) : undefined;
+    const privileges = workerPrivileges(config.LB_STATE_DIR);
+    // Only an edge with a peer port shares its table (and follows the others); every edge has its own local peer.
+    const peers = config.EDGE_PEER_PORT !== undefined ? edge?.gateway.peers : undefined;
+    // Filled once the first read of the peers has named the controller's starting members.
+    const started: { controller?: LbController } = {};
+    // Peers cannot change at run time in HAProxy 2.6: a new membership is a reload, through the controller's gate.
+    const peerWatch = edge && peers
+      ? followEdgePeers({ consulAddr, consulToken, peers, logger, onMembers: (members) => started.controller?.rerender({ edge: withPeers(edge, { self: peers.self, members }), privileges }) })
+      : undefined;
+    const members = await peerWatch?.firstRead(FIRST_PEERS_READ_MS);
+    const haproxyLog = config.LB_ROLE === 'edge' && config.LOG_DIR ? join(config.LOG_DIR, 'edge', `${controllerId}.log`) : undefined;
     const controller = new LbController({
       role: config.LB_ROLE,
       bind: config.LB_BIND,
@@ -39,24 +59,30 @@ runMain({
       threads: config.LB_THREADS,
       stateDir: config.LB_STATE_DIR,
       // The edge's one JSON line per request sits beside the services' logs, where Filebeat ships them from.
-      haproxyLog: config.LB_ROLE === 'edge' && config.LOG_DIR ? join(config.LOG_DIR, 'edge', `${controllerId}.log`) : undefined,
-      consulAddr: `${config.CONSUL_HTTP_ADDR.host}:${config.CONSUL_HTTP_ADDR.port}`,
+      haproxyLog,
+      consulAddr,
       consulToken,
       minReloadIntervalMs: config.LB_RELOAD_MIN_INTERVAL_MS,
       controllerId,
       consul,
       logger,
       metrics: createLbMetrics(metrics.registry),
-      render: {
-        edge: config.LB_ROLE === 'edge' ? edgeSettings(config, config.LB_STATE_DIR) : undefined,
-        privileges: workerPrivileges(config.LB_STATE_DIR),
-      },
+      render: { edge: edge && peers && members ? withPeers(edge, { self: peers.self, members }) : edge, privileges },
     });
+    started.controller = controller;
     await controller.start();
+    // The edge's hop in each trace, from its log line (edge-spans.ts).
+    const edgeSpans = haproxyLog && config.TRACING_OTLP_URL ? shipEdgeSpans({ logFile: haproxyLog, otlpUrl: config.TRACING_OTLP_URL, instanceId: controllerId, logger }) : undefined;
     app.get('/lb/state', async () => controller.describe());
     return {
       readiness: [{ name: 'haproxy', check: async () => controller.isHealthy() }],
-      close: () => controller.stop(),
+      // The other edges find this one's peers listener by this meta.
+      registration: peers && config.EDGE_PEER_PORT ? { meta: { [EDGE_PEER_PORT_META]: String(config.EDGE_PEER_PORT) } } : undefined,
+      close: async () => {
+        peerWatch?.stop();
+        await controller.stop();
+        await edgeSpans?.stop();
+      },
     };
   },
 });

@@ -6,6 +6,7 @@ import type { WorkerPrivileges } from './privileges';
 import { returnProblem } from './edge-problems';
 import { edgeGlobals, renderEdgeFrontend, renderEdgeSections, type EdgeSettings } from './render-edge';
 import type { BackendSpec, LbRole } from './roles';
+import { edgeSplit, internalSplit } from './split-rules';
 
 export interface Listener {
   host: string;
@@ -18,6 +19,8 @@ export interface RenderInput extends RenderSettings {
   /** The db role's second listener, for reads. */
   readBind?: Listener;
   adminSocket: string;
+  /** The traffic split map (edge and internal; see split-rules.ts). */
+  splitMap?: string;
   /** HAProxy worker threads. */
   threads?: number;
   /** Backends with their current slots, so a reload keeps the servers as they are. */
@@ -56,8 +59,9 @@ function renderInternalFrontend(input: RenderInput): string {
     // Only idempotent methods may be retried once a request may have reached a server.
     '  http-request disable-l7-retry unless { method GET HEAD OPTIONS PUT DELETE }',
     '  http-request set-var(txn.target) req.hdr(host),field(1,:),lower',
+    ...internalSplit(input.splitMap),
   ];
-  for (const { spec } of input.backends) lines.push(`  use_backend ${spec.name} if { var(txn.target) -m str ${spec.service.toLowerCase()} }`);
+  for (const { spec } of input.backends) if (!spec.candidate) lines.push(`  use_backend ${spec.name} if { var(txn.target) -m str ${spec.service.toLowerCase()} }`);
   lines.push('  default_backend no_route');
   return lines.join('\n');
 }
@@ -66,7 +70,7 @@ function renderFrontends(input: RenderInput): string {
   switch (input.role) {
     case 'edge':
       if (!input.edge) throw new Error('the edge role needs its settings (maps, limits)');
-      return renderEdgeFrontend(input.bind, input.edge);
+      return renderEdgeFrontend(input.bind, input.edge, edgeSplit(input.splitMap));
     case 'internal':
       return renderInternalFrontend(input);
     case 'db':

@@ -1,6 +1,7 @@
 import { clientTable, renderAuthRules, renderClientLimits } from './edge-auth-rules';
 import { edgeHttpError, problem, returnEdgeProblem, type Problem } from './edge-problems';
 import { FORWARD, renderRequestRules, REQUEST_ID_RULES, type EdgeMaps } from './edge-request-rules';
+import { formatPeerAddress, type EdgePeers } from './edge-peers';
 import type { Listener } from './render-config';
 
 /** Per source address; 0 turns a limit off (a load test from one address). */
@@ -21,12 +22,14 @@ export interface EdgeGateway {
   /** edge-path.lua, loaded in the global section. */
   luaFile: string;
   bodyLimitBytes: number;
+  /** Share of the traces the edge starts that are sampled (TRACING_SAMPLE_RATIO; 1 when absent). */
+  traceSampleRatio?: number;
   /** How long a service may take to answer (then 504). */
   serverTimeoutMs: number;
   /** The per-client rate window, in seconds. */
   clientWindowS: number;
-  /** Other edges sharing the client table (`peers`): this one's name and every edge's address. */
-  peers?: { self: string; members: { name: string; addr: Listener }[] };
+  /** This edge's name and every edge sharing the client table (`peers`), at least this one. */
+  peers: EdgePeers;
 }
 
 export interface EdgeSettings {
@@ -43,6 +46,7 @@ export interface EdgeSettings {
  * `http-error` wherever it is set (upstream haproxy/haproxy#3032, fixed in 3.2).
  */
 const EDGE_ERRORS: readonly Problem[] = [
+  problem(408, 'The request was not sent in full in time.'),
   problem(500, 'The load balancer could not handle the request.'),
   problem(502, 'The %[var(txn.service)] service did not complete its answer.'),
   problem(503, 'No instance of the %[var(txn.service)] service can take the request right now; try again shortly.', { retryAfter: 1 }),
@@ -71,19 +75,23 @@ function renderSourceLimits({ connRate, requestRate, authFailures }: EdgeLimits)
 /**
  * One ECS-shaped JSON line per request (HAProxy's log: `<LOG_DIR>/edge/<controller>.log`, which
  * Filebeat ships, so `platform logs --request-id` shows it beside the services'): ids, client,
- * route, status and timings; the path without its query, so no credential sent there is logged.
+ * route, the side of a traffic split and its release (empty when not split), status and timings,
+ * the termination state with the backend and server that answered;
+ * the path without its query, so no credential sent there is logged.
  */
 const LOG_FORMAT =
   `  log-format '{"@timestamp":"%[var(txn.t0),div(1000),utime(%Y-%m-%dT%H:%M:%S)].%[var(txn.t0),mod(1000),add(1000),regsub(^1,)]Z","log.level":"info","message":"request completed","service.name":"edge","event.dataset":"edge",` +
-  `"http.request.id":"%[var(txn.rid)]","trace.id":"%[var(txn.trace)]","span.id":"%[var(txn.span)]","client.id":"%[var(txn.client)]","service.target":"%[var(txn.service)]",` +
-  `"http.request.method":"%HM","url.path":"%[var(txn.path),json(utf8s)]","http.response.status_code":%ST,"event.duration_ms":%Ta,"upstream.response_ms":%Tr}'`;
+  `"http.request.id":"%[var(txn.rid)]","trace.id":"%[var(txn.trace)]","span.id":"%[var(txn.span)]","parent.id":"%[var(txn.parent)]","trace.flags":"%[var(txn.flags)]","client.id":"%[var(txn.client)]","service.target":"%[var(txn.service)]","split.side":"%[var(txn.side)]","service.release":"%[var(txn.release)]",` +
+  `"http.request.method":"%HM","url.path":"%[var(txn.path),json(utf8s)]","http.response.status_code":%ST,"event.duration_ms":%Ta,"upstream.response_ms":%Tr,` +
+  // Who ended the request and how (`SC--` with `<NOSRV>`: no server; `SH--`: the service broke off), as Filebeat's haproxy module names them.
+  `"haproxy.termination_state":"%tsc","haproxy.backend_name":"%b","haproxy.server_name":"%s"}'`;
 
 /**
  * The public entry and the gateway's data path: ids and trace context, one form of the path, the
  * longest matching route, authentication, per-client limits, then straight to the service's
  * backend (the same slots the controller fills from Consul). Every answer of its own is a problem.
  */
-export function renderEdgeFrontend(bind: Listener, edge: EdgeSettings): string {
+export function renderEdgeFrontend(bind: Listener, edge: EdgeSettings, split: readonly string[] = []): string {
   const { tls, gateway } = edge;
   const sourceLimits = renderSourceLimits(edge.limits);
   return [
@@ -99,11 +107,13 @@ export function renderEdgeFrontend(bind: Listener, edge: EdgeSettings): string {
     '  http-request set-var(txn.t0) date(0,ms)',
     ...REQUEST_ID_RULES,
     ...sourceLimits.rules,
-    ...renderRequestRules(gateway.maps, gateway.bodyLimitBytes),
+    ...renderRequestRules(gateway.maps, gateway.bodyLimitBytes, gateway.traceSampleRatio),
     ...renderAuthRules(gateway.maps, edge.limits.authFailures > 0),
     ...renderClientLimits(gateway.maps, gateway.clientWindowS),
     ...FORWARD,
     ...EDGE_ERRORS.map(edgeHttpError),
+    // Traffic splitting (split-rules.ts): the candidate backend for callers on that side.
+    ...split,
     '  use_backend svc_%[var(txn.service)]',
     '  default_backend edge_unrouted',
   ].join('\n');
@@ -113,14 +123,13 @@ export function renderEdgeFrontend(bind: Listener, edge: EdgeSettings): string {
 export const edgeGlobals = ({ gateway }: EdgeSettings): string[] => [
   `  lua-load "${gateway.luaFile}"`,
   `  stats socket ${gateway.controlSocket.path} mode 600 level operator${gateway.controlSocket.user ? ` user ${gateway.controlSocket.user}` : ''}`,
-  ...(gateway.peers ? [`  localpeer ${gateway.peers.self}`] : []),
+  `  localpeer ${gateway.peers.self}`,
 ];
 
-/** Sections the edge needs beside its frontend: the client table, peers, and where unknown backends land. */
+/** Sections the edge needs beside its frontend: the client table, its peers (this edge at least), and where unknown backends land. */
 export function renderEdgeSections(edge: EdgeSettings): string[] {
   const { peers, clientWindowS } = edge.gateway;
-  const sections = [clientTable(clientWindowS, peers ? 'edge_peers' : undefined)];
-  if (peers) sections.push(['peers edge_peers', ...peers.members.map((m) => `  peer ${m.name} ${m.addr.host}:${m.addr.port}`)].join('\n'));
+  const sections = [clientTable(clientWindowS, 'edge_peers'), ['peers edge_peers', ...peers.members.map((m) => `  peer ${m.name} ${formatPeerAddress(m.addr)}`)].join('\n')];
   // A route pushed before the controller's reload made its backend: 503, as for no instance.
   sections.push(['backend edge_unrouted', returnEdgeProblem(problem(503, 'No instance of the %[var(txn.service)] service can take the request right now; try again shortly.', { retryAfter: 1 }))].join('\n'));
   return sections;

@@ -14,6 +14,10 @@ export interface BackendSpec {
   service: string;
   /** For the db role: the role-check path that must answer 200 for a server to take traffic. */
   checkPath?: string;
+  /** The candidate side of a traffic split (split-plan.ts): only the candidate release's instances. */
+  candidate?: boolean;
+  /** Server slots to start with, when not BackendSlots.sizeFor(1). */
+  slots?: number;
 }
 
 export const backendName = (service: string): string => `svc_${service.replace(/[^A-Za-z0-9_.-]/g, '_')}`;

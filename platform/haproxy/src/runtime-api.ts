@@ -1,33 +1,6 @@
-import { connect } from 'node:net';
-import { PlatformError } from '@platform/process-runner';
+import { RuntimeApiError, runtimeCommand, runtimeCommands } from '@platform/process-runner';
 
-/**
- * Sends commands to HAProxy's Runtime API on its unix socket. Several commands go in one
- * connection separated by `;` (HAProxy answers each in turn, then closes the connection).
- */
-export function runtimeCommand(socketPath: string, command: string, timeoutMs = 2_000): Promise<string> {
-  // One line is one command: a line break would smuggle in a second, unchecked one.
-  if (/[\r\n]/.test(command)) return Promise.reject(new RuntimeApiError('refused to send a runtime command containing a line break'));
-  return new Promise((resolve, reject) => {
-    const socket = connect(socketPath);
-    let output = '';
-    socket.setTimeout(timeoutMs, () => socket.destroy(new RuntimeApiError(`runtime API did not answer "${command.slice(0, 80)}" within ${timeoutMs} ms`)));
-    socket.on('connect', () => socket.end(`${command}\n`));
-    socket.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    socket.on('error', reject);
-    socket.on('close', () => resolve(output));
-  });
-}
-
-/** Answers that mean a runtime command was refused; anything else is informational. */
-const FAILURE = /^(No such|Unknown|Require|Invalid|Missing|.*is not|.*cannot|.*failed|.*not found)/im;
-
-/** HAProxy's Runtime API refused, or was not sent, a command; the controller falls back to a reload. */
-export class RuntimeApiError extends PlatformError {
-  constructor(message: string) {
-    super('PLATFORM_HAPROXY_RUNTIME_API', message, { retryable: true });
-  }
-}
+export { RuntimeApiError, runtimeCommand } from '@platform/process-runner';
 
 /**
  * The only commands the controller sends: `set server <backend>/<server> <what> <args>` made of
@@ -44,9 +17,10 @@ export function assertSafeCommand(command: string): void {
 export async function applyCommands(socketPath: string, commands: readonly string[]): Promise<void> {
   if (commands.length === 0) return;
   commands.forEach(assertSafeCommand);
-  const answer = await runtimeCommand(socketPath, commands.join('; '));
-  const refused = FAILURE.exec(answer);
-  if (refused) throw new RuntimeApiError(`HAProxy refused a command: ${refused[0]} (in: ${commands.join('; ').slice(0, 300)})`);
+  await runtimeCommands(socketPath, commands).catch((err: Error) => {
+    // Server names and addresses only: the controller's commands are safe to quote.
+    throw err instanceof RuntimeApiError ? new RuntimeApiError(`${err.message} (in: ${commands.join('; ').slice(0, 300)})`) : err;
+  });
 }
 
 export interface ServerRuntimeState {
@@ -83,4 +57,22 @@ export function describeServerState(s: ServerRuntimeState): 'maint' | 'drain' | 
   if (s.admin & 0x23) return 'maint';
   if (s.admin & 0x18) return 'drain';
   return s.operational === 2 ? 'up' : 'down';
+}
+
+/** Map commands carry a path from the controller's state folder and words checked by the caller's schema (service names, numbers, release ids). */
+const MAP_WORD = /^[A-Za-z0-9._:+-]{1,100}$/;
+const MAP_FILE = /^\/[A-Za-z0-9._/+-]{1,250}$/;
+
+/**
+ * Replaces a map's whole content in the running HAProxy, atomically and without a reload: a new
+ * version is prepared, filled, then committed, so a request sees either the old map or the new.
+ */
+export async function replaceMap(socketPath: string, mapFile: string, entries: readonly (readonly [string, string])[]): Promise<void> {
+  if (!MAP_FILE.test(mapFile)) throw new RuntimeApiError(`refused to address map file ${JSON.stringify(mapFile).slice(0, 120)}`);
+  for (const [key, value] of entries) if (!MAP_WORD.test(key) || !MAP_WORD.test(value)) throw new RuntimeApiError(`refused to send an unexpected map entry: ${JSON.stringify(`${key} ${value}`).slice(0, 120)}`);
+  const prepared = await runtimeCommand(socketPath, `prepare map ${mapFile}`);
+  const version = /New version created: (\d+)/.exec(prepared)?.[1];
+  if (!version) throw new RuntimeApiError(`HAProxy did not prepare a new version of ${mapFile}: ${prepared.trim().slice(0, 120)}`);
+  const commands = [...entries.map(([key, value]) => `add map @${version} ${mapFile} ${key} ${value}`), `commit map @${version} ${mapFile}`];
+  await runtimeCommands(socketPath, commands);
 }

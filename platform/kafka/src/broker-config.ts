@@ -1,20 +1,45 @@
+/** One controller of the KRaft quorum: its node id and where its controller listener is. */
+export interface QuorumVoter {
+  nodeId: number;
+  host: string;
+  controllerPort: number;
+}
+
 export interface BrokerConfigInput {
   dataDir: string;
   port: number;
   controllerPort: number;
   host: string;
+  /** This member's node id; 1 for a lone broker. */
+  nodeId?: number;
+  /** Every controller of the quorum, this member included; a lone broker votes for itself alone. */
+  voters?: readonly QuorumVoter[];
 }
 
 /**
- * One node in KRaft combined mode (broker and controller in one process), on one loopback
- * address. Topics are never created implicitly: the platform creates each with explicit
- * partitions and retention (topics.ts).
+ * How many copies a topic gets and how many must acknowledge a write, from the quorum's size: one
+ * copy on a lone broker; on a cluster three (or as many brokers as there are), and a write
+ * acknowledged by all in-sync replicas needs two of them, so one broker may be lost without
+ * losing an acknowledged write or refusing new ones.
+ */
+export function replicationFor(members: number): { factor: number; minInsync: number } {
+  const factor = Math.min(3, Math.max(1, members));
+  return { factor, minInsync: factor > 1 ? 2 : 1 };
+}
+
+/**
+ * One member in KRaft combined mode (broker and controller in one process), on one address. Topics
+ * are never created implicitly: the platform creates each with explicit partitions and retention
+ * (the kit's topics.ts), and their replication factor is the broker default written here.
  */
 export function renderBrokerConfig(input: BrokerConfigInput): string {
+  const nodeId = input.nodeId ?? 1;
+  const voters = input.voters ?? [{ nodeId, host: input.host, controllerPort: input.controllerPort }];
+  const { factor, minInsync } = replicationFor(voters.length);
   const settings: Record<string, string | number | boolean> = {
     'process.roles': 'broker,controller',
-    'node.id': 1,
-    'controller.quorum.voters': `1@${input.host}:${input.controllerPort}`,
+    'node.id': nodeId,
+    'controller.quorum.voters': voters.map((v) => `${v.nodeId}@${v.host}:${v.controllerPort}`).join(','),
     listeners: `PLAINTEXT://${input.host}:${input.port},CONTROLLER://${input.host}:${input.controllerPort}`,
     'advertised.listeners': `PLAINTEXT://${input.host}:${input.port}`,
     'controller.listener.names': 'CONTROLLER',
@@ -23,12 +48,19 @@ export function renderBrokerConfig(input: BrokerConfigInput): string {
     'log.dirs': input.dataDir,
     'auto.create.topics.enable': false,
     'num.partitions': 3,
-    'offsets.topic.replication.factor': 1,
+    'default.replication.factor': factor,
+    'min.insync.replicas': minInsync,
+    'unclean.leader.election.enable': false,
+    'offsets.topic.replication.factor': factor,
     'offsets.topic.num.partitions': 10,
-    'transaction.state.log.replication.factor': 1,
-    'transaction.state.log.min.isr': 1,
+    'transaction.state.log.replication.factor': factor,
+    'transaction.state.log.min.isr': minInsync,
     'group.initial.rebalance.delay.ms': 0,
     'log.retention.check.interval.ms': 60_000,
+    // A member killed with -9 is fenced (its partitions led elsewhere) after this long without a
+    // heartbeat, rather than the default 9 s during which its partitions take no writes.
+    'broker.session.timeout.ms': 3_000,
+    'broker.heartbeat.interval.ms': 500,
   };
   return `${Object.entries(settings)
     .map(([k, v]) => `${k}=${String(v)}`)

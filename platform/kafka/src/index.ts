@@ -1,3 +1,4 @@
-export { startKafkaBroker } from './broker';
-export type { KafkaBroker, KafkaBrokerOptions } from './broker';
-export { renderBrokerConfig } from './broker-config';
+export { newKafkaClusterId, startKafkaBroker, startKafkaMember } from './broker';
+export type { KafkaBroker, KafkaBrokerOptions, KafkaMemberSettings } from './broker';
+export { renderBrokerConfig, replicationFor } from './broker-config';
+export type { QuorumVoter } from './broker-config';

@@ -1,9 +1,12 @@
 import { PlatformError } from '@platform/process-runner';
+import { peopleRouting, type PeopleReceivers } from './alert-receivers';
 
 /** Where Alertmanager sends alerts and how it groups them. */
 export interface AlertmanagerSettings {
   /** Receives every notification (firing and resolved) as Alertmanager's webhook JSON; none: alerts are only listed by the API and `platform alerts`. */
   webhookUrl?: string;
+  /** Slack and email, routed by severity (alert-receivers.ts). */
+  people?: PeopleReceivers;
   groupWaitS: number;
   groupIntervalS: number;
   repeatIntervalS: number;
@@ -12,15 +15,17 @@ export interface AlertmanagerSettings {
 /** The config as JSON (valid YAML, which Alertmanager reads); it may hold a webhook secret, so the caller writes it mode 600. */
 export function renderAlertmanagerConfig(settings: AlertmanagerSettings): string {
   const receiver = { name: 'platform', ...(settings.webhookUrl ? { webhook_configs: [{ url: settings.webhookUrl, send_resolved: true }] } : {}) };
+  const people = peopleRouting(settings.people ?? {}, receiver.name);
   const config = {
     route: {
-      receiver: 'platform',
+      receiver: receiver.name,
       group_by: ['alertname', 'service', 'role', 'backend', 'group'],
       group_wait: `${settings.groupWaitS}s`,
       group_interval: `${settings.groupIntervalS}s`,
       repeat_interval: `${settings.repeatIntervalS}s`,
+      ...(people.routes.length > 0 ? { routes: people.routes } : {}),
     },
-    receivers: [receiver],
+    receivers: [receiver, ...people.receivers],
   };
   return `${JSON.stringify(config, null, 2)}\n`;
 }

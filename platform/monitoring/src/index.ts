@@ -9,6 +9,12 @@ export { renderAlertmanagerConfig, checkWebhookUrl } from './alertmanager-config
 export type { AlertmanagerSettings } from './alertmanager-config';
 export { activeAlerts, ruleStates } from './alerts-api';
 export type { ActiveAlert } from './alerts-api';
+export { queryVector } from './prometheus-api';
+export type { Sample } from './prometheus-api';
 export { scrapeTargets } from './scrape-targets';
 export { syncScrapeTargets } from './targets-sync';
 export type { TargetGroup } from './scrape-targets';
+export { peopleRouting, SEVERITY_ROUTES } from './alert-receivers';
+export type { EmailReceiver, PeopleReceivers, SlackReceiver } from './alert-receivers';
+export { clusterHealthEntry, readKafkaHealth, readLogStoreHealth, readConsulHealth, registerClusterGauges, LOG_STORE_STATUSES } from './cluster-health';
+export type { KafkaHealth, LogStoreHealth, LogStoreStatus, ConsulHealth, ClusterSources } from './cluster-health';

@@ -1,8 +1,11 @@
-export { startOpenSearchNode, openSearchInstallDir } from './opensearch-node';
-export type { OpenSearchNode, OpenSearchNodeOptions } from './opensearch-node';
+export { startLogStoreMember, startOpenSearchNode, openSearchInstallDir } from './opensearch-node';
+export type { LogStoreMemberSettings, OpenSearchNode, OpenSearchNodeOptions } from './opensearch-node';
 export { renderOpenSearchConfig } from './node-config';
-export { LogStore, field, logStoreCredentials } from './log-store';
-export type { LogEntry, LogPage, LogStoreOptions } from './log-store';
+export type { OpenSearchClusterInput } from './node-config';
+export { LogStore, field, logStoreCredentials, storeNodeUrls } from './log-store';
+export type { LogEntry, LogPage, LogStoreHealth, LogStoreOptions } from './log-store';
 export { buildLogQuery, levelsAtOrAbove, parseSince, LOG_SORT } from './log-query';
 export type { LogFilter } from './log-query';
 export { DEFAULT_INDEX_PREFIX, dailyIndex, expiredIndices, indexTemplate, ingestPipeline, ingestPipelineName, ECS_FIELD_MAPPINGS } from './log-index';
+export { errorGroupsQuery, parseErrorGroups } from './error-groups';
+export type { ErrorGroupView } from './error-groups';

@@ -51,19 +51,21 @@ export const ECS_FIELD_MAPPINGS: Record<string, object> = {
   'trace.id': keyword,
   'span.id': keyword,
   'error.type': keyword,
+  // The kit's error group (logging/error-fingerprint.ts): the ops console aggregates on it.
+  'error.fingerprint': keyword,
   'error.message': text,
   'error.stack_trace': { type: 'text', index: false },
 };
 
-export function indexTemplate(prefix: string): Record<string, unknown> {
+/** `replicas`: 0 on a lone node (a replica could never be assigned: the index would stay yellow), 1 on a cluster. */
+export function indexTemplate(prefix: string, replicas = 0): Record<string, unknown> {
   return {
     index_patterns: [`${prefix}-*`],
     priority: 100,
     template: {
       settings: {
         number_of_shards: 1,
-        // One node: a replica could never be assigned and the index would stay yellow.
-        number_of_replicas: 0,
+        number_of_replicas: replicas,
         refresh_interval: '1s',
         // Stamps event.ingested, which `platform logs --follow` pages on: a line shipped late
         // (after an outage) still shows up, although its @timestamp is older than what was printed.

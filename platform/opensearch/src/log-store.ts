@@ -1,11 +1,20 @@
 import { Client } from '@opensearch-project/opensearch';
 import { readSecretFile } from '@platform/process-runner';
-import { DEFAULT_INDEX_PREFIX, expiredIndices, indexTemplate, ingestPipeline, ingestPipelineName } from './log-index';
+import { errorGroupsQuery, parseErrorGroups, type ErrorGroupView } from './error-groups';
+import { field } from './stored-field';
+import { DEFAULT_INDEX_PREFIX, ECS_FIELD_MAPPINGS, expiredIndices, indexTemplate, ingestPipeline, ingestPipelineName } from './log-index';
 import { buildLogQuery, LOG_SORT, type LogFilter } from './log-query';
 
+export { field };
+
 export interface LogStoreOptions {
-  /** http://host:port of OpenSearch, or of an Elasticsearch 7.x cluster in production. */
+  /**
+   * http://host:port of OpenSearch, or of an Elasticsearch 7.x cluster in production; a cluster's
+   * nodes comma-separated (the client spreads requests over them and passes over one that is down).
+   */
   url: string;
+  /** Copies of every log index besides its primary: 0 on a lone node, 1 on a cluster (ensureTemplate). */
+  replicas?: number;
   indexPrefix?: string;
   username?: string;
   password?: string;
@@ -26,6 +35,20 @@ export interface LogEntry {
   sort: unknown[];
 }
 
+/** The cluster as `platform status` shows it: its members and the shards no node holds. */
+export interface LogStoreHealth {
+  status: string;
+  nodes: { name: string; ip: string; manager: boolean }[];
+  unassignedShards: number;
+}
+
+/** Every node URL in a LOG_STORE_URL (one, or a cluster's comma-separated). */
+export const storeNodeUrls = (url: string): string[] =>
+  url
+    .split(',')
+    .map((u) => u.trim())
+    .filter((u) => u.length > 0);
+
 export interface LogPage {
   entries: LogEntry[];
   total: number;
@@ -33,14 +56,6 @@ export interface LogPage {
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
 
-/** Reads a dotted ECS name from a stored line, whether it was written flat or nested. */
-export function field(source: Record<string, unknown>, dotted: string): unknown {
-  if (dotted in source) return source[dotted];
-  const dot = dotted.indexOf('.');
-  if (dot < 0) return undefined;
-  const head = source[dotted.slice(0, dot)];
-  return head && typeof head === 'object' ? field(head as Record<string, unknown>, dotted.slice(dot + 1)) : undefined;
-}
 
 /**
  * An existing store's credentials: LOG_STORE_USERNAME and the password in the file
@@ -59,13 +74,17 @@ export function logStoreCredentials(env: NodeJS.ProcessEnv = process.env): { use
 export class LogStore {
   readonly url: string;
   readonly indexPrefix: string;
+  private readonly replicas: number;
   private readonly client: Client;
 
   constructor(options: LogStoreOptions) {
     this.url = options.url;
     this.indexPrefix = options.indexPrefix ?? DEFAULT_INDEX_PREFIX;
+    this.replicas = options.replicas ?? 0;
     const auth = options.username && options.password ? { username: options.username, password: options.password } : undefined;
-    this.client = new Client({ node: options.url, auth, requestTimeout: options.requestTimeoutMs ?? 10_000, maxRetries: 1 });
+    const nodes = storeNodeUrls(options.url);
+    // A request a down node failed is tried on each of the others once.
+    this.client = new Client({ nodes, auth, requestTimeout: options.requestTimeoutMs ?? 10_000, maxRetries: Math.max(1, nodes.length) });
   }
 
   static fromEnv(env: NodeJS.ProcessEnv = process.env): LogStore | undefined {
@@ -88,7 +107,17 @@ export class LogStore {
   /** The ingest pipeline and the template every daily index is created from; safe on every start. */
   async ensureTemplate(): Promise<void> {
     await this.client.ingest.putPipeline({ id: ingestPipelineName(this.indexPrefix), body: ingestPipeline() as never });
-    await this.client.indices.putIndexTemplate({ name: this.indexPrefix, body: indexTemplate(this.indexPrefix) as never });
+    await this.client.indices.putIndexTemplate({ name: this.indexPrefix, body: indexTemplate(this.indexPrefix, this.replicas) as never });
+    // Daily indices made before error.fingerprint was mapped get it too (adding a field is allowed),
+    // so today's errors are grouped without waiting for tomorrow's index.
+    await this.client.indices.putMapping({ index: this.pattern, ignore_unavailable: true, allow_no_indices: true, body: { properties: { error: { properties: { fingerprint: ECS_FIELD_MAPPINGS['error.fingerprint'] } } } } as never });
+  }
+
+  async health(): Promise<LogStoreHealth> {
+    const health = (await this.client.cluster.health()).body as { status: string; unassigned_shards: number };
+    const rows = (await this.client.cat.nodes({ format: 'json', h: 'name,ip,cluster_manager' } as never)).body as unknown as { name: string; ip: string; cluster_manager: string }[];
+    const nodes = rows.map((r) => ({ name: r.name, ip: r.ip, manager: r.cluster_manager === '*' })).sort((a, b) => a.name.localeCompare(b.name));
+    return { status: health.status, nodes, unassignedShards: health.unassigned_shards };
   }
 
   async search(filter: LogFilter, options: { size?: number; after?: unknown[]; newestFirst?: boolean } = {}): Promise<LogPage> {
@@ -120,6 +149,12 @@ export class LogStore {
   async count(filter: LogFilter): Promise<number> {
     const res = await this.client.count({ index: this.pattern, ignore_unavailable: true, allow_no_indices: true, body: { query: buildLogQuery(filter) } as never });
     return res.body.count;
+  }
+
+  /** Errors grouped by the kit's fingerprint, the most recently seen first (error-groups.ts). */
+  async errorGroups(size = 20): Promise<ErrorGroupView[]> {
+    const res = await this.client.search({ index: this.pattern, ignore_unavailable: true, allow_no_indices: true, body: errorGroupsQuery(size) as never });
+    return parseErrorGroups(res.body.aggregations);
   }
 
   /** Makes everything indexed so far searchable now instead of at the next refresh interval. */

@@ -7,10 +7,26 @@ export interface OpenSearchNodeConfigInput {
   transportPort: number;
   dataDir: string;
   logsDir: string;
+  /** A member of a cluster: where the others are; without it the node elects itself alone. */
+  cluster?: OpenSearchClusterInput;
+}
+
+export interface OpenSearchClusterInput {
+  /** host:transportPort of every member, this one included. */
+  seedHosts: readonly string[];
+  /** Every member's node name: the managers that may form the cluster the first time. */
+  initialManagers: readonly string[];
+}
+
+/** Single-node discovery, or the seed hosts and the first managers of a cluster. */
+function discovery(cluster: OpenSearchClusterInput | undefined): Record<string, string | string[]> {
+  if (!cluster) return { 'discovery.type': 'single-node' };
+  return { 'discovery.seed_hosts': [...cluster.seedHosts], 'cluster.initial_cluster_manager_nodes': [...cluster.initialManagers] };
 }
 
 /**
- * The node the platform runs: one node that elects itself (no discovery), listening on loopback,
+ * The node the platform runs: one node that elects itself (no discovery), or a member of a cluster
+ * that finds the others at their seed addresses, listening on its own address (loopback locally),
  * answering Beats as Elasticsearch 7.10.2 (compatibility.override_main_response_version; without
  * it Filebeat rejects the version number), and never turning indices read-only because the
  * disk of a developer machine is fuller than a server's would be.
@@ -22,7 +38,7 @@ export function renderOpenSearchConfig(input: OpenSearchNodeConfigInput): string
     'network.host': input.host,
     'http.port': input.httpPort,
     'transport.port': input.transportPort,
-    'discovery.type': 'single-node',
+    ...discovery(input.cluster),
     // The jar launcher's default roles leave out ingest, which the log template's pipeline needs.
     'node.roles': ['cluster_manager', 'data', 'ingest'],
     'path.data': input.dataDir,

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { platformHome, startUntilReady, type ExitStatus } from '@platform/process-runner';
-import { LOG4J2_PROPERTIES, renderOpenSearchConfig } from './node-config';
+import { LOG4J2_PROPERTIES, renderOpenSearchConfig, type OpenSearchClusterInput } from './node-config';
 
 export interface OpenSearchNodeOptions {
   /** Holds config/, data/ (kept across restarts) and opensearch.log. */
@@ -17,6 +17,16 @@ export interface OpenSearchNodeOptions {
   startTimeoutMs?: number;
 }
 
+/**
+ * One member of a log store cluster, as a local `--ha` platform and a cloud `logstore` node start
+ * it: its own address and name, the same ports on every member, the others' transport addresses.
+ */
+export interface LogStoreMemberSettings extends OpenSearchNodeOptions {
+  host: string;
+  nodeName: string;
+  cluster: OpenSearchClusterInput;
+}
+
 export interface OpenSearchNode {
   readonly url: string;
   readonly pid: number;
@@ -26,8 +36,20 @@ export interface OpenSearchNode {
 
 export const openSearchInstallDir = (): string => join(platformHome(), 'opensearch');
 
-/** Starts one OpenSearch node from the jars platform/opensearch/install.sh resolved. */
-export async function startOpenSearchNode(options: OpenSearchNodeOptions): Promise<OpenSearchNode> {
+/** Starts a lone OpenSearch node (single-node discovery) from the jars platform/opensearch/install.sh resolved. */
+export function startOpenSearchNode(options: OpenSearchNodeOptions): Promise<OpenSearchNode> {
+  return startNode(options, undefined);
+}
+
+/**
+ * Starts one member of a cluster and resolves once it serves: the cluster has a manager and is at
+ * least yellow. The first members of a new cluster wait for each other, so start them together.
+ */
+export function startLogStoreMember(settings: LogStoreMemberSettings): Promise<OpenSearchNode> {
+  return startNode(settings, settings.cluster);
+}
+
+async function startNode(options: OpenSearchNodeOptions, cluster: OpenSearchClusterInput | undefined): Promise<OpenSearchNode> {
   const installDir = options.installDir ?? openSearchInstallDir();
   if (!existsSync(join(installDir, 'classes', 'PlatformOpenSearch.class'))) {
     throw new Error(`OpenSearch is not installed in ${installDir}; run platform/opensearch/install.sh`);
@@ -37,7 +59,7 @@ export async function startOpenSearchNode(options: OpenSearchNodeOptions): Promi
   const dataDir = join(options.stateDir, 'data');
   mkdirSync(configDir, { recursive: true });
   mkdirSync(dataDir, { recursive: true });
-  const config = { clusterName: 'platform-logs', nodeName: options.nodeName ?? 'node-1', host, httpPort: options.httpPort, transportPort: options.transportPort, dataDir, logsDir: join(options.stateDir, 'logs') };
+  const config = { clusterName: 'platform-logs', nodeName: options.nodeName ?? 'node-1', host, httpPort: options.httpPort, transportPort: options.transportPort, dataDir, logsDir: join(options.stateDir, 'logs'), cluster };
   writeFileSync(join(configDir, 'opensearch.yml'), renderOpenSearchConfig(config));
   writeFileSync(join(configDir, 'log4j2.properties'), LOG4J2_PROPERTIES);
 

@@ -2,6 +2,15 @@ import type { Client } from 'pg';
 import { DB_ROLES, type ClusterSecrets, type DbRole } from './secrets';
 
 /**
+ * Whether the server takes writes. Patroni answers /primary once it holds the leader lock, while a
+ * member restarted as a replica may still be finishing its promotion (read-only for a moment: a
+ * GRANT there failed with "read-only transaction" in CI).
+ */
+export async function takesWrites(client: Client): Promise<boolean> {
+  return !(await client.query<{ recovering: boolean }>('SELECT pg_is_in_recovery() AS recovering')).rows[0]?.recovering;
+}
+
+/**
  * Brings a primary to what the platform expects: its roles, the application database owned by
  * the app role, and one physical slot per replica. Safe to run at every start: it only adds what
  * is missing (a password is set when its role is created, never logged).

@@ -1,5 +1,5 @@
 import { sleep, waitFor } from '@platform/process-runner';
-import { bootstrapPrimary } from './bootstrap';
+import { bootstrapPrimary, takesWrites } from './bootstrap';
 import { withConnection, type ConnectionSpec } from './connection';
 import { serverUser } from './os-user';
 import { memberSettings, startClusterMember, type ClusterMemberSettings, type MemberPlan } from './patroni/cluster-member';
@@ -85,7 +85,15 @@ export async function startPostgresCluster(options: ClusterOptions): Promise<Pos
     const cluster = describeCluster(options, database, host, secrets, started.sort((a, b) => a.name.localeCompare(b.name)));
     const leader = await cluster.refreshRoles(120_000);
     log(`${leader.name} leads (Patroni); ${cluster.replicas.map((r) => r.name).join(', ') || 'no replicas'} follow`);
-    await withConnection(cluster.connection(leader, 'admin', 'postgres'), (client) => bootstrapPrimary(client, secrets, database, []));
+    await waitFor(
+      () =>
+        withConnection(cluster.connection(leader, 'admin', 'postgres'), async (client) => {
+          if (!(await takesWrites(client))) return false;
+          await bootstrapPrimary(client, secrets, database, []);
+          return true;
+        }),
+      { timeoutMs: 60_000, intervalMs: 200, what: `${leader.name} to finish its promotion and take writes` },
+    );
     // synchronous_mode lives in Consul after bootstrap; the platform's setting wins at every start.
     await patchConfigWhenReady(leader, { synchronous_mode: settings.synchronous });
     return cluster;

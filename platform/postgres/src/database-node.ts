@@ -1,5 +1,5 @@
 import { waitFor } from '@platform/process-runner';
-import { bootstrapPrimary } from './bootstrap';
+import { bootstrapPrimary, takesWrites } from './bootstrap';
 import { withConnection, type ConnectionSpec } from './connection';
 import type { ServerTls } from './hba';
 import { serverUser } from './os-user';
@@ -76,7 +76,7 @@ async function waitForPlatformDatabase(member: PgMember, connection: (role?: DbR
       const status = await member.rest.status().catch(() => undefined);
       if (status?.state !== 'running') return false;
       return withConnection(connection('admin', 'postgres'), async (client) => {
-        if (await member.rest.isPrimary().catch(() => false)) await bootstrapPrimary(client, secrets, database, []);
+        if ((await member.rest.isPrimary().catch(() => false)) && (await takesWrites(client))) await bootstrapPrimary(client, secrets, database, []);
         const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
         return found.rowCount === 1;
       }).catch(() => false);

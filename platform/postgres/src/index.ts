@@ -7,10 +7,11 @@ export { PatroniRest, isLeaderRole, type ClusterMember, type MemberStatus } from
 export { DCS_TIMING, renderPatroniConfig, type PatroniMemberConfig } from './patroni/config';
 export type { ConnectionSpec } from './connection';
 export { withConnection } from './connection';
-export { DB_ROLES, type DbRole, type ClusterSecrets } from './secrets';
+export { DB_ROLES, readRestCredentials, restApiPasswordFile, type DbRole, type ClusterSecrets, type RestCredentials } from './secrets';
 export { postgresBinDir, postgresMajor } from './paths';
 export { renderHba, type HbaInput, type ServerTls } from './hba';
 export { startRoleCheckers, roleCheckEntry, roleCheckEnv, roleCheckInstanceId, waitForRegistrations } from './role-checkers';
 export type { RoleChecker, RoleCheckers, RoleCheckSettings, RoleCheckEnvSettings } from './role-checkers';
 export type { RoleReport } from './role-check/role-observer';
 export { LagTracker } from './role-check/lag-tracker';
+export { LeaderLockWatch, LOCK_CONFIRMATION_STANDS_MS, LOCK_QUESTION_EVERY_MS } from './role-check/leader-lock';

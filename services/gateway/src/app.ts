@@ -1,19 +1,13 @@
 import type { ServiceDefinition } from '@platform/service-kit';
 import { Pool } from 'undici';
-import { checkGatewayConfig, gatewayConfigShape, type GatewayConfig } from './config';
+import { checkGatewayConfig, gatewayConfigShape, jwtSource } from './config';
 import { installDocsRoute } from './docs/docs-route';
 import { startControlPlane } from './edge/control-plane';
-import { readJwtSettings } from './edge/jwt-settings';
 import { loadRouteGrants } from './routing/route-grants';
 import { watchRoutes } from './routing/route-watcher';
 
 const NAME = 'gateway';
 const VERSION = '0.3.0';
-
-const jwtSettings = (config: GatewayConfig) =>
-  config.GATEWAY_JWT_SECRET_FILE && config.GATEWAY_JWT_ISSUER && config.GATEWAY_JWT_AUDIENCE
-    ? readJwtSettings({ secretFile: config.GATEWAY_JWT_SECRET_FILE, issuer: config.GATEWAY_JWT_ISSUER, audience: config.GATEWAY_JWT_AUDIENCE, clockToleranceMs: config.GATEWAY_JWT_CLOCK_TOLERANCE_MS })
-    : undefined;
 
 /**
  * The gateway's control plane. Callers' requests never pass through this process: the edge HAProxy
@@ -28,7 +22,7 @@ export const gatewayService: ServiceDefinition<typeof gatewayConfigShape> = {
   config: gatewayConfigShape,
   async setup({ app, config, consulToken, logger }) {
     checkGatewayConfig(config);
-    const jwt = jwtSettings(config);
+    const jwt = jwtSource(config);
     if (!config.GATEWAY_EDGE_MAPS_DIR) logger.warn('GATEWAY_EDGE_MAPS_DIR is not set: no edge is fed routes, keys or limits; only /docs is served');
     const control = startControlPlane({
       mapsDir: config.GATEWAY_EDGE_MAPS_DIR,

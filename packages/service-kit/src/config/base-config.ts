@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { booleanVar, csvVar, durationVar, hostPortVar, identifierVar, integerVar, ipVar, portVar } from './env-types';
+import { tracingConfigShape } from '../tracing/tracing-config';
+import { booleanVar, csvVar, durationVar, hostPortVar, identifierVar, integerVar, ipVar, portVar, releaseIdVar } from './env-types';
 
 /**
  * Variables every service understands. A service adds its own with `extend`; for every variable
@@ -19,6 +20,8 @@ export const baseConfigShape = {
   /** How long start waits for the agent and its first registration; a restarted agent restoring a large catalog is slow. */
   CONSUL_START_TIMEOUT_MS: integerVar(0, 600_000).default('30000'),
   INSTANCE_ID: identifierVar.optional(),
+  /** The release this instance runs (set by the supervisor, which starts it from that release's folder); registered as meta `release`. */
+  PLATFORM_RELEASE: releaseIdVar.optional(),
   NODE_NAME: identifierVar.default(hostname().replace(/[^A-Za-z0-9._-]/g, '-')),
   SERVICE_TAGS: csvVar.default(''),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
@@ -36,6 +39,7 @@ export const baseConfigShape = {
   DRAIN_MS: integerVar(0, 600_000).default('1000'),
   SHUTDOWN_TIMEOUT_MS: integerVar(1000, 600_000).default('30000'),
   BODY_LIMIT_BYTES: integerVar(1024, 100 * 1024 * 1024).default('1048576'),
+  ...tracingConfigShape,
 };
 
 export const baseConfigSchema = z.object(baseConfigShape);

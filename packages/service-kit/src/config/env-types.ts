@@ -1,5 +1,6 @@
 import { isIP, isIPv4 } from 'node:net';
 import { z } from 'zod';
+import { isFetchBlockedPort } from '@platform/process-runner';
 
 /** Environment variables arrive as strings; these turn them into typed values with plain messages. */
 
@@ -11,7 +12,11 @@ export const integerVar = (min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min, `must be an integer between ${min} and ${max}`).max(max, `must be an integer between ${min} and ${max}`));
 
-export const portVar = integerVar(0, 65535);
+/** A port to listen on, within [min, max]; never one fetch() refuses, since components are checked over HTTP. */
+export const portInRangeVar = (min: number, max: number) =>
+  integerVar(min, max).refine((port) => !isFetchBlockedPort(port), (port) => ({ message: `${port} is a port fetch() refuses to connect to (the fetch standard's "bad ports"); choose another` }));
+
+export const portVar = portInRangeVar(0, 65535);
 
 /** true/false, also written 1/0, yes/no or on/off, in any case. */
 export const booleanVar = z
@@ -47,3 +52,11 @@ export const csvVar = z.string().transform((v) =>
 );
 
 export const identifierVar = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'must be letters, digits, dot, dash or underscore (at most 128)');
+
+/**
+ * A release id, `<version>-<short content hash>`: the form `platform deploy` names release folders
+ * with and the load balancers read from the `release` meta (platform/consul rollout-record.ts
+ * RELEASE_ID is the same pattern).
+ */
+export const RELEASE_ID_PATTERN = /^[0-9A-Za-z.+_]{1,40}-[0-9a-f]{7,16}$/;
+export const releaseIdVar = z.string().regex(RELEASE_ID_PATTERN, 'must be a release id such as 0.1.0-3f9a2c1d7e4b');

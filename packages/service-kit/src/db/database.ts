@@ -1,6 +1,7 @@
 import type { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
 import { Counter, type Registry } from 'prom-client';
 import type { ReadinessCheck } from '../http/health';
+import { inQuerySpan } from '../tracing/db-spans';
 import { consistency } from './consistency';
 import { isBrokenConnection, isReadOnlyViolation, writeOnReadPool } from './db-errors';
 import { parseLsn } from './lsn';
@@ -32,7 +33,12 @@ export interface DatabasePools {
   registry: Registry;
 }
 
-async function withClient<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+/** `on`'s statements, each in a span of the request or event it serves (tracing/db-spans.ts). */
+const traced = (on: Pool | PoolClient): Queryable => ({
+  query: <R extends QueryResultRow>(text: string, values?: unknown[]) => inQuerySpan(text, () => on.query<R>(text, values)),
+});
+
+async function withClient<T>(pool: Pool, work: (client: Queryable) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   // The pool listens for errors only on idle clients. A checked-out one whose connection is cut
   // between two queries (a load balancer dropping a lagging replica, a server restart) emits
@@ -43,7 +49,7 @@ async function withClient<T>(pool: Pool, work: (client: PoolClient) => Promise<T
   };
   client.on('error', onError);
   try {
-    const result = await work(client);
+    const result = await work(traced(client));
     client.removeListener('error', onError);
     client.release(broken);
     return result;
@@ -62,7 +68,7 @@ export async function primaryWalLsn(primary: Queryable): Promise<bigint | undefi
 }
 
 /** Remembers the primary's position after a write, for this request's reads and its response header. */
-async function noteWritePosition(client: PoolClient): Promise<void> {
+async function noteWritePosition(client: Queryable): Promise<void> {
   if (!consistency.current()) return;
   const lsn = await primaryWalLsn(client);
   if (lsn !== undefined) consistency.noteWrite(lsn);
@@ -76,11 +82,12 @@ export function createDatabase(pools: DatabasePools): Database {
     registers: [pools.registry],
   });
   const retries = new Counter({ name: 'db_read_retries_total', help: 'Reads sent again after their connection broke', registers: [pools.registry] });
+  const replica = traced(pools.read);
 
   const readOnce = async <R extends QueryResultRow>(text: string, values: unknown[] | undefined): Promise<QueryResult<R>> => {
     const required = consistency.requiredLsn();
     if (required === undefined) {
-      const result = await pools.read.query<R>(text, values);
+      const result = await replica.query<R>(text, values);
       reads.inc({ served_by: 'replica' });
       return result;
     }
@@ -111,7 +118,7 @@ export function createDatabase(pools: DatabasePools): Database {
         await client.query('BEGIN');
         let result;
         try {
-          result = await work({ query: (text, values) => client.query(text, values) });
+          result = await work(client);
           await client.query('COMMIT');
         } catch (err) {
           await client.query('ROLLBACK').catch(() => undefined);

@@ -1,5 +1,5 @@
-import type { PoolClient } from 'pg';
 import { HttpProblem } from '../errors/http-errors';
+import type { Queryable } from './database';
 import { formatLsn, parseLsn } from './lsn';
 
 const POLL_MS = 5;
@@ -27,7 +27,7 @@ export class WriteNotOnPrimaryError extends HttpProblem {
  * write of its history: one whose position is short of `lsn` throws WriteNotOnPrimaryError, as
  * after a failover that lost the write (LSNs from an old timeline never make a read wait on it).
  */
-export async function hasReplayed(client: PoolClient, lsn: bigint, waitMs: number): Promise<'at-once' | 'after-wait' | false> {
+export async function hasReplayed(client: Queryable, lsn: bigint, waitMs: number): Promise<'at-once' | 'after-wait' | false> {
   const deadline = Date.now() + waitMs;
   for (let attempt = 0; ; attempt += 1) {
     const { rows } = await client.query<{ standby: boolean; replayed: string | null; current: string | null }>(

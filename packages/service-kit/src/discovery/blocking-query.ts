@@ -15,6 +15,8 @@ export interface BlockingQueryOptions<T> {
   waitSeconds?: number;
   /** The connection pool to use (see consulPool); by default the process-wide one. */
   pool?: Dispatcher;
+  /** The result when Consul answers 404 (an empty KV prefix); without it a 404 is an error. */
+  notFound?: T;
   onResult(value: T, index: string): void;
   /** `error` is a ConsulRequestError: its `kind` tells a refusal (429, 403) from an outage. */
   onError?(error: Error, attempt: number): void;
@@ -39,6 +41,7 @@ export function startBlockingQuery<T>(options: BlockingQueryOptions<T>): Blockin
         const answer = await consulGet<T>(options.httpAddr, `${options.path}${separator}index=${index}&wait=${waitSeconds}s`, {
           token: options.token,
           pool: options.pool,
+          notFound: options.notFound,
           signal: controller.signal,
           // Consul adds up to wait/16 of jitter to a blocking query; leave room for it and a slow answer.
           timeoutMs: waitSeconds * 1000 + 10_000,

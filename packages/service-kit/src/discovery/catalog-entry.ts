@@ -1,4 +1,7 @@
 import { isIP } from 'node:net';
+import { SERVICE_NAME } from '@platform/process-runner';
+
+export { SERVICE_NAME };
 
 export type InstanceHealth = 'passing' | 'warning' | 'critical' | 'maintenance';
 
@@ -26,7 +29,6 @@ export interface HealthEntry {
  * API commands, Prometheus targets, routes and log lines. So each has a strict shape, narrower
  * than Consul's own rules: nothing with whitespace, quotes, `;`, `|`, `#`, `\` or control characters.
  */
-export const SERVICE_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const INSTANCE_ID = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/;
 const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
@@ -42,6 +44,7 @@ const portText = (value: string): boolean => /^\d{1,5}$/.test(value) && isPort(N
 const META_SCHEMA: Record<string, (value: string) => boolean> = {
   'metrics-port': portText,
   'check-port': portText,
+  'edge-peer-port': portText,
   'metrics-path': (v) => URL_PATH.test(v),
   'gateway-prefix': (v) => URL_PATH.test(v),
   'gateway-auth': (v) => /^[a-z-]{1,32}$/.test(v),

@@ -38,8 +38,12 @@ export interface ConsulAnswer<T> {
  */
 export const consulPool = (connections: number): Dispatcher => new Agent({ connections, keepAliveTimeout: 60_000, bodyTimeout: 0, headersTimeout: 0 });
 
-/** One GET of Consul's HTTP API, its failures classified; the token travels only as a header. */
-export async function consulGet<T>(httpAddr: string, path: string, options: { token?: string; signal?: AbortSignal; timeoutMs?: number; pool?: Dispatcher }): Promise<ConsulAnswer<T>> {
+/**
+ * One GET of Consul's HTTP API, its failures classified; the token travels only as a header.
+ * `notFound`: the answer to a 404, which for a KV prefix with no key is "empty", not a failure
+ * (Consul still sends its index, so a blocking query on an empty prefix blocks as usual).
+ */
+export async function consulGet<T>(httpAddr: string, path: string, options: { token?: string; signal?: AbortSignal; timeoutMs?: number; pool?: Dispatcher; notFound?: T }): Promise<ConsulAnswer<T>> {
   const timeout = AbortSignal.timeout(options.timeoutMs ?? 10_000);
   let res: Dispatcher.ResponseData;
   try {
@@ -51,11 +55,16 @@ export async function consulGet<T>(httpAddr: string, path: string, options: { to
   } catch (err) {
     throw new ConsulRequestError(`consul at ${httpAddr} did not answer ${path.split('?')[0]}: ${err instanceof Error ? err.message : String(err)}`, 'unreachable');
   }
+  const index = res.headers['x-consul-index'];
+  const consulIndex = typeof index === 'string' ? index : '0';
+  if (res.statusCode === 404 && options.notFound !== undefined) {
+    await res.body.dump();
+    return { body: options.notFound, index: consulIndex };
+  }
   if (res.statusCode < 200 || res.statusCode >= 300) {
     const reason = (await res.body.text().catch(() => '')).trim().slice(0, 200);
     const kind = REFUSALS.has(res.statusCode) ? 'refused' : 'unreachable';
     throw new ConsulRequestError(`consul ${kind === 'refused' ? 'refused' : 'failed'} ${path.split('?')[0]} with ${res.statusCode}${reason ? `: ${reason}` : ''}`, kind, res.statusCode);
   }
-  const index = res.headers['x-consul-index'];
-  return { body: (await res.body.json()) as T, index: typeof index === 'string' ? index : '0' };
+  return { body: (await res.body.json()) as T, index: consulIndex };
 }

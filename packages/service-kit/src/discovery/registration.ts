@@ -80,6 +80,10 @@ export class ConsulRegistration {
       },
     });
     this.registeredTags = tags.join(',');
+    // An instance id is reused (slot numbers): a predecessor that died while draining (kill -9, a
+    // crash in its shutdown) left its maintenance check on the agent, which outlives a registration
+    // under the same id and kept the newcomer critical forever (a rolling deploy timed out on it).
+    if (!this.draining) await this.consul.agent.service.maintenance({ id: instance.id, enable: false });
   }
 
   private currentTags(): string[] {

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from '../logging/logger';
 import type { ServiceMetrics } from '../metrics/registry';
+import { clientErrorAnswer } from './client-error';
 import { installHealthRoutes, type HealthState } from './health';
 import { installInputLimits } from './input-limits';
 import { installOpenApi, type OpenApiInfo } from './openapi';
@@ -37,6 +38,7 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     // and never sends a request on a socket this server is closing at that moment.
     keepAliveTimeout: 65_000,
     return503OnClosing: false,
+    clientErrorHandler: clientErrorAnswer(logger),
   });
 
   installRequestScope(app);

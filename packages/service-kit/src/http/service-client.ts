@@ -1,12 +1,18 @@
-import { Agent, request } from 'node:http';
+import { Agent, request, type RequestOptions } from 'node:http';
 import { KitError } from '../errors/kit-errors';
 import { requestContext } from '../logging/request-context';
+import { startClientSpan } from '../tracing/http-spans';
 
 export interface ServiceCallOptions {
   method?: string;
   body?: unknown;
   headers?: Record<string, string>;
   timeoutMs?: number;
+  /**
+   * The route template of `path` as the callee declares it (`/users/:id`): names the call's span
+   * (`GET users /users/:id`). Without it the span is named by method and service only.
+   */
+  route?: string;
 }
 
 export interface ServiceAnswer<T> {
@@ -40,34 +46,52 @@ export class ServiceCallError extends KitError {
 export function createServiceClient(lbAddr: { host: string; port: number } | undefined): ServiceClient {
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   return {
-    call<T>(service: string, path: string, options: ServiceCallOptions = {}): Promise<ServiceAnswer<T>> {
-      if (!lbAddr) return Promise.reject(new ServiceCallError(service, 'INTERNAL_LB_ADDR is not set, so no load balancer is known'));
+    async call<T>(service: string, path: string, options: ServiceCallOptions = {}): Promise<ServiceAnswer<T>> {
+      if (!lbAddr) throw new ServiceCallError(service, 'INTERNAL_LB_ADDR is not set, so no load balancer is known');
+      const method = options.method ?? 'GET';
+      const span = startClientSpan(method, service, options.route);
       const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
-      const headers: Record<string, string> = { ...requestContext.outgoingHeaders(), accept: 'application/json', ...options.headers, host: service };
+      const headers: Record<string, string> = { ...requestContext.outgoingHeaders(requestContext.current(span?.otel)), accept: 'application/json', ...options.headers, host: service };
       if (payload !== undefined) headers['content-type'] = 'application/json';
-      return new Promise((resolve, reject) => {
-        const req = request({ agent, host: lbAddr.host, port: lbAddr.port, path, method: options.method ?? 'GET', headers, timeout: options.timeoutMs ?? 5_000 }, (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (text += chunk));
-          res.on('error', (err) => reject(new ServiceCallError(service, err.message, { cause: err })));
-          res.on('end', () => {
-            if (res.headers[NO_ROUTE_HEADER]) return reject(new ServiceCallError(service, 'the internal load balancer routes no instance of it'));
-            let body: unknown = text;
-            if ((res.headers['content-type'] ?? '').includes('json') && text !== '') {
-              try {
-                body = JSON.parse(text);
-              } catch {
-                // Leave the text as it is: the caller sees what the callee sent.
-              }
-            }
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: body as T });
-          });
-        });
-        req.on('timeout', () => req.destroy(new Error(`no answer within ${options.timeoutMs ?? 5_000} ms`)));
-        req.on('error', (err) => reject(new ServiceCallError(service, err.message, { cause: err })));
-        req.end(payload);
-      });
+      const answer = send<T>({ agent, host: lbAddr.host, port: lbAddr.port, path, method, headers, timeout: options.timeoutMs ?? 5_000 }, service, payload);
+      if (!span) return answer;
+      return answer.then(
+        (a) => {
+          span.end(a.status);
+          return a;
+        },
+        (err: Error) => {
+          span.fail(err);
+          throw err;
+        },
+      );
     },
   };
+}
+
+/** One request, its answer's body parsed when it is JSON; a failed exchange is a ServiceCallError. */
+function send<T>(options: RequestOptions & { timeout: number }, service: string, payload: string | undefined): Promise<ServiceAnswer<T>> {
+  return new Promise((resolve, reject) => {
+    const req = request(options, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('error', (err) => reject(new ServiceCallError(service, err.message, { cause: err })));
+      res.on('end', () => {
+        if (res.headers[NO_ROUTE_HEADER]) return reject(new ServiceCallError(service, 'the internal load balancer routes no instance of it'));
+        let body: unknown = text;
+        if ((res.headers['content-type'] ?? '').includes('json') && text !== '') {
+          try {
+            body = JSON.parse(text);
+          } catch {
+            // Leave the text as it is: the caller sees what the callee sent.
+          }
+        }
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: body as T });
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${options.timeout} ms`)));
+    req.on('error', (err) => reject(new ServiceCallError(service, err.message, { cause: err })));
+    req.end(payload);
+  });
 }

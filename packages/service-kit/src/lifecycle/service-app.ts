@@ -3,11 +3,13 @@ import type { z } from 'zod';
 import { loadConfig } from '../config/load-config';
 import { createConsulClient, readConsulToken } from '../discovery/consul-client';
 import { StartupError } from '../errors/kit-errors';
+import { FeatureFlags } from '../flags/feature-flags';
 import { createHttpApp } from '../http/app';
 import type { HealthState } from '../http/health';
 import { createServiceClient } from '../http/service-client';
 import { closeLogger, createLogger } from '../logging/logger';
 import { createServiceMetrics } from '../metrics/registry';
+import { nameTracedService } from '../tracing/start-tracing';
 import type { ServiceConfig, ServiceContext, ServiceDefinition, ServiceParts } from './service';
 
 /** A service's app with its routes and parts set up, not yet listening nor registered. */
@@ -32,6 +34,8 @@ export async function buildServiceApp<Extra extends z.ZodRawShape>(definition: S
   if (advertised === '0.0.0.0' || advertised === '::') {
     throw new StartupError('SERVICE_ADDRESS must be set when HOST is a wildcard address: Consul needs an address callers can reach');
   }
+  nameTracedService({ service: definition.name, version: definition.version, instanceId });
+  const metrics = createServiceMetrics({ service: definition.name, instance: instanceId });
   const logger = createLogger({
     service: definition.name,
     version: definition.version,
@@ -41,8 +45,8 @@ export async function buildServiceApp<Extra extends z.ZodRawShape>(definition: S
     logDir: config.LOG_DIR,
     toStdout: config.LOG_TO_STDOUT,
     redactKeys: [...(definition.redactKeys ?? []), ...config.LOG_REDACT_KEYS],
+    onErrorGroup: (group) => metrics.errorGroups.inc({ fingerprint: group.fingerprint, error_type: group.type }),
   });
-  const metrics = createServiceMetrics({ service: definition.name, instance: instanceId });
   const health: HealthState = { draining: false, checks: [] };
   const app = createHttpApp({ logger, metrics, health, bodyLimit: config.BODY_LIMIT_BYTES, openApi: { title: definition.name, version: definition.version } });
   const consul = createConsulClient(config.CONSUL_HTTP_ADDR, undefined, consulToken);
@@ -50,7 +54,9 @@ export async function buildServiceApp<Extra extends z.ZodRawShape>(definition: S
   await app.after();
 
   const services = createServiceClient(config.INTERNAL_LB_ADDR);
-  const context: ServiceContext<ServiceConfig<Extra>> = { app, config, logger, metrics, consul, consulToken, services };
+  // Empty until startService's watch reads Consul: an app built for inject() tests answers every flag's default.
+  const flags = new FeatureFlags(logger, metrics);
+  const context: ServiceContext<ServiceConfig<Extra>> = { app, config, logger, metrics, consul, consulToken, services, flags };
   const parts = (await definition.setup(context)) ?? {};
   health.checks.push(...(parts.readiness ?? []));
   return {

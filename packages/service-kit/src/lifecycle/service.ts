@@ -5,9 +5,12 @@ import type { LoadedConfig } from '../config/load-config';
 import { describeConsulError, type ConsulClient } from '../discovery/consul-client';
 import { ConsulRegistration, type RegistrationOverrides } from '../discovery/registration';
 import { StartupError } from '../errors/kit-errors';
+import type { FeatureFlags } from '../flags/feature-flags';
+import { watchFlags, type FlagsWatch } from '../flags/flags-watch';
 import type { ServiceClient } from '../http/service-client';
 import { evaluateReadiness, type ReadinessCheck } from '../http/health';
 import { closeLogger, type Logger } from '../logging/logger';
+import { flushTracing } from '../tracing/start-tracing';
 import type { ServiceMetrics } from '../metrics/registry';
 import { buildServiceApp } from './service-app';
 import { registerAtStart } from './register-at-start';
@@ -25,6 +28,8 @@ export interface ServiceContext<Config extends BaseConfig> {
   consulToken: string | undefined;
   /** Other services, reached through the internal load balancer. */
   services: ServiceClient;
+  /** Feature flags from Consul KV, held in memory: `flags.enabled('new-checkout')` in a handler (docs/feature-flags.md). */
+  flags: FeatureFlags;
 }
 
 /** What a service adds at setup: readiness checks for its dependencies and how to release them. */
@@ -43,6 +48,12 @@ export interface ServiceDefinition<Extra extends z.ZodRawShape> {
   tags?: string[];
   /** Consul service meta; later platform parts (routing, drain) read it. */
   meta?: Record<string, string>;
+  /**
+   * false: the instance never reads feature flags (every flag answers its default) and holds no
+   * Consul query for them: the platform's own processes (load-balancer controllers), whose Consul
+   * connections are counted and whose tokens may not read flags.
+   */
+  featureFlags?: boolean;
   /** Fields, beyond the kit's list, whose values never reach a log line. */
   redactKeys?: string[];
   setup(context: ServiceContext<ServiceConfig<Extra>>): Promise<ServiceParts | void>;
@@ -59,17 +70,22 @@ export interface RunningService {
 }
 
 export async function startService<Extra extends z.ZodRawShape>(definition: ServiceDefinition<Extra>, env: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
-  const { config, logger, app, consul, instanceId, health, parts } = await buildServiceApp(definition, env);
+  const { config, logger, app, consul, consulToken, flags, instanceId, health, parts } = await buildServiceApp(definition, env);
   const advertised = config.SERVICE_ADDRESS ?? config.HOST;
 
   const consulDeadline = Date.now() + config.CONSUL_START_TIMEOUT_MS;
   await waitForConsulAgent(consul, config.CONSUL_HTTP_ADDR, config.CONSUL_START_TIMEOUT_MS);
+  const flagsWatch: FlagsWatch =
+    definition.featureFlags === false ? { loaded: Promise.resolve(), stop: () => undefined } : watchFlags({ httpAddr: formatAddr(config.CONSUL_HTTP_ADDR), token: consulToken, flags, logger });
   try {
     await app.listen({ host: config.HOST, port: config.PORT });
   } catch (err) {
+    flagsWatch.stop();
     throw new StartupError(`cannot listen on ${config.HOST}:${config.PORT}: ${describeConsulError(err)}`, { cause: err });
   }
   const port = boundPort(app);
+  // Before registering: the instance's first routed request already sees the flags.
+  await firstFlags(flagsWatch.loaded, logger);
 
   const registration = new ConsulRegistration(
     consul,
@@ -92,6 +108,8 @@ export async function startService<Extra extends z.ZodRawShape>(definition: Serv
         'metrics-path': '/metrics',
         ...(definition.meta ?? {}),
         ...(parts.registration?.meta ?? {}),
+        // What the load balancers split traffic by during a canary or blue-green deploy; last, so no definition overrides it.
+        ...(config.PLATFORM_RELEASE ? { release: config.PLATFORM_RELEASE } : {}),
       },
       check: {
         interval: config.CHECK_INTERVAL,
@@ -105,6 +123,7 @@ export async function startService<Extra extends z.ZodRawShape>(definition: Serv
   try {
     await registerAtStart(registration, async () => (await evaluateReadiness(health)).ok, consulDeadline);
   } catch (err) {
+    flagsWatch.stop();
     await app.close();
     throw new StartupError(`cannot register with the Consul agent at ${formatAddr(config.CONSUL_HTTP_ADDR)}: ${describeConsulError(err)}`, { cause: err });
   }
@@ -130,12 +149,25 @@ export async function startService<Extra extends z.ZodRawShape>(definition: Serv
         drainConfirmTimeoutMs: config.DRAIN_CONFIRM_TIMEOUT_MS,
         drainMs: config.DRAIN_MS,
         reason,
-        releaseParts: parts.close,
-      }).finally(() => closeLogger(logger));
+        releaseParts: async () => {
+          flagsWatch.stop();
+          await parts.close?.();
+        },
+      }).finally(() => Promise.all([closeLogger(logger), flushTracing()]).then(() => undefined));
       return stopping;
     },
   };
 }
+
+/** Callers get the flags as Consul holds them from the first request, unless Consul is slow to say (then defaults until it does). */
+async function firstFlags(loaded: Promise<void>, logger: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), FIRST_FLAGS_WAIT_MS)));
+  if (await Promise.race([loaded.then(() => false), late])) logger.warn('feature flags not read from Consul yet; flags answer their defaults until they are');
+  clearTimeout(timer);
+}
+
+const FIRST_FLAGS_WAIT_MS = 2_000;
 
 const formatAddr = (addr: { host: string; port: number }): string => `${addr.host}:${addr.port}`;
 

@@ -1,5 +1,6 @@
 import { ecsFields, ecsStringify } from '@elastic/ecs-winston-format';
 import winston from 'winston';
+import { errorGroup, type ErrorGroup } from './error-fingerprint';
 import { scrubText } from './redact';
 
 export interface EcsIdentity {
@@ -54,6 +55,24 @@ const identityFields = (identity: EcsIdentity) =>
     return info;
   })();
 
+/** Told of every error line's group, to count it (the kit's `kit_error_group_events_total`). */
+export type ErrorGroupListener = (group: ErrorGroup) => void;
+
+/**
+ * Every line at level error that carries an error (ECS error.*, from `err` or `error`) gets
+ * `error.fingerprint`, its group (error-fingerprint.ts), computed before redaction so that a
+ * scrubbed credential does not split a group; the listener counts it.
+ */
+const errorGroupFormat = (listener: ErrorGroupListener | undefined) =>
+  winston.format((info) => {
+    const error = info.error as { type?: unknown; message?: unknown; stack_trace?: unknown } | undefined;
+    if (info.level !== 'error' || !isPlainObject(error) || typeof error?.message !== 'string') return info;
+    const group = errorGroup(typeof error.type === 'string' ? error.type : 'Error', error.message, typeof error.stack_trace === 'string' ? error.stack_trace : undefined);
+    (error as Record<string, unknown>).fingerprint = group.fingerprint;
+    listener?.(group);
+    return info;
+  })();
+
 /** Values are judged by key (makeRedactor) and free text is scrubbed, before the line is stringified. */
 const redactFormat = (redact: (value: unknown) => unknown) =>
   winston.format((info) => {
@@ -68,12 +87,13 @@ const redactFormat = (redact: (value: unknown) => unknown) =>
 
 /**
  * One JSON line per entry in ECS: `@timestamp`, `log.level`, `message`, `service.*`, `host.name`,
- * `event.dataset`, and the request's `http.request.id` / `trace.id` / `span.id` stamped at the call.
+ * `event.dataset`, `error.fingerprint` on error lines, and the request's `http.request.id` / `trace.id` / `span.id` stamped at the call.
  */
-export function ecsLineFormat(identity: EcsIdentity, redact: (value: unknown) => unknown): winston.Logform.Format {
+export function ecsLineFormat(identity: EcsIdentity, redact: (value: unknown) => unknown, onErrorGroup?: ErrorGroupListener): winston.Logform.Format {
   return winston.format.combine(
     normalize,
     ecsFields({ serviceName: identity.service, serviceVersion: identity.version, serviceNodeName: identity.instanceId, apmIntegration: false }),
+    errorGroupFormat(onErrorGroup),
     identityFields(identity),
     redactFormat(redact),
     ecsStringify(),

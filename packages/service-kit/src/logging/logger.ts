@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import winston from 'winston';
-import { ecsLineFormat, LOGGED_AT } from './ecs-format';
+import { ecsLineFormat, LOGGED_AT, type ErrorGroupListener } from './ecs-format';
 import { makeRedactor } from './redact';
 import { requestContext } from './request-context';
 
@@ -15,12 +15,14 @@ export interface LoggerOptions {
   logDir?: string;
   toStdout: boolean;
   redactKeys?: readonly string[];
+  /** Told of each error line's group (error-fingerprint.ts), e.g. to count it. */
+  onErrorGroup?: ErrorGroupListener;
 }
 
 export type Logger = winston.Logger;
 
 /**
- * Stamps what belongs to the moment of the call: the request being served (AsyncLocalStorage),
+ * Stamps what belongs to the moment of the call: the request being served (OTel's context: its id and active span),
  * the time and a per-process sequence that orders lines logged in the same millisecond. A format
  * cannot do this: winston formats a line later when its transports are busy, outside the request.
  */
@@ -38,8 +40,10 @@ function stampAtCall(logger: winston.Logger): void {
       const context = requestContext.current();
       if (context) {
         info['http.request.id'] ??= context.requestId;
-        info['trace.id'] = context.traceId;
-        info['span.id'] = context.spanId;
+        if (context.traceId) {
+          info['trace.id'] = context.traceId;
+          info['span.id'] = context.spanId;
+        }
       }
       return (write as (chunk: unknown, ...more: unknown[]) => boolean)(info, ...rest);
     },
@@ -55,7 +59,7 @@ export function createLogger(options: LoggerOptions): Logger {
   if (transports.length === 0) transports.push(new winston.transports.Console({ silent: true }));
   const logger = winston.createLogger({
     level: options.level,
-    format: ecsLineFormat({ service: options.service, version: options.version, instanceId: options.instanceId, node: options.node }, makeRedactor(options.redactKeys)),
+    format: ecsLineFormat({ service: options.service, version: options.version, instanceId: options.instanceId, node: options.node }, makeRedactor(options.redactKeys), options.onErrorGroup),
     transports,
   });
   stampAtCall(logger);

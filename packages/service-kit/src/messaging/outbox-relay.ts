@@ -5,6 +5,7 @@ import type { RecordHeaders } from './envelope';
 import { errorMessage, type KafkaProducer } from './kafka-client';
 import { OUTBOX_SHARDS } from './outbox';
 import { jitteredBackoffMs, sleep } from '../util/backoff';
+import { publishTraced } from './traced-publish';
 
 export interface OutboxRelayOptions {
   /** The service's write pool (the primary): the relay's lease and updates are transactions there. */
@@ -98,7 +99,7 @@ export class OutboxRelay {
         [shards, this.options.batchSize ?? 500],
       );
       if (rows.length > 0) {
-        await this.options.producer.send({ acks: ProduceAcks.ALL, messages: rows.map(toProducerRecord) });
+        await publishTraced(rows.map(toProducerRecord), (messages) => this.options.producer.send({ acks: ProduceAcks.ALL, messages }));
         await tx.query('UPDATE outbox SET sent_at = now() WHERE seq = ANY($1)', [rows.map((r) => r.seq)]);
       }
       return rows.length;

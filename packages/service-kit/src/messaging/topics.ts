@@ -52,7 +52,8 @@ async function createOrGrow(admin: TopicAdmin, specs: readonly TopicSpec[]): Pro
   const existing = new Set(await admin.listTopics());
   for (const spec of specs.filter((s) => !existing.has(s.topic))) {
     try {
-      await admin.createTopics({ topics: [spec.topic], partitions: spec.partitions, replicas: 1, configs: [{ name: 'retention.ms', value: String(spec.retentionMs) }] });
+      // No replica count: the broker's default.replication.factor (one copy on a lone broker, three on a cluster).
+      await admin.createTopics({ topics: [spec.topic], partitions: spec.partitions, configs: [{ name: 'retention.ms', value: String(spec.retentionMs) }] });
       notes.push(`created ${spec.topic} (${spec.partitions} partitions)`);
     } catch (err) {
       // Another instance created it between our list and our create: that is what we wanted.

@@ -112,7 +112,7 @@ export function renderPatroniConfig(config: PatroniMemberConfig): string {
     scope: config.scope,
     namespace: '/patroni/',
     name: config.name,
-    restapi: { listen: `${config.host}:${config.restPort}`, connect_address: `${config.host}:${config.restPort}` },
+    restapi: { listen: `${config.host}:${config.restPort}`, connect_address: `${config.host}:${config.restPort}`, authentication: config.secrets.restCredentials() },
     consul: { host: config.consulAddr, register_service: false, checks: [...config.sessionChecks], ...(config.consulToken ? { token: config.consulToken } : {}) },
     bootstrap: {
       dcs: {

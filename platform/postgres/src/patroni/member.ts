@@ -53,7 +53,7 @@ function readPostmasterPid(dataDir: string): number | undefined {
  */
 export async function startMember(config: PatroniMemberConfig & { stateDir: string; user: ServerUser | undefined }): Promise<PgMember> {
   const paths = memberPaths(config.stateDir, config.name);
-  const rest = new PatroniRest(`http://${config.host}:${config.restPort}`);
+  const rest = new PatroniRest(`http://${config.host}:${config.restPort}`, config.secrets.restCredentials());
   const check: LivenessCheck = { consulAddr: config.consulAddr, token: config.consulToken, scope: config.scope, member: config.name, restUrl: rest.baseUrl };
   writeFileSync(paths.config, renderPatroniConfig(config), { mode: 0o600 });
   chownTree(paths.config, config.user);

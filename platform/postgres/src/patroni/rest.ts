@@ -1,4 +1,5 @@
 import { PlatformError } from '@platform/process-runner';
+import type { RestCredentials } from '../secrets';
 
 /** What Patroni's REST API says about one member (GET /patroni). */
 export interface MemberStatus {
@@ -27,14 +28,25 @@ export interface ClusterMember {
 
 export const isLeaderRole = (role: string): boolean => role === 'master' || role === 'primary' || role === 'leader';
 
-/** A small client for one member's REST API (loopback; no credentials are needed for reads). */
+/**
+ * A small client for one member's REST API. Reads need no credentials; every change (PATCH/POST)
+ * sends the REST API's basic credentials, which Patroni requires (config.ts), when the client has
+ * them — without, Patroni answers 401 and the call fails with PLATFORM_PATRONI_REFUSED.
+ */
 export class PatroniRest {
-  constructor(readonly baseUrl: string) {}
+  constructor(
+    readonly baseUrl: string,
+    private readonly credentials?: RestCredentials,
+  ) {}
 
   private async call(method: string, path: string, body?: unknown, timeoutMs = 5_000): Promise<{ status: number; text: string }> {
+    const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
+    if (method !== 'GET' && this.credentials) {
+      headers.authorization = `Basic ${Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString('base64')}`;
+    }
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(timeoutMs),
     });

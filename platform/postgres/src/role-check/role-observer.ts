@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Pool } from 'pg';
 import type { Logger } from '@platform/service-kit';
 import { LagTracker } from './lag-tracker';
+import { askPatroni, LeaderLockWatch, LOCK_QUESTION_EVERY_MS } from './leader-lock';
 import { observeLocal, observePrimaryLsn, type LocalObservation } from './probes';
 
 export interface RoleReport {
@@ -35,9 +36,6 @@ export interface RoleObserverOptions {
 export const servesAsPrimary = (r: RoleReport): boolean => r.reachable && r.role === 'primary';
 export const servesAsReplica = (r: RoleReport, maxLagMs = r.maxLagMs): boolean => r.reachable && r.role === 'replica' && r.lagMs !== null && r.lagMs <= maxLagMs;
 
-
-/** How long Patroni's last "this server leads" stands when Patroni does not answer (see holdsLeaderLock). */
-const LOCK_ANSWER_GRACE_MS = 1_000;
 /**
  * Watches one server every `intervalMs`: its role from pg_is_in_recovery(), and for a replica its
  * lag against the primary it streams from (found through pg_stat_wal_receiver, not configured).
@@ -52,9 +50,12 @@ export class RoleObserver {
   private observedAtMs = 0;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Patroni's leader lock, when Patroni runs this server: a server is primary only while it holds it. */
+  private readonly lock: LeaderLockWatch | undefined;
 
   constructor(private readonly options: RoleObserverOptions) {
     this.local = this.pool(options.host, options.port);
+    this.lock = options.patroniUrl ? new LeaderLockWatch(askPatroni(options.patroniUrl), LOCK_QUESTION_EVERY_MS) : undefined;
     this.latest = { server: options.server, role: 'unknown', reachable: false, lagMs: null, lagBytes: null, maxLagMs: options.maxLagMs, replayPaused: false, upstream: null, observedAt: null };
   }
 
@@ -66,6 +67,7 @@ export class RoleObserver {
   }
 
   async start(): Promise<void> {
+    await this.lock?.start();
     await this.tick();
   }
 
@@ -76,9 +78,6 @@ export class RoleObserver {
     return this.latest;
   }
 
-  /** When Patroni last said this server holds the leader lock (ms epoch; 0: never). */
-  private lockConfirmedAt = 0;
-
   private async tick(): Promise<void> {
     const previous = this.latest;
     try {
@@ -88,7 +87,7 @@ export class RoleObserver {
       const local = await observeLocal(this.local);
       if (local.inRecovery) this.followUpstream(local);
       this.latest = this.describe(local);
-      if (this.latest.role === 'primary' && !(await this.holdsLeaderLock())) {
+      if (this.latest.role === 'primary' && this.lock && !this.lock.holds()) {
         // Out of recovery but without the lock: a former leader on its way to demotion, or one
         // that lost Consul. It must not take writes; it is neither primary nor replica now.
         this.latest = { ...this.latest, role: 'unknown', error: 'PostgreSQL is not in recovery, but Patroni does not hold the leader lock' };
@@ -99,23 +98,6 @@ export class RoleObserver {
     this.observedAtMs = Date.now();
     this.logTransitions(previous, this.latest);
     if (!this.stopped) this.timer = setTimeout(() => void this.tick(), this.options.intervalMs);
-  }
-
-  private async holdsLeaderLock(): Promise<boolean> {
-    if (!this.options.patroniUrl) return true;
-    try {
-      const res = await fetch(`${this.options.patroniUrl}/primary`, { signal: AbortSignal.timeout(1_000) });
-      await res.arrayBuffer();
-      if (res.status === 200) this.lockConfirmedAt = Date.now();
-      return res.status === 200;
-    } catch {
-      // Patroni did not answer at all (busy on a loaded machine, restarting): its last "yes" is
-      // trusted for a moment, so one slow answer does not make the database HAProxy cut every
-      // session to a healthy primary (seen in CI). Only for less than a failover can take: another
-      // member can lead only once this one's session is gone, which takes over 2 s (measured
-      // failovers 2.1-3.3 s), so the write listener has left this server before anyone else writes.
-      return Date.now() - this.lockConfirmedAt < LOCK_ANSWER_GRACE_MS;
-    }
   }
 
   private async sampleUpstream(): Promise<void> {
@@ -175,6 +157,6 @@ export class RoleObserver {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    await Promise.all([this.local.end(), this.upstream?.pool.end()]);
+    await Promise.all([this.local.end(), this.upstream?.pool.end(), this.lock?.stop()]);
   }
 }

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { CLIENT_ID_PATTERN } from '@platform/service-kit';
 import { loadJsonFile } from '../json-file';
 
 /**
@@ -14,8 +15,7 @@ export interface ApiKeyEntry {
   rateLimitMax?: number;
 }
 
-/** Client ids travel in logs, rate-limit keys, the edge's maps and the x-client-id header: short and plain. */
-export const CLIENT_ID_PATTERN = /^[A-Za-z0-9._:@-]{1,128}$/;
+export { CLIENT_ID_PATTERN };
 
 const fileSchema = z.object({
   keys: z.array(

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { SERVICE_NAME } from '@platform/service-kit';
 import { z } from 'zod';
 import { loadJsonFile } from '../json-file';
 import { prefixProblem } from './route-table';
@@ -14,8 +15,6 @@ export const NO_GRANTS: RouteGrants = new Map();
 
 /** The file shipped with the gateway; GATEWAY_ROUTE_GRANTS_FILE names another. */
 export const DEFAULT_GRANTS_FILE = join(__dirname, '..', '..', 'route-grants.json');
-
-const SERVICE_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 const grantsSchema = z.object({
   grants: z.array(

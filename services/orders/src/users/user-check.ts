@@ -17,7 +17,7 @@ export function createUserCheck(services: ServiceClient, primary: Queryable): Us
   const ask = async (userId: string, lsn: bigint | undefined): Promise<number> => {
     const headers: Record<string, string> = lsn === undefined ? {} : { [LSN_HEADER]: formatLsn(lsn) };
     try {
-      return (await services.call('users', `/users/${encodeURIComponent(userId)}`, { headers, timeoutMs: CALL_TIMEOUT_MS })).status;
+      return (await services.call('users', `/users/${encodeURIComponent(userId)}`, { headers, timeoutMs: CALL_TIMEOUT_MS, route: '/users/:id' })).status;
     } catch (err) {
       if (err instanceof ServiceCallError) throw new DependencyUnavailableError(`cannot check user ${userId} with the users service (${err.message}); nothing was created, try again`);
       throw err;
