@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sleep, waitFor } from '@platform/process-runner';
 import { LogStore } from '@platform/opensearch';
@@ -41,7 +41,7 @@ beforeAll(async () => {
 afterAll(() => {
   if (env) platformCli(env, 'down');
   releaseTurn?.();
-  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+  // The state (every component's log) stays in the run's folder: removed when the run passes, kept for reading when it fails.
 }, 120_000);
 
 /** A call through the internal HAProxy, as one service calls another. */

@@ -157,7 +157,8 @@ test('platform up, status with HAProxy beside Consul, scale, crashes restarted, 
   // The same user over HTTPS, with the CA made at the first up (kept across runs).
   const overTls = await httpsGet(`127.0.0.1:${env.EDGE_TLS_PORT}`, `/users/${user.id}`, { ca: readFileSync(caCert, 'utf8'), headers: { 'x-api-key': apiKey } });
   expect({ status: overTls.status, body: JSON.parse(overTls.body) as unknown }).toMatchObject({ status: 200, body: { id: user.id } });
-});
+  // Two whole `up`s (about a minute each on two loaded cores), a `down` and the checks between.
+}, 360_000);
 
 /** Every file under `dir`, recursively. */
 const filesUnder = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));

@@ -40,14 +40,14 @@ test("a service's token is its service identity plus write on its own drain keys
   expect(tokenSpec('gateway', { datacenter: 'dc1' }).serviceIdentities).toEqual(['gateway']);
 });
 
-test('the lb-controller token writes every drain key, reads the rollout records and the catalog (not the feature flags); monitoring only reads', () => {
+test('the lb-controller token writes every drain key, reads the rollout records and the catalog (not the feature flags); monitoring writes only its exporter\'s drain keys', () => {
   const lb = tokenSpec('lb-controller', { datacenter: 'dc1' });
   expect(lb.serviceIdentities).toEqual(['lb-controller']);
   expect(lb.policy?.rules).toBe('key_prefix "platform/drain/" { policy = "write" }\nkey_prefix "platform/rollouts/" { policy = "read" }\nservice_prefix "" { policy = "read" }\nnode_prefix "" { policy = "read" }\n');
   const monitoring = tokenSpec('monitoring', { datacenter: 'dc1' });
-  // Its one write: the cluster-health exporter beside Prometheus registers itself.
+  // Its writes: the cluster-health exporter beside Prometheus registers itself and drains as any instance does.
   expect(monitoring.serviceIdentities).toEqual(['cluster-health']);
-  expect(monitoring.policy?.rules).not.toMatch(/write/);
+  expect(monitoring.policy?.rules.split('\n').filter((rule) => rule.includes('write'))).toEqual(['key_prefix "platform/drain/cluster-health/" { policy = "write" }']);
 });
 
 test('the flags-writer token writes the feature flags and nothing else; the deployer writes the rollout records and registers only its metrics endpoint', () => {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { clusterHealthEntry, startAlertmanager, startPrometheus, type MonitorProcess, type PeopleReceivers } from '@platform/monitoring';
 import { consulErrorKind, quoteForLog } from '@platform/service-kit';
+import { CLUSTER_HEALTH_SERVICE } from '@platform/consul';
 import { alertWebhookUrl } from '../monitoring-settings';
 import { consulTokenFile } from '../consul-tokens';
 import { InstanceSlot } from '../supervisor/instance-slot';
@@ -62,7 +63,7 @@ export const monitoringComponent: PlatformComponent = {
       throw err;
     }
     const exporter = new InstanceSlot({
-      service: 'cluster-health',
+      service: CLUSTER_HEALTH_SERVICE,
       instanceId: `cluster-health-${settings.nodeName}`,
       entry: clusterHealthEntry,
       slot: 1,

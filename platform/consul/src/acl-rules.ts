@@ -68,6 +68,9 @@ export interface TokenContext {
   nodeName?: string;
 }
 
+/** The exporter that runs beside Prometheus on the monitoring token. */
+export const CLUSTER_HEALTH_SERVICE = 'cluster-health';
+
 const CATALOG_READ = 'service_prefix "" { policy = "read" }\nnode_prefix "" { policy = "read" }\n';
 const drainWrite = (prefix: string): string => `key_prefix "${prefix}" { policy = "write" }\n`;
 const FLAGS_READ = `key_prefix "${FLAGS_KV_ROOT}" { policy = "read" }\n`;
@@ -130,9 +133,18 @@ export function tokenSpec(name: string, context: TokenContext): TokenSpec {
         serviceIdentities: [],
         nodeIdentities: [],
       };
-    case 'monitoring':
-      // Prometheus's target sync reads the catalog; the cluster-health exporter beside it registers itself.
-      return { description: 'platform: Prometheus target sync and the cluster-health exporter', policy: { name: 'platform-catalog-read', rules: CATALOG_READ }, serviceIdentities: ['cluster-health'], nodeIdentities: [] };
+    case 'monitoring': {
+      // Prometheus's target sync reads the catalog; the cluster-health exporter beside it is an
+      // instance like any other: it registers, drains (reads the controllers' confirmations, clears
+      // them) and deregisters itself.
+      const exporter = serviceSpec(CLUSTER_HEALTH_SERVICE);
+      return {
+        description: 'platform: Prometheus target sync and the cluster-health exporter',
+        policy: { name: 'platform-monitoring', rules: `${CATALOG_READ}${exporter.policy?.rules ?? ''}` },
+        serviceIdentities: exporter.serviceIdentities,
+        nodeIdentities: [],
+      };
+    }
     default:
       return serviceSpec(name.startsWith('service-') ? name.slice('service-'.length) : name);
   }

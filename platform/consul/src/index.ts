@@ -4,7 +4,7 @@ export { renderAgentConfig } from './agent-config';
 export type { ConsulPorts, AgentConfigInput, ClusterMembership } from './agent-config';
 export { ensureLocalSecurity, ensureServerCert, localTokensDir, readSecurityValues } from './security-files';
 export type { ConsulSecurity, SecurityValues } from './security-files';
-export { DEPLOY_METRICS_SERVICE, DEPLOYER_TOKEN, DRAIN_KV_ROOT, FLAGS_KV_ROOT, FLAGS_WRITER_TOKEN, isTokenName, READER_TOKEN, serviceTokenName, tokenSpec } from './acl-rules';
+export { CLUSTER_HEALTH_SERVICE, DEPLOY_METRICS_SERVICE, DEPLOYER_TOKEN, DRAIN_KV_ROOT, FLAGS_KV_ROOT, FLAGS_WRITER_TOKEN, isTokenName, READER_TOKEN, serviceTokenName, tokenSpec } from './acl-rules';
 export type { TokenContext, TokenSpec } from './acl-rules';
 export { ConsulAcl, isTokenSecret } from './acl-tokens';
 export { ROLLOUT_KV_ROOT, RELEASE_ID, parseRolloutRecord, rolloutKey } from './rollout-record';

@@ -5,6 +5,7 @@ import { EDGE_PEER_PORT_META, followEdgePeers, withPeers } from './edge-peers';
 import { edgeConfigShape, edgeSettings } from './edge-settings';
 import { shipEdgeSpans } from './edge-spans';
 import { LbController } from './lb-controller';
+import { followsMeta } from './roles';
 import { createLbMetrics } from './lb-metrics';
 import { workerPrivileges } from './privileges';
 
@@ -13,7 +14,7 @@ const FIRST_PEERS_READ_MS = 5_000;
 
 /**
  * The sync controller of one HAProxy, itself a service on the kit: registered in Consul as
- * `lb-controller` (tag = its role) so instances know whose drain confirmation to wait for,
+ * `lb-controller` (meta `follows`: the services it routes) so instances know whose drain confirmation to wait for,
  * with /metrics, /health/* and /lb/state (its view beside HAProxy's).
  */
 runMain({
@@ -76,8 +77,9 @@ runMain({
     app.get('/lb/state', async () => controller.describe());
     return {
       readiness: [{ name: 'haproxy', check: async () => controller.isHealthy() }],
-      // The other edges find this one's peers listener by this meta.
-      registration: peers && config.EDGE_PEER_PORT ? { meta: { [EDGE_PEER_PORT_META]: String(config.EDGE_PEER_PORT) } } : undefined,
+      // What it follows (instances wait only for the controllers that route them); the other
+      // edges find this one's peers listener by its port meta.
+      registration: { meta: { ...followsMeta(config.LB_ROLE), ...(peers && config.EDGE_PEER_PORT ? { [EDGE_PEER_PORT_META]: String(config.EDGE_PEER_PORT) } : {}) } },
       close: async () => {
         peerWatch?.stop();
         await controller.stop();

@@ -10,12 +10,30 @@ export const LB_CONTROLLER_SERVICE = 'lb-controller';
  */
 export const drainPrefix = (service: string, instanceId: string): string => `platform/drain/${service}/${instanceId}/`;
 
+/** The meta a controller registers with: the services it follows, comma-separated, or `*` for every routed one. */
+export const LB_FOLLOWS_META = 'follows';
+export const EVERY_ROUTED_SERVICE = '*';
+
+/**
+ * Whether a controller registered with `meta` follows `service`, and so confirms its instances'
+ * drains. The one rule for both sides: the controller watches what it follows, an instance waits
+ * only for controllers that follow its service (the database balancer never routes an HTTP
+ * instance, and waiting for its confirmation made every drain sit out the whole timeout).
+ */
+export function controllerFollows(meta: Readonly<Record<string, string>> | undefined, service: string): boolean {
+  const follows = meta?.[LB_FOLLOWS_META];
+  // A controller older than this meta: waited for, as every controller once was.
+  if (follows === undefined) return true;
+  if (follows === EVERY_ROUTED_SERVICE) return service !== 'consul' && service !== LB_CONTROLLER_SERVICE;
+  return follows.split(',').includes(service);
+}
+
 interface HealthEntry {
-  Service: { ID: string };
+  Service: { ID: string; Meta?: Record<string, string> | null };
 }
 
 /**
- * Waits until every passing load-balancer controller has confirmed (a key under
+ * Waits until every passing load-balancer controller that follows `service` has confirmed (a key under
  * platform/drain/<service>/<instance>/) that its HAProxy no longer sends this instance new requests, or until
  * `timeoutMs`. Returns who confirmed and who did not, for the shutdown log.
  */
@@ -30,7 +48,7 @@ export async function waitForDrainConfirmations(
   let controllers: string[] = [];
   try {
     const entries = (await consul.health.service({ service: LB_CONTROLLER_SERVICE, passing: true })) as HealthEntry[];
-    controllers = entries.map((e) => e.Service.ID);
+    controllers = entries.filter((e) => controllerFollows(e.Service.Meta ?? undefined, service)).map((e) => e.Service.ID);
   } catch (err) {
     logger.warn('could not list load-balancer controllers; not waiting for drain confirmations', { error: describeConsulError(err) });
     return { confirmed: [], missing: [] };
