@@ -14,7 +14,8 @@ if (!process.execArgv.includes(REQUIRE_ESM)) {
 
 /** One jest run for the whole repo: unit tests beside integration and e2e tests on real components. */
 module.exports = {
-  testEnvironment: 'node',
+  // Node's, stopping at the end of each file what the harness started and the file left running.
+  testEnvironment: '<rootDir>/tests/harness/environment.js',
   // services/<name>/test: a service's own tests (platform new service writes them) run with the rest.
   roots: ['<rootDir>/tests', '<rootDir>/services'],
   testMatch: ['**/*.test.ts'],

@@ -3,6 +3,7 @@ import type { JaegerSpan, JaegerTrace } from '@platform/jaeger';
 import { field } from '@platform/opensearch';
 import { startTestConsul, type TestConsul } from '../harness/consul';
 import { startGateway, writeGatewaySecrets, type RunningGateway } from '../harness/gateway';
+import { httpRequest } from '../harness/http-client';
 import { startTestKafka, type TestKafka } from '../harness/kafka';
 import { startTestLb, type TestLb } from '../harness/load-balancer';
 import { startTestLogging, type TestLogging } from '../harness/logging';
@@ -46,9 +47,11 @@ beforeAll(async () => {
     ])),
   );
   const routed = async (path: string) => (await fetch(`${gateway.base}${path}`, { headers: { 'x-api-key': apiKey } })).status === 200;
-  await waitFor(async () => (await routed('/users?limit=1')) && routed('/orders?userId=00000000-0000-4000-8000-000000000000'), {
+  // Orders looks its user up through the internal load balancer: users must be routed there too.
+  const routedInside = async () => (await httpRequest(lb.addr, '/users?limit=1', { host: 'users' })).status === 200;
+  await waitFor(async () => (await routed('/users?limit=1')) && (await routed('/orders?userId=00000000-0000-4000-8000-000000000000')) && routedInside(), {
     timeoutMs: 20_000,
-    what: 'users and orders to be routed through the edge',
+    what: 'users and orders to be routed through the edge, users through the internal load balancer',
   });
 });
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { ConsulAcl, ensureLocalSecurity, localTokensDir, startConsulAgent, type ConsulAgent, type ConsulPorts, type ConsulSecurity } from '@platform/consul';
 import { freePort, platformBin, readSecretFile, writeSecretFile } from '@platform/process-runner';
 import { rememberOperatorToken } from './consul-queries';
+import { stoppedAtEnd } from './stopped-at-end';
 
 export interface TestConsul {
   agent: ConsulAgent;
@@ -84,5 +85,5 @@ export async function startTestConsul(): Promise<TestConsul> {
   };
   running.set(httpAddr, handle);
   rememberOperatorToken(httpAddr, managementToken);
-  return handle;
+  return stoppedAtEnd(handle);
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { freePort } from '@platform/process-runner';
 import { startTestLb, type TestLb } from './load-balancer';
 import { entryPoints, repoRoot, startRegisteredService, type ServiceProcess } from './service-process';
+import { stoppedAtEnd } from './stopped-at-end';
 
 /** The fixture that echoes what reached it and can declare any gateway route. */
 export const echoEntry = join(repoRoot, 'tests/dist/fixtures/echo-service.js');
@@ -104,7 +105,7 @@ export async function startGatewayWithEdges(consulAddr: string, internalLb: stri
     await proc.child.stop(3_000);
     await Promise.all(edges.map((e) => e.stop()));
   };
-  return { proc, edge, edges, mapsDir, base: `http://${edge.addr}`, direct: `http://127.0.0.1:${port}`, stop };
+  return stoppedAtEnd({ proc, edge, edges, mapsDir, base: `http://${edge.addr}`, direct: `http://127.0.0.1:${port}`, stop });
 }
 
 /** Starts the echo fixture on a known port, declaring `prefix` as its gateway route. */

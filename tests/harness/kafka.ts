@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startKafkaBroker, type KafkaBroker } from '@platform/kafka';
 import { freePort } from '@platform/process-runner';
+import { stoppedAtEnd } from './stopped-at-end';
 
 export interface TestKafka {
   broker: KafkaBroker;
@@ -39,5 +40,5 @@ export async function startTestKafka(): Promise<TestKafka> {
       rmSync(stateDir, { recursive: true, force: true });
     },
   };
-  return handle;
+  return stoppedAtEnd(handle);
 }

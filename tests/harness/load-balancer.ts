@@ -6,6 +6,7 @@ import { controllerEntry } from '@platform/haproxy';
 import { freePort, startUntilReady, type ChildHandle } from '@platform/process-runner';
 import { passingIds } from './consul-queries';
 import { consulTokenEnv } from './service-process';
+import { stoppedAtEnd } from './stopped-at-end';
 
 export interface TestLb {
   child: ChildHandle;
@@ -57,7 +58,8 @@ export async function startTestLb(consulAddr: string, role: 'edge' | 'internal' 
     outputFile: join(dir, 'controller.out'),
     what: `the ${role} load balancer's controller`,
     ready: async () => (await passingIds(consulAddr, 'lb-controller')).includes(controllerId),
-    timeoutMs: 15_000,
+    // Node, HAProxy and the first passing check: seconds alone, over 15 s on two cores shared with a whole platform's start.
+    timeoutMs: 30_000,
     intervalMs: 100,
   });
   const workerUsers = (): string[] => {
@@ -69,5 +71,5 @@ export async function startTestLb(consulAddr: string, role: 'edge' | 'internal' 
     }
     return execFileSync('ps', ['-o', 'user=', '--ppid', master], { encoding: 'utf8' }).split('\n').map((u) => u.trim()).filter(Boolean);
   };
-  return { child, addr: `127.0.0.1:${port}`, readAddr, adminSocket: join(dir, 'admin.sock'), controllerId, logFile: join(dir, 'lb-controller', `${controllerId}.log`), haproxyLog: role === 'edge' ? join(extraEnv.LOG_DIR ?? dir, 'edge', `${controllerId}.log`) : join(dir, 'haproxy.log'), dir, workerUsers, stop: async () => void (await child.stop(15_000)) };
+  return stoppedAtEnd({ child, addr: `127.0.0.1:${port}`, readAddr, adminSocket: join(dir, 'admin.sock'), controllerId, logFile: join(dir, 'lb-controller', `${controllerId}.log`), haproxyLog: role === 'edge' ? join(extraEnv.LOG_DIR ?? dir, 'edge', `${controllerId}.log`) : join(dir, 'haproxy.log'), dir, workerUsers, stop: async () => void (await child.stop(15_000)) });
 }

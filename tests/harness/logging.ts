@@ -5,6 +5,7 @@ import { startFilebeat, type Filebeat } from '@platform/filebeat';
 import { LogStore, startOpenSearchNode, type LogFilter, type OpenSearchNode } from '@platform/opensearch';
 import { freePort, waitFor } from '@platform/process-runner';
 import { repoRoot } from './service-process';
+import { stoppedAtEnd } from './stopped-at-end';
 
 export const loggingFixtureEntry = join(repoRoot, 'tests/dist/fixtures/logging-service.js');
 
@@ -84,5 +85,5 @@ export async function startTestLogging(): Promise<TestLogging> {
       rmSync(root, { recursive: true, force: true });
     },
   };
-  return handle;
+  return stoppedAtEnd(handle);
 }

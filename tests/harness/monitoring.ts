@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { startAlertmanager, startPrometheus, type AlertmanagerSettings, type MonitorProcess } from '@platform/monitoring';
 import { freePort } from '@platform/process-runner';
 import type { TestConsul } from './consul';
+import { stoppedAtEnd } from './stopped-at-end';
 
 /** Notification settings a test chooses; the timings are the harness's (everything at 1 s). */
 export type TestAlertRouting = Omit<AlertmanagerSettings, 'groupWaitS' | 'groupIntervalS' | 'repeatIntervalS'>;
@@ -35,7 +36,7 @@ export async function startTestMonitoring(consul: TestConsul, stateDir: string, 
     await alertmanager.stop(5_000);
     throw err;
   });
-  return { alertmanager, prometheus, stop: async () => void (await Promise.all([prometheus.stop(5_000), alertmanager.stop(5_000)])) };
+  return stoppedAtEnd({ alertmanager, prometheus, stop: async () => void (await Promise.all([prometheus.stop(5_000), alertmanager.stop(5_000)])) });
 }
 
 /** Alertmanager's webhook JSON as it arrives. */

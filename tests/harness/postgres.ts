@@ -6,6 +6,7 @@ import { freePort, waitFor } from '@platform/process-runner';
 import { DEFAULT_MAX_REPLICA_LAG_MS } from '@platform/service-kit';
 import type { QueryResultRow } from 'pg';
 import { startTestConsul, testConsulAt, type TestConsul } from './consul';
+import { stoppedAtEnd } from './stopped-at-end';
 
 export interface TestPostgres {
   cluster: PostgresCluster;
@@ -120,7 +121,7 @@ export async function startTestPostgres(options: TestPostgresOptions = {}): Prom
       rmSync(root, { recursive: true, force: true });
     },
   };
-  return handle;
+  return stoppedAtEnd(handle);
 }
 
 const needsDatabase = (entry: string): boolean => /services\/(users|orders)\/dist\/main\.js$/.test(entry);

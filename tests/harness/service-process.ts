@@ -6,6 +6,7 @@ import { serviceTokenName } from '@platform/consul';
 import { testConsulAt } from './consul';
 import { healthOf, passingIds } from './consul-queries';
 import { sharedDatabaseFor } from './postgres';
+import { stoppedAtEnd } from './stopped-at-end';
 
 export { repoRoot };
 
@@ -29,7 +30,7 @@ export interface ServiceProcess {
 const newOutputFile = (): string => join(mkdtempSync(join(tmpdir(), 'svc-')), 'output.log');
 
 const serviceProcess = (child: ChildHandle, env: Record<string, string>, outputFile: string): ServiceProcess => ({
-  child,
+  child: stoppedAtEnd(child),
   instanceId: env.INSTANCE_ID ?? '',
   outputFile,
   output: () => readFileSync(outputFile, 'utf8'),

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JaegerQuery, startJaeger, type Jaeger } from '@platform/jaeger';
 import { freePort } from '@platform/process-runner';
+import { stoppedAtEnd } from './stopped-at-end';
 
 export interface TestTracing {
   jaeger: Jaeger;
@@ -21,10 +22,10 @@ export async function startTestTracing(storeUrl: string): Promise<TestTracing> {
     storeUrl,
     indexPrefix: `test-${process.pid}`,
   });
-  return {
+  return stoppedAtEnd({
     jaeger,
     query: new JaegerQuery(jaeger.queryUrl),
     serviceEnv: { TRACING_OTLP_URL: jaeger.otlpUrl, TRACING_SAMPLE_RATIO: '1' },
     stop: async () => void (await jaeger.stop(10_000)),
-  };
+  });
 }
