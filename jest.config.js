@@ -28,6 +28,7 @@ module.exports = {
   testTimeout: 180_000,
   maxWorkers: 2,
   setupFiles: ['<rootDir>/tests/harness/port-slice.js'],
+  setupFilesAfterEnv: ['<rootDir>/tests/harness/setup-after-env.ts'],
   globalSetup: '<rootDir>/tests/harness/test-tmp.js',
   reporters: ['default', '<rootDir>/tests/harness/summary-reporter.js'],
 };

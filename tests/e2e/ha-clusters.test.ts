@@ -6,6 +6,7 @@ import { messaging } from '@platform/service-kit';
 import { pidWithArgument } from '../harness/cluster-members';
 import { consulFetch, rememberOperatorToken } from '../harness/consul-queries';
 import { httpRequest } from '../harness/http-client';
+import { haveMachineAlone, MACHINE_ALONE_WAIT_MS } from '../harness/machine-turns';
 import { CHECKOUT_TURN_WAIT_MS, platformCli, platformCliAsync, platformJsonAsync, platformTestEnv, takeCheckoutTurn } from '../harness/platform-cli';
 
 /** The parts of `platform status --json` these tests read (docs/cli.md). */
@@ -29,6 +30,8 @@ let internalLb: string;
 let releaseTurn: (() => void) | undefined;
 
 beforeAll(async () => {
+  // Three-member clusters of everything: a file beside it failed on timeouts (CI), and it did too.
+  await haveMachineAlone();
   releaseTurn = await takeCheckoutTurn();
   ({ env, stateDir } = await platformTestEnv({ PLATFORM_HA_ADDRESSES: ADDRESSES.join(','), LOG_LEVEL: 'warn' }));
   const up = await platformCliAsync(env, 'up', '--ha', '--skip-install', '--instances', '2');
@@ -36,7 +39,7 @@ beforeAll(async () => {
   stateEnv = (JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8')) as { env: Record<string, string> }).env;
   internalLb = `127.0.0.1:${env.INTERNAL_LB_PORT}`;
   rememberOperatorToken(stateEnv.CONSUL_HTTP_ADDR as string, readFileSync(join(stateDir, 'consul', 'secrets', 'management.token'), 'utf8').trim());
-}, CHECKOUT_TURN_WAIT_MS + 300_000);
+}, MACHINE_ALONE_WAIT_MS + CHECKOUT_TURN_WAIT_MS + 300_000);
 
 afterAll(() => {
   if (env) platformCli(env, 'down');

@@ -1,8 +1,9 @@
-// The tests' environment: Node's, plus one duty at the end of each test file, after its own
-// afterAll hooks: stop whatever the harness started that the file did not stop (stopped-at-end.ts).
+// The tests' environment: Node's, plus the work registered for the end of each test file
+// (file-end.ts: the components a file did not stop, its turn on the machine), run after the
+// file's own afterAll hooks, last registered first.
 const { TestEnvironment } = require('jest-environment-node');
 
-const LEFTOVERS_KEY = '__platformTestLeftovers';
+const AT_FILE_END_KEY = '__platformAtFileEnd';
 
 class PlatformTestEnvironment extends TestEnvironment {
   constructor(config, context) {
@@ -11,13 +12,12 @@ class PlatformTestEnvironment extends TestEnvironment {
   }
 
   async teardown() {
-    const open = this.global[LEFTOVERS_KEY];
-    if (open && open.size > 0) {
-      const path = this.testPath;
-      process.stderr.write(`${path}: stopping ${open.size} component(s) the file did not stop\n`);
-      // Last started first, as a file's own afterAll would: services before the load balancers, Consul last.
-      for (const stop of [...open].reverse()) {
-        await stop().catch((err) => process.stderr.write(`  could not stop one: ${err instanceof Error ? err.message : String(err)}\n`));
+    const tasks = [...(this.global[AT_FILE_END_KEY] ?? [])].reverse();
+    for (const task of tasks) {
+      try {
+        await task();
+      } catch (err) {
+        process.stderr.write(`${this.testPath}: at its end: ${err instanceof Error ? err.message : String(err)}\n`);
       }
     }
     await super.teardown();

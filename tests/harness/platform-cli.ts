@@ -1,9 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, pidAlive, waitFor } from '@platform/process-runner';
+import { freePort, waitFor } from '@platform/process-runner';
+import { releaseLock, tryLock } from './folder-lock';
 import { repoRoot } from './service-process';
 
 /** The built CLI's entry, run with this Node.js. */
@@ -92,14 +93,6 @@ export function platformJsonAsync<T>(env: NodeJS.ProcessEnv, ...args: string[]):
   });
 }
 
-function holderOf(lock: string): number {
-  try {
-    return Number(readFileSync(join(lock, 'pid'), 'utf8'));
-  } catch {
-    return 0;
-  }
-}
-
 /** Long enough for the other file's whole run: its platform up, its tests and its down. */
 export const CHECKOUT_TURN_WAIT_MS = 600_000;
 
@@ -111,18 +104,6 @@ export const CHECKOUT_TURN_WAIT_MS = 600_000;
  */
 export async function takeCheckoutTurn(): Promise<() => void> {
   const lock = join(tmpdir(), `platform-checkout-${createHash('sha256').update(repoRoot).digest('hex').slice(0, 12)}.lock`);
-  const take = (): boolean => {
-    try {
-      mkdirSync(lock);
-      writeFileSync(join(lock, 'pid'), String(process.pid));
-      return true;
-    } catch {
-      const holder = holderOf(lock);
-      // A folder without a pid yet is being taken right now; one whose taker is gone is free.
-      if (holder > 0 && !pidAlive(holder)) rmSync(lock, { recursive: true, force: true });
-      return false;
-    }
-  };
-  await waitFor(take, { timeoutMs: CHECKOUT_TURN_WAIT_MS, intervalMs: 500, what: `the other platform test of this checkout to finish (${lock})` });
-  return () => rmSync(lock, { recursive: true, force: true });
+  await waitFor(() => tryLock(lock), { timeoutMs: CHECKOUT_TURN_WAIT_MS, intervalMs: 500, what: `the other platform test of this checkout to finish (${lock})` });
+  return () => releaseLock(lock);
 }
