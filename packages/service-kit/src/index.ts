@@ -29,7 +29,7 @@ export { probeRoute } from './http/probe-route';
 export { OutageReport } from './util/outage';
 export type { OutageHandlers } from './util/outage';
 export { createConsulClient, consulHeaders, readConsulToken } from './discovery/consul-client';
-export { controllerFollows, drainPrefix, EVERY_ROUTED_SERVICE, LB_FOLLOWS_META } from './discovery/drain-handshake';
+export { controllerFollows, drainPrefix, LB_FOLLOWS_ONLY_META } from './discovery/drain-handshake';
 export type { ConsulClient } from './discovery/consul-client';
 export { watchServices, instanceHealth } from './discovery/services-watch';
 export type { WatchedInstance, ServicesSnapshot, InstanceHealth, ServicesWatchOptions, RejectedEntry } from './discovery/services-watch';

@@ -14,7 +14,7 @@ const FIRST_PEERS_READ_MS = 5_000;
 
 /**
  * The sync controller of one HAProxy, itself a service on the kit: registered in Consul as
- * `lb-controller` (meta `follows`: the services it routes) so instances know whose drain confirmation to wait for,
+ * `lb-controller` (meta `follows-only` on the database one) so instances know whose drain confirmation to wait for,
  * with /metrics, /health/* and /lb/state (its view beside HAProxy's).
  */
 runMain({

@@ -1,4 +1,4 @@
-import { controllerFollows, DEFAULT_MAX_REPLICA_LAG_MS, EVERY_ROUTED_SERVICE, LB_FOLLOWS_META, replicaCheckPath, type WatchedInstance } from '@platform/service-kit';
+import { controllerFollows, DEFAULT_MAX_REPLICA_LAG_MS, LB_FOLLOWS_ONLY_META, replicaCheckPath, type WatchedInstance } from '@platform/service-kit';
 
 /**
  * What one load balancer routes. `edge` is the public entry and the gateway's data path, straight
@@ -30,8 +30,8 @@ export function followedBy(role: LbRole): (service: string) => boolean {
   return (service) => controllerFollows(meta, service);
 }
 
-/** What a role's controller registers as following, so an instance waits only for the controllers that route it. */
-export const followsMeta = (role: LbRole): Record<string, string> => ({ [LB_FOLLOWS_META]: role === 'db' ? DB_SERVICE : EVERY_ROUTED_SERVICE });
+/** The meta a role's controller registers with, saying what it follows, so an instance waits only for the controllers that route it. */
+export const followsMeta = (role: LbRole): Record<string, string> => (role === 'db' ? { [LB_FOLLOWS_ONLY_META]: DB_SERVICE } : {});
 
 /** Backends this role has for the services Consul knows; only HTTP services on the kit are routed over HTTP. */
 export function backendsFor(role: LbRole, services: ReadonlyMap<string, readonly WatchedInstance[]>, replicaMaxLagMs = DEFAULT_MAX_REPLICA_LAG_MS): BackendSpec[] {

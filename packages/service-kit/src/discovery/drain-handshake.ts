@@ -10,9 +10,11 @@ export const LB_CONTROLLER_SERVICE = 'lb-controller';
  */
 export const drainPrefix = (service: string, instanceId: string): string => `platform/drain/${service}/${instanceId}/`;
 
-/** The meta a controller registers with: the services it follows, comma-separated, or `*` for every routed one. */
-export const LB_FOLLOWS_META = 'follows';
-export const EVERY_ROUTED_SERVICE = '*';
+/**
+ * The meta of a controller that follows only some services (comma-separated): the database one
+ * follows `postgres`. A controller without it follows every routed service.
+ */
+export const LB_FOLLOWS_ONLY_META = 'follows-only';
 
 /**
  * Whether a controller registered with `meta` follows `service`, and so confirms its instances'
@@ -21,11 +23,9 @@ export const EVERY_ROUTED_SERVICE = '*';
  * instance, and waiting for its confirmation made every drain sit out the whole timeout).
  */
 export function controllerFollows(meta: Readonly<Record<string, string>> | undefined, service: string): boolean {
-  const follows = meta?.[LB_FOLLOWS_META];
-  // A controller older than this meta: waited for, as every controller once was.
-  if (follows === undefined) return true;
-  if (follows === EVERY_ROUTED_SERVICE) return service !== 'consul' && service !== LB_CONTROLLER_SERVICE;
-  return follows.split(',').includes(service);
+  const only = meta?.[LB_FOLLOWS_ONLY_META];
+  if (only === undefined) return service !== 'consul' && service !== LB_CONTROLLER_SERVICE;
+  return only.split(',').includes(service);
 }
 
 interface HealthEntry {
