@@ -1,6 +1,7 @@
 import { startTestConsul, type TestConsul } from '../harness/consul';
 import { startGateway, writeGatewaySecrets, type RunningGateway } from '../harness/gateway';
 import { LOAD_TEST_EDGE, startTestLb, type TestLb } from '../harness/load-balancer';
+import { haveMachineAlone, MACHINE_ALONE_WAIT_MS } from '../harness/machine-turns';
 import { startTestPostgres, type TestPostgres } from '../harness/postgres';
 import { entryPoints, startRegisteredService, type ServiceProcess } from '../harness/service-process';
 import { waitFor } from '@platform/process-runner';
@@ -34,6 +35,11 @@ async function call(path: string, options: { method?: string; body?: unknown; he
 }
 
 beforeAll(async () => {
+  // 2,000 reads against role checks that must hear Patroni confirm its lock every 1.5 s: with a
+  // whole platform's test beside it on two cores, Patroni answered late, the healthy primary's role
+  // check said 503 for a moment and the database HAProxy cut its sessions (CI). Alone, it measures
+  // read-your-writes, not CPU starvation.
+  await haveMachineAlone();
   consul = await startTestConsul();
   pg = await startTestPostgres({ consulAddr: consul.httpAddr, roleChecks: true, maxReplicaLagMs: 60_000 });
   [dbLb, lb] = await Promise.all([startTestLb(consul.httpAddr, 'db', { POSTGRES_MAX_REPLICA_LAG_MS: '60000' }), startTestLb(consul.httpAddr, 'internal')]);
@@ -52,7 +58,7 @@ beforeAll(async () => {
   });
   await waitFor(async () => (await call('/users?limit=1')).status === 200, { timeoutMs: 15_000, what: 'users through the gateway' });
   await pg.pauseReplay(pg.cluster.replicas[0]!);
-});
+}, MACHINE_ALONE_WAIT_MS + 120_000);
 
 afterAll(async () => {
   await pg.resumeReplay(pg.cluster.replicas[0]!).catch(() => undefined);
