@@ -1,6 +1,7 @@
 import { waitFor } from '@platform/process-runner';
 import { CHECKOUT_TURN_WAIT_MS, platformCliAsync, takeCheckoutTurn } from '../harness/platform-cli';
 import { startDeployPlatform, type DeployPlatform } from '../harness/deploy-platform';
+import { haveMachineAlone, MACHINE_ALONE_WAIT_MS } from '../harness/machine-turns';
 import { releaseVariant } from '../harness/release-variant';
 
 /**
@@ -17,10 +18,13 @@ let stable: string;
 const CANARY = ['--strategy', 'canary', '--weight', '50', '--min-requests', '40'];
 
 beforeAll(async () => {
+  // The healthy canary is judged on its p99 against the warm stable instances': a cold canary
+  // starved of CPU by another heavy file beside it reached 2× the stable p99 and was rolled back (CI).
+  await haveMachineAlone();
   releaseTurn = await takeCheckoutTurn();
   platform = await startDeployPlatform();
   stable = platform.running()[0]!.release!;
-}, CHECKOUT_TURN_WAIT_MS + 180_000);
+}, MACHINE_ALONE_WAIT_MS + CHECKOUT_TURN_WAIT_MS + 180_000);
 
 afterAll(() => {
   platform?.cli('down');
