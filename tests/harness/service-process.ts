@@ -65,7 +65,8 @@ export async function startRegisteredService(entry: string, service: string, con
     outputFile,
     what: `instance ${instanceId}`,
     ready: async () => (await passingIds(consulAddr, service)).includes(instanceId),
-    timeoutMs: 15_000,
+    // A Node start plus the first passing check took over 15 s with the CPU shared by other files (CI).
+    timeoutMs: 30_000,
     intervalMs: 100,
   }).catch(async (err: unknown) => {
     await database?.release();

@@ -43,7 +43,7 @@ test('a reading after a restart (counters lower than before) counts from zero; o
 });
 
 test('a candidate answering 5 % 500s is rolled back as soon as it has enough requests, before the window ends', () => {
-  const verdict = judgeCanary(served(95, 5, 0.004), served(900, 0, 0.004), DEFAULT_THRESHOLDS, false);
+  const verdict = judgeCanary({ candidate: served(95, 5, 0.004), stable: served(900, 0, 0.004) }, null, DEFAULT_THRESHOLDS, false);
   expect(verdict.decision).toBe('roll back');
   expect(verdict.reason).toContain('5xx ratio 5.00 % vs stable 0.00 %');
 });
@@ -51,25 +51,40 @@ test('a candidate answering 5 % 500s is rolled back as soon as it has enough req
 test('errors within the allowed increase over the stable release wait for the window, then promote', () => {
   const stable = served(980, 20, 0.004);
   const candidate = served(97, 3, 0.004);
-  expect(judgeCanary(candidate, stable, DEFAULT_THRESHOLDS, false).decision).toBe('wait');
-  expect(judgeCanary(candidate, stable, DEFAULT_THRESHOLDS, true).decision).toBe('promote');
+  expect(judgeCanary({ candidate, stable }, null, DEFAULT_THRESHOLDS, false).decision).toBe('wait');
+  expect(judgeCanary({ candidate, stable }, null, DEFAULT_THRESHOLDS, true).decision).toBe('promote');
 });
 
 test('a candidate three times slower at p99 is rolled back at the end of the window; a slower one below the noise floor is not', () => {
-  const slow = judgeCanary(served(200, 0, 0.06), served(800, 0, 0.02), DEFAULT_THRESHOLDS, true);
+  const slow = judgeCanary({ candidate: served(200, 0, 0.06), stable: served(800, 0, 0.02) }, null, DEFAULT_THRESHOLDS, true);
   expect(slow.decision).toBe('roll back');
   expect(slow.reason).toMatch(/^p99 \d+\.\d ms vs stable \d+\.\d ms/);
-  expect(judgeCanary(served(200, 0, 0.009), served(800, 0, 0.004), DEFAULT_THRESHOLDS, true).decision).toBe('promote');
+  expect(judgeCanary({ candidate: served(200, 0, 0.009), stable: served(800, 0, 0.004) }, null, DEFAULT_THRESHOLDS, true).decision).toBe('promote');
   // A fresh candidate on a busy node (seen in CI): one histogram step slower is not a regression.
-  expect(judgeCanary(served(200, 0, 0.0226), served(800, 0, 0.0097), DEFAULT_THRESHOLDS, true).decision).toBe('promote');
+  expect(judgeCanary({ candidate: served(200, 0, 0.0226), stable: served(800, 0, 0.0097) }, null, DEFAULT_THRESHOLDS, true).decision).toBe('promote');
 });
 
 test('too few requests on either side at the end of the window roll back: an unexercised canary is not known to be good', () => {
-  const verdict = judgeCanary(served(10, 0, 0.004), served(800, 0, 0.004), DEFAULT_THRESHOLDS, true);
+  const verdict = judgeCanary({ candidate: served(10, 0, 0.004), stable: served(800, 0, 0.004) }, null, DEFAULT_THRESHOLDS, true);
   expect(verdict).toMatchObject({ decision: 'roll back', reason: 'too few requests to judge: candidate 10, stable 800 (each needs 50)' });
-  expect(judgeCanary(served(100, 0, 0.004), served(10, 0, 0.004), DEFAULT_THRESHOLDS, true).decision).toBe('roll back');
+  expect(judgeCanary({ candidate: served(100, 0, 0.004), stable: served(10, 0, 0.004) }, null, DEFAULT_THRESHOLDS, true).decision).toBe('roll back');
 });
 
 test('with too few stable requests the candidate must be clean on its own (the stable ratio counts as 0)', () => {
-  expect(judgeCanary(served(97, 3, 0.004), served(5, 5, 0.004), DEFAULT_THRESHOLDS, false).decision).toBe('roll back');
+  expect(judgeCanary({ candidate: served(97, 3, 0.004), stable: served(5, 5, 0.004) }, null, DEFAULT_THRESHOLDS, false).decision).toBe('roll back');
+});
+
+test("latency is judged after the candidate's warm-up when both sides have enough requests there; errors still count from the start", () => {
+  // CI: a healthy candidate's cold start made its whole-window p99 2.6× the stable one.
+  const whole = { candidate: sumStats([served(40, 0, 0.2), served(200, 0, 0.02)]), stable: served(900, 0, 0.02) };
+  const warm = { candidate: served(200, 0, 0.02), stable: served(700, 0, 0.02) };
+  expect(judgeCanary(whole, null, DEFAULT_THRESHOLDS, true).decision).toBe('roll back');
+  expect(judgeCanary(whole, warm, DEFAULT_THRESHOLDS, true)).toMatchObject({ decision: 'promote', reason: expect.stringContaining('after warm-up') });
+  // A candidate slow for good is slow after its warm-up too.
+  expect(judgeCanary(whole, { ...warm, candidate: served(200, 0, 0.2) }, DEFAULT_THRESHOLDS, true).decision).toBe('roll back');
+  // Too few requests after the warm-up: the whole window decides.
+  expect(judgeCanary(whole, { ...warm, candidate: served(10, 0, 0.02) }, DEFAULT_THRESHOLDS, true).decision).toBe('roll back');
+  // Errors while warming up still roll back.
+  const failing = { candidate: sumStats([served(40, 10, 0.02), served(200, 0, 0.02)]), stable: served(900, 0, 0.02) };
+  expect(judgeCanary(failing, warm, DEFAULT_THRESHOLDS, true).decision).toBe('roll back');
 });

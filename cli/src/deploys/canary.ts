@@ -1,8 +1,8 @@
-import { judgeCanary, type CanaryVerdict } from './canary-analysis';
+import { judgeCanary, type CanaryReadings, type CanaryVerdict } from './canary-analysis';
 import type { DeployContext, StrategyResult } from './deploy-context';
 import { rolledBack } from './deploy-context';
 import { notOfRelease, ofRelease, startRouted } from './fleet';
-import { scrapeService, servedSince } from './instance-metrics';
+import { scrapeService, servedSince, type StatsByInstance } from './instance-metrics';
 import { deleteRollout, writeRollout } from './rollout-kv';
 import { drainLogged } from './rolling';
 
@@ -57,16 +57,26 @@ export async function canaryDeploy(ctx: DeployContext): Promise<StrategyResult> 
   return { outcome: 'done' };
 }
 
+/**
+ * The share of the window a fresh candidate has to warm up before its latency counts (see
+ * judgeCanary); errors count from the start.
+ */
+const WARM_UP_SHARE = 0.25;
+
 /** Reads the figures every second until the window ends, a verdict comes early, or a rollback is asked. */
 async function analyse(ctx: DeployContext, stableId: string): Promise<CanaryVerdict> {
   const { fleet, request, target } = ctx;
-  const baseline = await scrapeService(fleet, request.service);
+  const readings = (since: StatsByInstance, now: StatsByInstance): CanaryReadings => ({ candidate: servedSince(since, now, target.id), stable: servedSince(since, now, stableId) });
+  const start = await scrapeService(fleet, request.service);
+  const warmAt = Date.now() + request.analysisS * 1000 * WARM_UP_SHARE;
   const endsAt = Date.now() + request.analysisS * 1000;
+  let warm: StatsByInstance | null = null;
   for (;;) {
     const waited = await ctx.wait(Math.max(0, Math.min(READ_EVERY_MS, endsAt - Date.now())));
     const now = await scrapeService(fleet, request.service);
-    const verdict = judgeCanary(servedSince(baseline, now, target.id), servedSince(baseline, now, stableId), request.thresholds, Date.now() >= endsAt);
+    const verdict = judgeCanary(readings(start, now), warm && readings(warm, now), request.thresholds, Date.now() >= endsAt);
     if (waited === 'rollback') return { ...verdict, decision: 'roll back', reason: 'platform rollback asked for it' };
     if (verdict.decision !== 'wait') return verdict;
+    if (!warm && Date.now() >= warmAt) warm = now;
   }
 }
