@@ -91,7 +91,11 @@ test('100 bad API keys from one source are throttled with 429 before they are ev
   for (let i = 0; i < 100; i += 1) statuses.push((await viaEdge('/echo/guess', `guess-${i}`, '127.0.0.2')).status);
   const throttled = await viaEdge('/echo/guess', 'still-guessing', '127.0.0.2');
   // EDGE_LIMIT_AUTH_FAILURES defaults to 20 a minute: the 21st failure is the last key looked up.
-  expect({ unauthorised: statuses.filter((s) => s === 401).length, throttled: statuses.filter((s) => s === 429).length }).toEqual({ unauthorised: 21, throttled: 79 });
+  // Within one of HAProxy's 60 s rate periods that is exact; a run crossing a period's end reads the
+  // last period's count slightly decayed (integer), which lets one or two more guesses through.
+  expect(statuses.slice(0, 21)).toEqual(Array.from({ length: 21 }, () => 401));
+  const unauthorised = statuses.filter((s) => s === 401).length;
+  expect({ unauthorised: unauthorised <= 23, throttled: statuses.filter((s) => s === 429).length }).toEqual({ unauthorised: true, throttled: 100 - unauthorised });
   expect({ status: throttled.status, type: throttled.headers['content-type'], retryAfter: throttled.headers['retry-after'] }).toEqual({ status: 429, type: 'application/problem+json', retryAfter: '60' });
   expect(JSON.parse(throttled.body)).toMatchObject({ status: 429, title: 'Too Many Requests' });
   // Even a good key from that source waits; from another source it works.
