@@ -34,6 +34,29 @@ async function call(path: string, options: { method?: string; body?: unknown; he
   };
 }
 
+/**
+ * The write a test starts from. In CI (on a slower machine than this one) the first write after
+ * the 1,000-pair test answered 503 in two tests in a row, which no local run reproduced: the write
+ * is retried for up to 15 s and every refusal is printed (status, detail, request id), so a slow
+ * primary shows up in the log while the tests still check what they are about.
+ */
+async function createUser(email: string, name: string): Promise<Awaited<ReturnType<typeof call>>> {
+  const refused: string[] = [];
+  const created = await waitFor(
+    async () => {
+      const res = await call('/users', { method: 'POST', body: { email, name } });
+      if (res.status === 201) return res;
+      refused.push(`${new Date().toISOString()} ${res.status} ${res.body.detail ?? ''} (request ${res.requestId ?? '?'})`);
+      return undefined;
+    },
+    { timeoutMs: 15_000, intervalMs: 250, what: `POST /users ${email} to answer 201` },
+  ).catch((err: unknown) => {
+    throw new Error(`${err instanceof Error ? err.message : String(err)}; refused:\n${refused.join('\n')}\nusers' last lines:\n${users.output().split('\n').slice(-20).join('\n')}`);
+  });
+  if (refused.length > 0) console.log(`POST /users ${email} was refused ${refused.length} time(s) before 201:\n${refused.join('\n')}`);
+  return created;
+}
+
 beforeAll(async () => {
   // 2,000 reads against role checks that must hear Patroni confirm its lock every 1.5 s: with a
   // whole platform's test beside it on two cores, Patroni answered late, the healthy primary's role
@@ -95,8 +118,7 @@ test('create then read with the returned x-db-lsn through the gateway: found 1,0
 test('across a planned switchover: a read with an x-db-lsn from the old timeline answers at once with the row, during and after, never waiting', async () => {
   await pg.resumeReplay(pg.cluster.replicas[0]!);
   const leader = await pg.cluster.refreshRoles();
-  const created = await call('/users', { method: 'POST', body: { email: 'before-switchover@example.com', name: 'Before' } });
-  expect(created.status).toBe(201);
+  const created = await createUser('before-switchover@example.com', 'Before');
   const lsn = created.lsn as string;
   // Only the synchronous standby is sure to have every acknowledged write; Patroni picks it.
   // Patroni may be naming its synchronous standby anew (after the load of the test before): wait for it.
@@ -143,8 +165,7 @@ test('across a planned switchover: a read with an x-db-lsn from the old timeline
 });
 
 test('a read with an x-db-lsn beyond the primary (a write lost with a primary in asynchronous mode, or not from this database) is refused with 409, not answered as if the write never happened', async () => {
-  const created = await call('/users', { method: 'POST', body: { email: 'lost-timeline@example.com', name: 'Lost' } });
-  expect(created.status).toBe(201);
+  const created = await createUser('lost-timeline@example.com', 'Lost');
   const ahead = await call(`/users/${created.body.id}`, { headers: { 'x-db-lsn': 'FFFFFF/0' } });
   expect({ status: ahead.status, detail: ahead.body.detail }).toEqual({ status: 409, detail: expect.stringContaining("beyond the database primary's position") });
   // Without the header the data is read as it is: from a replica, which has the row once it replayed it.
