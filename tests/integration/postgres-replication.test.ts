@@ -1,9 +1,13 @@
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { waitFor } from '@platform/process-runner';
-import { consistency, createLogger, DatabaseError, dbConfigShape, loadConfig, openDatabase, runMigrations, type Database } from '@platform/service-kit';
+import { CONNECTION_RETRIES, consistency, createLogger, DatabaseError, dbConfigShape, loadConfig, openDatabase, runMigrations, type Database } from '@platform/service-kit';
 import { startTestPostgres, type TestPostgres } from '../harness/postgres';
 import { repoRoot } from '../harness/service-process';
+import { startTcpGate } from '../harness/tcp-gate';
+
+/** The same database URL through another host:port. */
+const viaAddr = (url: string, addr: string): string => url.replace(/@[^/]+\//, `@${addr}/`);
 
 /**
  * The cluster and the kit's data layer against real servers: one primary and two streaming
@@ -100,6 +104,48 @@ test('a read whose connection breaks under it is sent again once and succeeds', 
   await pg.sql(replica, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(0.4)%'");
   expect((await reading).rows[0]?.ok).toBe(1);
   expect(await counter(registry, 'db_read_retries_total')).toBe(1);
+});
+
+test('a write whose connection is cut or refused before anything was sent waits for the primary to come back; refused for good, it fails after the retries', async () => {
+  const primary = pg.cluster.primary;
+  const gate = await startTcpGate({ host: primary.host, port: primary.port });
+  try {
+    const env = pg.serviceEnv();
+    const { db, registry } = await open({ ...env, DB_WRITE_URL: viaAddr(env.DB_WRITE_URL ?? '', gate.addr) });
+    await db.write.query('SELECT 1');
+    // The database HAProxy with no primary for 0.6 s: the pooled connection cut, new ones accepted
+    // and closed at once.
+    gate.shut();
+    setTimeout(() => gate.open(), 600);
+    const written = await db.write.transaction((tx) => tx.query("INSERT INTO users (email, name) VALUES ('gap@example.com', 'Gap') RETURNING id"));
+    expect(written.rows).toHaveLength(1);
+    const retried = await counter(registry, 'db_write_retries_total');
+    expect(retried).toBeGreaterThanOrEqual(1);
+    expect(await pg.sql(primary, "SELECT 1 FROM users.users WHERE email = 'gap@example.com'")).toHaveLength(1);
+
+    // No primary at all: a broken-connection error after every retry, nothing written.
+    gate.shut();
+    await expect(db.write.transaction((tx) => tx.query("INSERT INTO users (email, name) VALUES ('never@example.com', 'Never')"))).rejects.toThrow(/Connection terminated|connection/i);
+    expect(await counter(registry, 'db_write_retries_total')).toBe(retried + CONNECTION_RETRIES);
+    expect(await pg.sql(primary, "SELECT 1 FROM users.users WHERE email = 'never@example.com'")).toHaveLength(0);
+  } finally {
+    await gate.close();
+  }
+});
+
+test('a read refused for a moment is tried again with backoff and answers', async () => {
+  const replica = pg.cluster.replicas[0]!;
+  const gate = await startTcpGate({ host: replica.host, port: replica.port });
+  try {
+    const env = pg.serviceEnv(replica);
+    const { db, registry } = await open({ ...env, DB_READ_URL: viaAddr(env.DB_READ_URL ?? '', gate.addr) });
+    gate.shut();
+    setTimeout(() => gate.open(), 600);
+    expect((await db.read.query<{ ok: number }>('SELECT 1 AS ok')).rows[0]?.ok).toBe(1);
+    expect(await counter(registry, 'db_read_retries_total')).toBeGreaterThanOrEqual(2);
+  } finally {
+    await gate.close();
+  }
 });
 
 test('read-your-writes in the kit: with replay paused, a read that must see a write goes to the primary', async () => {

@@ -42,7 +42,7 @@ export type { BlockingQuery, BlockingQueryOptions } from './discovery/blocking-q
 export { createServiceClient, NO_ROUTE_HEADER, ServiceCallError } from './http/service-client';
 export type { ServiceClient, ServiceCallOptions, ServiceAnswer } from './http/service-client';
 export * as messaging from './messaging';
-export { connectDatabase, openDatabase, dbConfigShape, defaultSchema, DatabaseError, isUniqueViolation, consistency, runMigrations, tlsFrom, LSN_HEADER, parseLsn, formatLsn, primaryWalLsn, MAX_REPLICA_LAG_VAR, DEFAULT_MAX_REPLICA_LAG_MS, MAX_REPLICA_LAG_LIMIT_MS, REPLICA_LAG_QUERY, maxReplicaLagVar, replicaCheckPath } from './db';
+export { connectDatabase, openDatabase, dbConfigShape, defaultSchema, DatabaseError, isUniqueViolation, consistency, runMigrations, tlsFrom, LSN_HEADER, parseLsn, formatLsn, primaryWalLsn, CONNECTION_RETRIES, MAX_REPLICA_LAG_VAR, DEFAULT_MAX_REPLICA_LAG_MS, MAX_REPLICA_LAG_LIMIT_MS, REPLICA_LAG_QUERY, maxReplicaLagVar, replicaCheckPath } from './db';
 export type { Database, DatabaseOptions, DatabaseSetup, DbConfig, Queryable, WritePool, MigrationRun } from './db';
 export type { RegistrationOverrides } from './discovery/registration';
 export { FeatureFlags, FLAGS_KV_ROOT, FLAG_NAME, FlagValueError, describeFlagValue, flagBucket, flagKey, flagValueFromWord, formatFlagValue, inRollout, parseFlagValue } from './flags';

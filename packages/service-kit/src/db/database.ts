@@ -6,6 +6,7 @@ import { consistency } from './consistency';
 import { isBrokenConnection, isReadOnlyViolation, writeOnReadPool } from './db-errors';
 import { parseLsn } from './lsn';
 import { hasReplayed } from './replay-wait';
+import { jitteredBackoffMs, sleep } from '../util/backoff';
 
 export interface Queryable {
   query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>>;
@@ -37,6 +38,38 @@ export interface DatabasePools {
 const traced = (on: Pool | PoolClient): Queryable => ({
   query: <R extends QueryResultRow>(text: string, values?: unknown[]) => inQuerySpan(text, () => on.query<R>(text, values)),
 });
+
+/**
+ * How often a connection that cannot be made, or that breaks under a read, is tried again, after
+ * the platform's jittered backoff (about 0.1, 0.2, 0.4 and 0.8 s: 1.5 s in all). The database
+ * HAProxy has no primary for a moment when a role check briefly stops vouching for it (a starved
+ * machine in CI: 0.75 s until the server was back and had passed its check) and at the end of a
+ * switchover; one immediate retry met the same gap and the read answered 503.
+ */
+export const CONNECTION_RETRIES = 4;
+
+/** Runs `attempt` again while it fails with `retryable`, up to CONNECTION_RETRIES times, counting each; the last failure is thrown. */
+async function retrying<T>(attempt: () => Promise<T>, retryable: (err: unknown) => boolean, counted: () => void): Promise<T> {
+  for (let failures = 1; ; failures += 1) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (failures > CONNECTION_RETRIES || !retryable(err)) throw err;
+      counted();
+      await sleep(jitteredBackoffMs(failures, { firstMs: 100, maxMs: 800 }));
+    }
+  }
+}
+
+/**
+ * The connection was refused or broke (no primary behind the load balancer for a moment, a server
+ * gone): worth another try (a write only while nothing of it was sent). A timeout is not tried
+ * again: it has waited as long as a caller should already.
+ */
+const brokeWithoutWaiting = (err: unknown): boolean => {
+  const { code, message } = err instanceof Error ? (err as Error & { code?: string }) : { code: undefined, message: '' };
+  return isBrokenConnection(err) && code !== 'ETIMEDOUT' && !/timeout/i.test(message);
+};
 
 async function withClient<T>(pool: Pool, work: (client: Queryable) => Promise<T>): Promise<T> {
   const client = await pool.connect();
@@ -82,7 +115,23 @@ export function createDatabase(pools: DatabasePools): Database {
     registers: [pools.registry],
   });
   const retries = new Counter({ name: 'db_read_retries_total', help: 'Reads sent again after their connection broke', registers: [pools.registry] });
+  const writeRetries = new Counter({ name: 'db_write_retries_total', help: 'Writes tried again because their connection was refused or broke before anything was sent', registers: [pools.registry] });
   const replica = traced(pools.read);
+  /**
+   * A write is tried again only while nothing of it can have reached the primary: its connection
+   * refused, or a pooled connection found cut (the load balancer shut it) by BEGIN. `sent` marks
+   * the point after which a broken connection leaves its outcome unknown (a 503 saying so).
+   */
+  const writeRetrying = <T>(run: (sent: () => void) => Promise<T>): Promise<T> => {
+    let sent = false;
+    const attempt = (): Promise<T> => {
+      sent = false;
+      return run(() => {
+        sent = true;
+      });
+    };
+    return retrying(attempt, (err) => !sent && brokeWithoutWaiting(err), () => writeRetries.inc());
+  };
 
   const readOnce = async <R extends QueryResultRow>(text: string, values: unknown[] | undefined): Promise<QueryResult<R>> => {
     const required = consistency.requiredLsn();
@@ -108,38 +157,38 @@ export function createDatabase(pools: DatabasePools): Database {
 
   const write: WritePool = {
     query: <R extends QueryResultRow>(text: string, values?: unknown[]) =>
-      withClient(pools.write, async (client) => {
-        const result = await client.query<R>(text, values);
-        if (result.command !== 'SELECT') await noteWritePosition(client);
-        return result;
-      }),
+      writeRetrying((sent) =>
+        withClient(pools.write, async (client) => {
+          sent();
+          const result = await client.query<R>(text, values);
+          if (result.command !== 'SELECT') await noteWritePosition(client);
+          return result;
+        }),
+      ),
     transaction: (work) =>
-      withClient(pools.write, async (client) => {
-        await client.query('BEGIN');
-        let result;
-        try {
-          result = await work(client);
-          await client.query('COMMIT');
-        } catch (err) {
-          await client.query('ROLLBACK').catch(() => undefined);
-          throw err;
-        }
-        await noteWritePosition(client);
-        return result;
-      }),
+      writeRetrying((sent) =>
+        withClient(pools.write, async (client) => {
+          await client.query('BEGIN');
+          sent();
+          let result;
+          try {
+            result = await work(client);
+            await client.query('COMMIT');
+          } catch (err) {
+            await client.query('ROLLBACK').catch(() => undefined);
+            throw err;
+          }
+          await noteWritePosition(client);
+          return result;
+        }),
+      ),
   };
 
   const read: Queryable = {
     async query<R extends QueryResultRow>(text: string, values?: unknown[]) {
       try {
-        try {
-          return await readOnce<R>(text, values);
-        } catch (err) {
-          // A read changes nothing, so one more try on a fresh connection is safe.
-          if (!isBrokenConnection(err)) throw err;
-          retries.inc();
-          return await readOnce<R>(text, values);
-        }
+        // A read changes nothing, so trying again on a fresh connection is safe.
+        return await retrying(() => readOnce<R>(text, values), brokeWithoutWaiting, () => retries.inc());
       } catch (err) {
         throw isReadOnlyViolation(err) ? writeOnReadPool(err) : err;
       }

@@ -1,7 +1,7 @@
 export { connectDatabase, openDatabase } from './connect-database';
 export type { DatabaseOptions, DatabaseSetup } from './connect-database';
 export type { Database, Queryable, WritePool } from './database';
-export { primaryWalLsn } from './database';
+export { CONNECTION_RETRIES, primaryWalLsn } from './database';
 export { dbConfigShape, defaultSchema } from './db-config';
 export type { DbConfig } from './db-config';
 export { DatabaseError, isUniqueViolation } from './db-errors';
