@@ -2,7 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, platformBin, startChild, waitFor, type ChildHandle } from '@platform/process-runner';
+import { ConsulAcl } from '@platform/consul';
 import { startTestConsul, type TestConsul } from '../harness/consul';
+import { startTcpGate } from '../harness/tcp-gate';
 import { consulFetch, healthOf } from '../harness/consul-queries';
 import { startFixture, type ServiceProcess } from '../harness/service-process';
 
@@ -108,6 +110,27 @@ async function startRogueAgent(name: string, extra: Record<string, unknown>): Pr
 }
 
 const members = async (): Promise<string[]> => ((await (await consulFetch(consul.httpAddr, '/v1/agent/members')).json()) as { Name: string }[]).map((m) => m.Name);
+
+test('minting a token rides out a Consul that refuses connections for a moment (its servers electing a leader), and the token works', async () => {
+  const [host, port] = consul.httpAddr.split(':');
+  const gate = await startTcpGate({ host: host ?? '127.0.0.1', port: Number(port) });
+  try {
+    const acl = new ConsulAcl(gate.addr, consul.managementToken);
+    const secret = crypto.randomUUID();
+    gate.shut();
+    setTimeout(() => gate.open(), 1_500);
+    // Three new servers minting at once in CI lost their leader for a moment and all stopped.
+    await acl.ensureNamedToken('service-election-check', secret, { datacenter: 'dc1' });
+    const registered = await call('/v1/agent/service/register', { method: 'PUT', token: secret, body: registration('election-check', 'election-check-1') });
+    expect(registered.status).toBe(200);
+    await call('/v1/agent/service/deregister/election-check-1', { method: 'PUT', token: secret });
+    // Anything but a passing election still fails at once: a wrong management token is a 403.
+    const wrong = new ConsulAcl(consul.httpAddr, crypto.randomUUID());
+    await expect(wrong.ensureNamedToken('service-election-check', secret, { datacenter: 'dc1' })).rejects.toMatchObject({ code: 'PLATFORM_CONSUL_ACL_FAILED', retryable: false });
+  } finally {
+    await gate.close();
+  }
+});
 
 test('the web UI is served on the agent\'s loopback HTTP address; what it lists comes from the token typed into it (nothing without one, the services with the management token)', async () => {
   expect(consul.httpAddr).toMatch(/^127\.0\.0\.1:\d+$/);

@@ -1,10 +1,30 @@
-import { PlatformError, waitFor } from '@platform/process-runner';
+import { PlatformError, sleep, waitFor } from '@platform/process-runner';
 import { tokenSpec, type TokenContext, type TokenSpec } from './acl-rules';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Consul token SecretIDs are UUIDs; anything else in a token file is a misplaced file. */
 export const isTokenSecret = (value: string): boolean => UUID.test(value);
+
+/**
+ * How long an ensure keeps trying through the 5xx answers and refused connections of Consul servers
+ * electing their leader. Three new servers minting at once on a busy machine got "leadership lost
+ * while committing log", "Failed to retrieve token after insertion" and "rpc error getting client"
+ * within a second of their first election, and all three stopped (CI). Every ensure is idempotent,
+ * so it simply runs again.
+ */
+export const ELECTION_GRACE_MS = 60_000;
+const ELECTION_RETRY_EVERY_MS = 500;
+
+/**
+ * A Consul 5xx (the error says so), a refused connection or a timeout: worth another try. Read by
+ * shape, not `instanceof Error`: fetch's errors may come from another realm (a test's VM context).
+ */
+function transient(err: unknown): boolean {
+  if (err instanceof PlatformError) return err.retryable;
+  const { name, message } = (typeof err === 'object' && err !== null ? err : {}) as { name?: unknown; message?: unknown };
+  return name === 'TimeoutError' || message === 'fetch failed';
+}
 
 interface PolicyView {
   ID: string;
@@ -34,7 +54,7 @@ export class ConsulAcl {
 
   private async ok<T>(res: Response, what: string): Promise<T> {
     // Consul's error bodies name the problem, never a secret.
-    if (!res.ok) throw new PlatformError('PLATFORM_CONSUL_ACL_FAILED', `${what}: Consul answered ${res.status} ${(await res.text()).trim().slice(0, 200)}`);
+    if (!res.ok) throw new PlatformError('PLATFORM_CONSUL_ACL_FAILED', `${what}: Consul answered ${res.status} ${(await res.text()).trim().slice(0, 200)}`, { retryable: res.status >= 500 });
     return (await res.json()) as T;
   }
 
@@ -105,11 +125,24 @@ export class ConsulAcl {
 
   /** Revokes the platform token `name` (see acl-rules.ts) and its own policy. */
   revokeNamedToken(name: string, secretId: string, context: TokenContext): Promise<boolean> {
-    return this.revokeToken(secretId, tokenSpec(name, context).policy?.name);
+    return this.throughElections(() => this.revokeToken(secretId, tokenSpec(name, context).policy?.name));
   }
 
   /** The platform token `name` (see acl-rules.ts) with SecretID `secretId`. */
   ensureNamedToken(name: string, secretId: string, context: TokenContext): Promise<void> {
-    return this.ensureToken(secretId, tokenSpec(name, context));
+    return this.throughElections(() => this.ensureToken(secretId, tokenSpec(name, context)));
+  }
+
+  /** Runs `work` again while it fails transiently, for up to ELECTION_GRACE_MS; any other failure at once. */
+  private async throughElections<T>(work: () => Promise<T>, graceMs = ELECTION_GRACE_MS): Promise<T> {
+    const deadline = Date.now() + graceMs;
+    for (;;) {
+      try {
+        return await work();
+      } catch (err) {
+        if (!transient(err) || Date.now() >= deadline) throw err;
+        await sleep(ELECTION_RETRY_EVERY_MS);
+      }
+    }
   }
 }
