@@ -33,8 +33,10 @@ beforeAll(async () => {
   // Its platform would start a service another test is adding to services/, and the other way round.
   releaseTurn = await takeCheckoutTurn();
   // Long enough that an instance scaled away is still draining when the next CLI call comes,
-  // however slow the machine (the id-reuse check below depends on it).
-  ({ env, stateDir } = await platformTestEnv({ DRAIN_MS: '4000' }));
+  // however slow the machine (the id-reuse check below depends on it): 4 s ran out in CI, where
+  // two `platform scale` calls in a row were 10 s apart (load 15 on two cores). Below the
+  // supervisor's 35 s grace, so drains still end by themselves.
+  ({ env, stateDir } = await platformTestEnv({ DRAIN_MS: '15000' }));
 }, CHECKOUT_TURN_WAIT_MS + 30_000);
 
 afterAll(() => {
@@ -157,8 +159,9 @@ test('platform up, status with HAProxy beside Consul, scale, crashes restarted, 
   // The same user over HTTPS, with the CA made at the first up (kept across runs).
   const overTls = await httpsGet(`127.0.0.1:${env.EDGE_TLS_PORT}`, `/users/${user.id}`, { ca: readFileSync(caCert, 'utf8'), headers: { 'x-api-key': apiKey } });
   expect({ status: overTls.status, body: JSON.parse(overTls.body) as unknown }).toMatchObject({ status: 200, body: { id: user.id } });
-  // Two whole `up`s (about a minute each on two loaded cores), a `down` and the checks between.
-}, 360_000);
+  // Two whole `up`s (about a minute each on two loaded cores), a `down` and the checks between,
+  // and two 15 s drains (the scale-down and the down).
+}, 420_000);
 
 /** Every file under `dir`, recursively. */
 const filesUnder = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
