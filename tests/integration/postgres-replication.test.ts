@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { waitFor } from '@platform/process-runner';
-import { CONNECTION_RETRIES, consistency, createLogger, DatabaseError, dbConfigShape, loadConfig, openDatabase, runMigrations, type Database } from '@platform/service-kit';
+import { CONNECTION_RETRIES, consistency, createLogger, DatabaseError, dbConfigShape, evaluateReadiness, loadConfig, openDatabase, runMigrations, type Database } from '@platform/service-kit';
 import { startTestPostgres, type TestPostgres } from '../harness/postgres';
 import { repoRoot } from '../harness/service-process';
 import { startTcpGate } from '../harness/tcp-gate';
@@ -146,6 +146,19 @@ test('a read refused for a moment is tried again with backoff and answers', asyn
   } finally {
     await gate.close();
   }
+});
+
+test('readiness takes a statement answered in the last 2 s as its evidence while every connection is busy; with nothing answered since, the queued check fails', async () => {
+  const { db } = await open(pg.serviceEnv(), { DB_POOL_MAX: '1', DB_STATEMENT_TIMEOUT_MS: '10000' });
+  const ready = async (): Promise<boolean> => (await evaluateReadiness({ draining: false, checks: db.readiness })).ok;
+  await db.read.query('SELECT 1');
+  // Both pools' one connection busy for 5 s: a SELECT 1 would queue behind them past the check's timeout.
+  const busy = Promise.all([db.read.query('SELECT pg_sleep(5)'), db.write.query('SELECT pg_sleep(5)')]);
+  expect(await ready()).toBe(true);
+  await new Promise((resolve) => setTimeout(resolve, 2_200));
+  expect(await ready()).toBe(false);
+  await busy;
+  expect(await ready()).toBe(true);
 });
 
 test('read-your-writes in the kit: with replay paused, a read that must see a write goes to the primary', async () => {

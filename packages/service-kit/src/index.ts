@@ -17,7 +17,7 @@ export { requestContext } from './logging/request-context';
 export type { RequestContext, IncomingHeaders } from './logging/request-context';
 export { createServiceMetrics } from './metrics/registry';
 export type { ServiceMetrics } from './metrics/registry';
-export type { ReadinessCheck } from './http/health';
+export { evaluateReadiness, type ReadinessCheck } from './http/health';
 export { sendProblem, PROBLEM_CONTENT_TYPE } from './http/problem';
 export type { ProblemBody } from './http/problem';
 export { REQUEST_ID_HEADER } from './http/request-id';

@@ -71,6 +71,16 @@ const brokeWithoutWaiting = (err: unknown): boolean => {
   return isBrokenConnection(err) && code !== 'ETIMEDOUT' && !/timeout/i.test(message);
 };
 
+/**
+ * When each pool last answered a statement. The readiness check takes a recent answer as its
+ * evidence instead of queueing a `SELECT 1` behind the requests that keep every connection busy:
+ * under load that wait outlasted the check's timeout on both instances of orders at once (ha-clusters
+ * e2e), and the load balancers had no server for work the database was doing.
+ */
+const answeredAt = new WeakMap<Pool, number>();
+const RECENT_ANSWER_MS = 2_000;
+const answeredRecently = (pool: Pool): boolean => Date.now() - (answeredAt.get(pool) ?? 0) < RECENT_ANSWER_MS;
+
 async function withClient<T>(pool: Pool, work: (client: Queryable) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   // The pool listens for errors only on idle clients. A checked-out one whose connection is cut
@@ -83,6 +93,7 @@ async function withClient<T>(pool: Pool, work: (client: Queryable) => Promise<T>
   client.on('error', onError);
   try {
     const result = await work(traced(client));
+    answeredAt.set(pool, Date.now());
     client.removeListener('error', onError);
     client.release(broken);
     return result;
@@ -137,6 +148,7 @@ export function createDatabase(pools: DatabasePools): Database {
     const required = consistency.requiredLsn();
     if (required === undefined) {
       const result = await replica.query<R>(text, values);
+      answeredAt.set(pools.read, Date.now());
       reads.inc({ served_by: 'replica' });
       return result;
     }
@@ -206,12 +218,14 @@ export function createDatabase(pools: DatabasePools): Database {
 }
 
 /**
- * Ready while the write pool or the read pool answers. Requiring both took every instance out of
- * the load balancers for the seconds a failover or switchover has no primary, refusing the reads the
- * replicas could serve (thousands of 503s in the read-your-writes e2e); a write meanwhile fails on
- * its own with a retryable 503. With neither, the instance can do nothing useful and leaves.
+ * Ready while the write pool or the read pool answers (or answered a statement in the last
+ * RECENT_ANSWER_MS). Requiring both took every instance out of the load balancers for the seconds
+ * a failover or switchover has no primary, refusing the reads the replicas could serve (thousands
+ * of 503s in the read-your-writes e2e); a write meanwhile fails on its own with a retryable 503.
+ * With neither, the instance can do nothing useful and leaves.
  */
-async function eitherPoolAnswers(...pools: readonly Pick<Pool, 'query'>[]): Promise<boolean> {
+async function eitherPoolAnswers(...pools: readonly Pool[]): Promise<boolean> {
+  if (pools.some(answeredRecently)) return true;
   // The first answer decides: a write pool hanging on a primary that is going away must not hold the
   // check past its timeout while the read pool has answered.
   try {

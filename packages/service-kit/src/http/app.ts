@@ -69,7 +69,7 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
   installProblemHandlers(app, logger);
   installInputLimits(app);
   installOpenApi(app, options.openApi ?? { title: 'service', version: '0.0.0' });
-  installHealthRoutes(app, options.health);
+  installHealthRoutes(app, options.health, logger);
   app.get('/metrics', probeRoute, async (_request, reply) => {
     reply.type(metrics.registry.contentType);
     return metrics.registry.metrics();

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { Logger } from '../logging/logger';
 import { within } from '../util/within';
 import { probeRoute } from './probe-route';
 
@@ -39,11 +40,20 @@ export async function evaluateReadiness(state: HealthState): Promise<ReadinessRe
  * /health/live answers while the process can serve HTTP at all; /health/ready only while every
  * dependency check passes and the instance is not draining. Consul's check calls /health/ready.
  */
-export function installHealthRoutes(app: FastifyInstance, state: HealthState): void {
+export function installHealthRoutes(app: FastifyInstance, state: HealthState, logger: Logger): void {
+  // Probes are not logged one by one (probe-route.ts); a change of answer is, with the failing
+  // checks' reasons, so an instance that left its load balancers says why.
+  let lastStatus = 'ready';
   app.get('/health/live', probeRoute, async () => ({ status: 'ok' }));
   app.get('/health/ready', probeRoute, async (_request, reply) => {
     const report = await evaluateReadiness(state);
     const status = state.draining ? 'draining' : report.ok ? 'ready' : 'unready';
+    if (status !== lastStatus) {
+      const failing = report.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.error ?? 'not ready'}`);
+      if (status === 'unready') logger.warn('readiness check failing', { from: lastStatus, failing });
+      else logger.info(`readiness: ${status}`, { from: lastStatus });
+      lastStatus = status;
+    }
     return reply.code(report.ok ? 200 : 503).send({ status, checks: report.checks });
   });
 }
