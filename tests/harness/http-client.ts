@@ -1,5 +1,6 @@
 import { Agent, request, type IncomingMessage } from 'node:http';
 import { request as tlsRequest } from 'node:https';
+import { closedWhileIdle } from '@platform/service-kit';
 
 /** Keep-alive like a real client; fetch cannot be used here because it ignores a Host header. */
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
@@ -19,7 +20,11 @@ function collect(res: IncomingMessage, resolve: (answer: HttpAnswer) => void, re
   res.on('error', reject);
 }
 
-export function httpRequest(addr: string, path: string, options: { method?: string; host?: string; headers?: Record<string, string>; body?: string; timeoutMs?: number; localAddress?: string } = {}): Promise<HttpAnswer> {
+/**
+ * One request on the shared keep-alive agent; like a browser, an idempotent one that met its kept-alive
+ * connection closing (an HAProxy reload closes the old worker's idle connections) is sent once more.
+ */
+export function httpRequest(addr: string, path: string, options: { method?: string; host?: string; headers?: Record<string, string>; body?: string; timeoutMs?: number; localAddress?: string } = {}, again = true): Promise<HttpAnswer> {
   const [hostname, port] = addr.split(':');
   return new Promise((resolve, reject) => {
     const req = request(
@@ -37,7 +42,7 @@ export function httpRequest(addr: string, path: string, options: { method?: stri
       (res) => collect(res, resolve, reject),
     );
     req.on('timeout', () => req.destroy(new Error('request timed out')));
-    req.on('error', reject);
+    req.on('error', (err) => (again && closedWhileIdle(req, err) ? resolve(httpRequest(addr, path, options, false)) : reject(err)));
     req.end(options.body);
   });
 }

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { createServiceClient, NO_ROUTE_HEADER, requestContext, ServiceCallError } from '@platform/service-kit';
 
 let lb: Server;
@@ -45,5 +45,45 @@ test("a call made while serving a request carries that request's id and trace; t
     expect(seen[1]?.traceparent).toBeUndefined();
   } finally {
     echo.close();
+  }
+});
+
+/**
+ * A server that closes a kept-alive connection as the next request arrives on it (what an HAProxy
+ * reload does to the old worker's idle connections): every connection's first request is answered,
+ * its second cut before any answer.
+ */
+async function closingAfterOneAnswer(): Promise<{ port: number; received: string[]; connections: () => number; close(): void }> {
+  const received: string[] = [];
+  const answered = new WeakMap<Socket, number>();
+  let connections = 0;
+  const server = createServer((req, res) => {
+    const before = answered.get(req.socket) ?? 0;
+    if (before === 1) return req.socket.destroy();
+    answered.set(req.socket, before + 1);
+    received.push(`${req.method} ${req.url}`);
+    res.end('{}');
+  });
+  server.on('connection', () => (connections += 1));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: (server.address() as AddressInfo).port, received, connections: () => connections, close: () => server.close() };
+}
+
+test('an idempotent call whose kept-alive connection is closed under it is sent once more on a new one; a POST is not', async () => {
+  const server = await closingAfterOneAnswer();
+  try {
+    const client = createServiceClient({ host: '127.0.0.1', port: server.port });
+    // The agent takes a socket back once the answer has ended, a moment after the call resolves.
+    const backInPool = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await client.call('users', '/users/1')).status).toBe(200);
+    await backInPool();
+    expect((await client.call('users', '/users/2')).status).toBe(200);
+    // The second call met the first connection closing and went again on a second one.
+    expect({ received: server.received, connections: server.connections() }).toEqual({ received: ['GET /users/1', 'GET /users/2'], connections: 2 });
+    await backInPool();
+    await expect(client.call('orders', '/orders', { method: 'POST', body: {} })).rejects.toThrow(/socket hang up|ECONNRESET/);
+    expect({ received: server.received, connections: server.connections() }).toEqual({ received: ['GET /users/1', 'GET /users/2'], connections: 2 });
+  } finally {
+    server.close();
   }
 });

@@ -40,6 +40,7 @@ export { jitteredBackoffMs } from './util/backoff';
 export { startBlockingQuery } from './discovery/blocking-query';
 export type { BlockingQuery, BlockingQueryOptions } from './discovery/blocking-query';
 export { createServiceClient, NO_ROUTE_HEADER, ServiceCallError } from './http/service-client';
+export { closedWhileIdle } from './http/reused-connection';
 export type { ServiceClient, ServiceCallOptions, ServiceAnswer } from './http/service-client';
 export * as messaging from './messaging';
 export { connectDatabase, openDatabase, dbConfigShape, defaultSchema, DatabaseError, isUniqueViolation, consistency, runMigrations, tlsFrom, LSN_HEADER, parseLsn, formatLsn, primaryWalLsn, CONNECTION_RETRIES, MAX_REPLICA_LAG_VAR, DEFAULT_MAX_REPLICA_LAG_MS, MAX_REPLICA_LAG_LIMIT_MS, REPLICA_LAG_QUERY, maxReplicaLagVar, replicaCheckPath } from './db';

@@ -2,6 +2,7 @@ import { Agent, request, type RequestOptions } from 'node:http';
 import { KitError } from '../errors/kit-errors';
 import { requestContext } from '../logging/request-context';
 import { startClientSpan } from '../tracing/http-spans';
+import { closedWhileIdle } from './reused-connection';
 
 export interface ServiceCallOptions {
   method?: string;
@@ -69,8 +70,11 @@ export function createServiceClient(lbAddr: { host: string; port: number } | und
   };
 }
 
-/** One request, its answer's body parsed when it is JSON; a failed exchange is a ServiceCallError. */
-function send<T>(options: RequestOptions & { timeout: number }, service: string, payload: string | undefined): Promise<ServiceAnswer<T>> {
+/**
+ * One request, its answer's body parsed when it is JSON; a failed exchange is a ServiceCallError.
+ * An idempotent request that met its kept-alive connection closing is sent once more (reused-connection.ts).
+ */
+function send<T>(options: RequestOptions & { timeout: number }, service: string, payload: string | undefined, again = true): Promise<ServiceAnswer<T>> {
   return new Promise((resolve, reject) => {
     const req = request(options, (res) => {
       let text = '';
@@ -91,7 +95,10 @@ function send<T>(options: RequestOptions & { timeout: number }, service: string,
       });
     });
     req.on('timeout', () => req.destroy(new Error(`no answer within ${options.timeout} ms`)));
-    req.on('error', (err) => reject(new ServiceCallError(service, err.message, { cause: err })));
+    req.on('error', (err) => {
+      if (again && closedWhileIdle(req, err)) resolve(send<T>(options, service, payload, false));
+      else reject(new ServiceCallError(service, err.message, { cause: err }));
+    });
     req.end(payload);
   });
 }
