@@ -35,6 +35,10 @@ beforeAll(async () => {
   gateway = await startGateway(consul.httpAddr, internal.addr, secrets, {}, { EDGE_TLS_BIND: tlsAddr, EDGE_TLS_CERT_FILE: certs.cert, EDGE_TLS_KEY_FILE: certs.key });
   edge = gateway.edge;
   await waitFor(async () => (await viaEdge('/echo/ready', 'alice')).status === 200, { timeoutMs: 10_000, what: 'the edge to route to the gateway' });
+  // The gateway's own backend (it serves /docs) comes a moment later and reloads the edge, which
+  // starts its per-source counts afresh: a reload in the middle of the bad-key test let 42 guesses
+  // through instead of 21. The tests start once it is there.
+  await waitFor(async () => (await viaEdge('/docs', undefined)).status === 200, { timeoutMs: 20_000, what: "the edge to route /docs to the gateway's own backend" });
 });
 
 afterAll(async () => {
