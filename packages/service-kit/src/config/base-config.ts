@@ -30,7 +30,14 @@ export const baseConfigShape = {
   /** Field names, beyond the kit's list and the service's own, whose values never reach a log line. */
   LOG_REDACT_KEYS: csvVar.default(''),
   CHECK_INTERVAL: durationVar.default('1s'),
-  CHECK_TIMEOUT: durationVar.default('1s'),
+  /**
+   * How long Consul's check waits for /health/ready. One check over it makes the instance critical
+   * and the load balancers drop it: at 1 s, a starved node (CPU shared with a load test) had every
+   * instance of orders critical at the same moment while each was serving, and callers met an
+   * empty backend (ha-clusters e2e: ~500 of 1,000 orders answered 503). A dead instance is still
+   * seen at once: its refused connection fails the check without waiting.
+   */
+  CHECK_TIMEOUT: durationVar.default('3s'),
   DEREGISTER_CRITICAL_AFTER: durationVar.default('1m'),
   REREGISTER_INTERVAL_MS: integerVar(100, 600_000).default('2000'),
   /** Longest wait at shutdown for every load balancer to confirm it stopped routing here. */
