@@ -19,7 +19,7 @@ afterAll(async () => {
   await consul.stop();
 });
 
-test('an instance started with the kit is passing in Consul within 3 s, with its address, port, tags and meta', async () => {
+test('an instance started with the kit is passing in Consul, with its address, port, tags and meta', async () => {
   const proc = spawnService(entryPoints.slow, {
     CONSUL_HTTP_ADDR: consul.httpAddr,
     CONSUL_HTTP_TOKEN_FILE: await consul.tokenFile('service-slow'),
@@ -28,8 +28,9 @@ test('an instance started with the kit is passing in Consul within 3 s, with its
     FIXTURE_LABEL: 'registration',
   });
   running.push(proc);
+  // Mostly the process's own start: 1.3-2.5 s alone, over 3 s while a CI run shared the machine.
   await waitFor(async () => (await passingIds(consul.httpAddr, 'slow')).includes('slow-registration-1'), {
-    timeoutMs: 3_000,
+    timeoutMs: 15_000,
     intervalMs: 50,
     what: 'the instance to pass in Consul',
   });
