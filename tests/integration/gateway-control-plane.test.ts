@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, sleep, waitFor } from '@platform/process-runner';
 import { runtimeCommand } from '@platform/haproxy/dist/runtime-api';
@@ -167,5 +167,27 @@ test('a third edge that joins later is found by the other two, and a client limi
     expect(statuses).toEqual([...Array(5).fill(200), ...Array(4).fill(429)]);
   } finally {
     await edgeC.stop();
+  }
+});
+
+test('a route an edge missed at a reload (its master read the map file a moment too early) reaches the new worker from the gateway', async () => {
+  const routesFile = join(gateway.mapsDir, 'routes.map');
+  const current = readFileSync(routesFile, 'utf8');
+  expect(current).toContain('/late ');
+  const before = await workerPid(edgeA);
+  // What the master reads when it reloads just before the gateway writes a new route.
+  writeFileSync(routesFile, current.split('\n').filter((line) => !line.startsWith('/late ')).join('\n'));
+  try {
+    await runtimeCommand(join(edgeA.dir, 'master.sock'), 'reload');
+    await waitFor(async () => (await workerPid(edgeA)) !== before, { timeoutMs: 10_000, intervalMs: 20, what: "edge A's new worker" });
+    const reloadedAt = Date.now();
+    await waitFor(async () => (await call(edgeA, '/late/1')).host === 'late', { timeoutMs: 5_000, intervalMs: 50, what: 'the new worker to route /late' });
+    process.stdout.write(`route missing from the reloaded edge's map file routed ${Date.now() - reloadedAt} ms after its new worker answered\n`);
+    // Long after the old worker left: the answer is the new worker's own.
+    await sleep(1_500);
+    expect((await call(edgeA, '/late/2')).host).toBe('late');
+    expect(gateway.proc.output()).toContain('edge reloaded: its maps are sent again');
+  } finally {
+    writeFileSync(routesFile, current);
   }
 });

@@ -1,4 +1,4 @@
-import { runtimeCommands } from '@platform/process-runner';
+import { runtimeCommand, runtimeCommands } from '@platform/process-runner';
 import type { MapContent } from './edge-maps';
 
 const BATCH = 100;
@@ -17,4 +17,12 @@ export async function replaceMap(socketPath: string, mapFile: string, content: M
     await runtimeCommands(socketPath, content.slice(at, at + BATCH).map(([k, v]) => `add map @${version} ${mapFile} ${k} ${v}`));
   }
   await runtimeCommands(socketPath, [`commit map @${version} ${mapFile}`]);
+}
+
+/** The process id of the edge's current worker: a reload replaces it. */
+export async function edgeWorkerPid(socketPath: string): Promise<string> {
+  // The raw answer: `show info` lists counters such as PoolFailed, which runtimeCommands would read as a refusal.
+  const pid = /^Pid: (\d+)$/m.exec(await runtimeCommand(socketPath, 'show info'))?.[1];
+  if (!pid) throw new Error('the edge did not name its worker in show info');
+  return pid;
 }
