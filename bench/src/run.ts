@@ -1,3 +1,4 @@
+import { runFileEndTasks } from '@platform/tests/dist/harness/file-end';
 import { benchDbFailover } from './db-failover';
 import { benchDbListeners } from './db-listeners';
 import { benchDiscoveryScale } from './discovery-scale';
@@ -34,10 +35,17 @@ async function main(names: string[]): Promise<void> {
   }
 }
 
+/** What the harness still runs (the shared test database, and its Consul), stopped before the exit leaves it behind. */
+const stopLeftovers = (): Promise<void> => runFileEndTasks(globalThis, (message) => process.stderr.write(`bench: stopping what is left: ${message}\n`));
+
 main(process.argv.slice(2)).then(
-  () => process.exit(0),
-  (err: unknown) => {
+  async () => {
+    await stopLeftovers();
+    process.exit(0);
+  },
+  async (err: unknown) => {
     process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    await stopLeftovers();
     process.exit(1);
   },
 );

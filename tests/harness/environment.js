@@ -3,7 +3,8 @@
 // file's own afterAll hooks, last registered first.
 const { TestEnvironment } = require('jest-environment-node');
 
-const AT_FILE_END_KEY = '__platformAtFileEnd';
+// The one runner of those tasks, shared with the benchmarks (built with the tests: the tests import dist too).
+const { runFileEndTasks } = require('../dist/harness/file-end');
 
 class PlatformTestEnvironment extends TestEnvironment {
   constructor(config, context) {
@@ -12,14 +13,7 @@ class PlatformTestEnvironment extends TestEnvironment {
   }
 
   async teardown() {
-    const tasks = [...(this.global[AT_FILE_END_KEY] ?? [])].reverse();
-    for (const task of tasks) {
-      try {
-        await task();
-      } catch (err) {
-        process.stderr.write(`${this.testPath}: at its end: ${err instanceof Error ? err.message : String(err)}\n`);
-      }
-    }
+    await runFileEndTasks(this.global, (message) => process.stderr.write(`${this.testPath}: at its end: ${message}\n`));
     await super.teardown();
   }
 }

@@ -7,8 +7,8 @@ type Task = () => Promise<unknown> | void;
 
 const AT_FILE_END_KEY = '__platformAtFileEnd';
 
-function tasks(): Set<Task> {
-  const global = globalThis as typeof globalThis & { [AT_FILE_END_KEY]?: Set<Task> };
+function tasks(scope: object = globalThis): Set<Task> {
+  const global = scope as { [AT_FILE_END_KEY]?: Set<Task> };
   global[AT_FILE_END_KEY] ??= new Set();
   return global[AT_FILE_END_KEY];
 }
@@ -18,4 +18,22 @@ export function atFileEnd(task: Task): () => void {
   const all = tasks();
   all.add(task);
   return () => all.delete(task);
+}
+
+/**
+ * Runs what is registered on `scope` (a test file's global object), last registered first, each
+ * failure reported and not stopping the rest: the test environment at a file's end
+ * (environment.js), a benchmark before it exits.
+ */
+export async function runFileEndTasks(scope: object, report: (message: string) => void): Promise<void> {
+  const all = tasks(scope);
+  const pending = [...all].reverse();
+  all.clear();
+  for (const task of pending) {
+    try {
+      await task();
+    } catch (err) {
+      report(err instanceof Error ? err.message : String(err));
+    }
+  }
 }
