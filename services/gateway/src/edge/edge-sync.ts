@@ -17,8 +17,8 @@ export interface EdgeSyncOptions {
 interface EdgeState {
   worker: string | undefined;
   maps: Map<MapName, string>;
-  /** A new worker was seen: push once more at the next look (see watch()). */
-  recheck: boolean;
+  /** A new worker was seen: every map is pushed once more from this time on (see pushTo). */
+  recheckAt: number | undefined;
 }
 
 /**
@@ -42,12 +42,14 @@ export class EdgeSync {
   private readonly watchTimer: NodeJS.Timeout;
   private failures = 0;
   private stopped = false;
+  private readonly watchMs: number;
 
   constructor(private readonly options: EdgeSyncOptions) {
+    this.watchMs = options.watchMs ?? 1_000;
     mkdirSync(options.mapsDir, { recursive: true, mode: 0o700 });
-    for (const socket of options.sockets) this.edges.set(socket, { worker: undefined, maps: new Map(), recheck: false });
+    for (const socket of options.sockets) this.edges.set(socket, { worker: undefined, maps: new Map(), recheckAt: undefined });
     // While a push is failing its backoff paces the tries (and the warnings), not the watch.
-    this.watchTimer = setInterval(() => this.failures === 0 && this.sync(), options.watchMs ?? 1_000);
+    this.watchTimer = setInterval(() => this.failures === 0 && this.sync(), this.watchMs);
     this.watchTimer.unref();
   }
 
@@ -105,13 +107,15 @@ export class EdgeSync {
   /** Brings one edge's worker up to the wanted maps; nothing is sent when it holds them already. */
   private async pushTo(socket: string, edge: EdgeState): Promise<void> {
     const worker = await edgeWorkerPid(socket);
-    if (edge.recheck) {
-      edge.recheck = false;
+    if (edge.recheckAt !== undefined && Date.now() >= edge.recheckAt) {
+      edge.recheckAt = undefined;
       edge.maps.clear();
     }
     if (worker !== edge.worker) {
-      if (edge.worker !== undefined) this.options.logger.info('edge reloaded: its maps are sent again', { edge: socket, worker });
-      edge.recheck = edge.worker !== undefined;
+      if (edge.worker !== undefined) {
+        this.options.logger.info('edge reloaded: its maps are sent again', { edge: socket, worker });
+        edge.recheckAt = Date.now() + this.watchMs;
+      }
       edge.worker = worker;
       edge.maps.clear();
     }
