@@ -173,6 +173,8 @@ test('an agent holding the gossip key but calling the servers without TLS is ref
   await waitFor(async () => (await rogueMembers().catch((): string[] => [])).includes('test-node'), { timeoutMs: 20_000, what: 'the rogue agent to see the server through gossip' });
   const res = await fetch(`http://${rogue.httpAddr}/v1/catalog/services`, { headers: { 'X-Consul-Token': consul.managementToken } });
   expect(res.status).toBe(500);
-  expect(await res.text()).toMatch(/rpc error making call/);
+  // The server drops the plain connection: seen as a failed call, or as no client at all when it
+  // dropped the stream before the call was made (CI, once).
+  expect(await res.text()).toMatch(/rpc error (making call|getting client)/);
   expect(Object.keys((await (await consulFetch(consul.httpAddr, '/v1/catalog/services')).json()) as object).sort()).toEqual(['alpha', 'consul']);
 });
