@@ -41,8 +41,15 @@ test('platform up runs every instance from one release folder, registered with i
 test('a rolling deploy under load through the edge fails no request, ends with every instance on the new release, and an old instance killed -9 meanwhile restarts on the old code', async () => {
   const load = platform.load();
   const deploying = platformCliAsync(platform.env, 'deploy', 'users', '--from', releaseVariant('users', '0.1.1'));
-  // The first new instance is starting: kill the old instance the deploy drains last.
-  await waitFor(() => platform.running().some((i) => i.release !== firstRelease), { timeoutMs: 30_000, intervalMs: 100, what: 'the first new-release instance' });
+  // The first new instance is starting: kill the old instance the deploy drains last. A deploy
+  // that ends before it failed: its output and the supervisor's log say why. (Its migrations may
+  // wait up to 30 s for the write path first.)
+  await Promise.race([
+    waitFor(() => platform.running().some((i) => i.release !== firstRelease), { timeoutMs: 60_000, intervalMs: 100, what: 'the first new-release instance' }),
+    deploying.then((run) => {
+      throw new Error(`the deploy ended (exit ${run.code}) before a new-release instance ran:\n${run.out}\nsupervisor.log:\n${platform.supervisorLogTail()}`);
+    }),
+  ]);
   const victim = platform.running().filter((i) => i.release === firstRelease).sort((a, b) => b.id.localeCompare(a.id))[0]!;
   process.kill(victim.pid!, 'SIGKILL');
   const restarted = await waitFor(
@@ -66,7 +73,7 @@ test('a rolling deploy under load through the edge fails no request, ends with e
   expect(Object.values(await platform.consulReleases())).toEqual([newRelease, newRelease]);
   const status = JSON.parse(platform.cli('deploy', 'status', 'users', '--json').out) as { deploy: { outcome: string; from: string; to: string } };
   expect(status.deploy).toMatchObject({ outcome: 'done', from: firstRelease, to: newRelease });
-}, 90_000);
+}, 150_000);
 
 test('platform rollback returns to the previous release under load with no failed request', async () => {
   const load = platform.load();

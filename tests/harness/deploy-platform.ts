@@ -70,6 +70,11 @@ export class DeployPlatform {
     return this.instances(service).filter((i) => i.state === 'running');
   }
 
+  /** The supervisor log's last lines (deploy decisions, instance crashes): for a failure's message. */
+  supervisorLogTail(lines = 30): string {
+    return readFileSync(join(this.stateDir, 'logs', 'supervisor.log'), 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  }
+
   /** The `release` meta each instance registered in Consul, by instance id. */
   async consulReleases(service = 'users'): Promise<Record<string, string>> {
     const token = readFileSync(join(this.stateDir, 'consul/secrets/management.token'), 'utf8').trim();

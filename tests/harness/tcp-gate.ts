@@ -49,3 +49,6 @@ export async function startTcpGate(target: { host: string; port: number }): Prom
     },
   };
 }
+
+/** A database URL that connects through the gate (`addr`) instead of the server it names. */
+export const urlVia = (url: string, addr: string): string => url.replace(/@[^/]+\//, `@${addr}/`);

@@ -9,6 +9,7 @@ import { applyReleaseMigrations } from '@platform/cli/dist/deploys/release-migra
 import { buildRelease, type Release } from '@platform/cli/dist/releases/release-store';
 import { startTestConsul, type TestConsul } from '../harness/consul';
 import { startTestPostgres, type TestPostgres } from '../harness/postgres';
+import { startTcpGate, urlVia } from '../harness/tcp-gate';
 
 /**
  * A deploy applies its release's pending migrations before its first new instance starts, with the
@@ -42,7 +43,7 @@ interface RecordingFleet extends Fleet {
   calls: string[];
 }
 
-function recordingFleet(running: Release): RecordingFleet {
+function recordingFleet(running: Release, dbEnv: Record<string, string> = env): RecordingFleet {
   const calls: string[] = [];
   let current = running;
   return {
@@ -62,7 +63,7 @@ function recordingFleet(running: Release): RecordingFleet {
     },
     migrate: async (r) => {
       calls.push(`migrate ${r.id}`);
-      return applyReleaseMigrations(env, r);
+      return applyReleaseMigrations(dbEnv, r);
     },
     consul: () => ({ addr: consul.httpAddr, token: consul.managementToken }),
     log: () => undefined,
@@ -133,4 +134,23 @@ test('a release with no new migration applies nothing and is deployed', async ()
   expect(status.outcome).toBe('done');
   expect(status.decisions.map((d) => d.message)).toContain('no pending migration');
   expect(fleet.calls).toEqual([`migrate ${v2.id}`, `adopt ${v2.id}`]);
+});
+
+test('a deploy while the write path has no primary for a moment (each connection closed at once) waits for it and applies its migrations', async () => {
+  const primary = pg.cluster.primary;
+  const gate = await startTcpGate({ host: primary.host, port: primary.port });
+  try {
+    const v4 = release('0.4.0', { '1000_create-entries.sql': CREATE_ENTRIES, '2000_add-note.sql': ADD_NOTE, '3000_add-index.sql': ADD_INDEX });
+    const fleet = recordingFleet(v2, { ...env, DB_WRITE_URL: urlVia(env.DB_WRITE_URL!, gate.addr) });
+    gate.shut();
+    setTimeout(() => gate.open(), 1_500);
+
+    const status = await deployAndWait(fleet, v4);
+
+    expect({ outcome: status.outcome, error: status.error }).toEqual({ outcome: 'done', error: null });
+    expect(fleet.calls).toEqual([`migrate ${v4.id}`, `adopt ${v4.id}`]);
+    expect(await applied()).toEqual(['1000_create-entries', '2000_add-note', '3000_add-index']);
+  } finally {
+    await gate.close();
+  }
 });

@@ -4,10 +4,7 @@ import { waitFor } from '@platform/process-runner';
 import { CONNECTION_RETRIES, consistency, createLogger, DatabaseError, dbConfigShape, evaluateReadiness, loadConfig, openDatabase, runMigrations, type Database } from '@platform/service-kit';
 import { startTestPostgres, type TestPostgres } from '../harness/postgres';
 import { repoRoot } from '../harness/service-process';
-import { startTcpGate } from '../harness/tcp-gate';
-
-/** The same database URL through another host:port. */
-const viaAddr = (url: string, addr: string): string => url.replace(/@[^/]+\//, `@${addr}/`);
+import { startTcpGate, urlVia } from '../harness/tcp-gate';
 
 /**
  * The cluster and the kit's data layer against real servers: one primary and two streaming
@@ -111,7 +108,7 @@ test('a write whose connection is cut or refused before anything was sent waits 
   const gate = await startTcpGate({ host: primary.host, port: primary.port });
   try {
     const env = pg.serviceEnv();
-    const { db, registry } = await open({ ...env, DB_WRITE_URL: viaAddr(env.DB_WRITE_URL ?? '', gate.addr) });
+    const { db, registry } = await open({ ...env, DB_WRITE_URL: urlVia(env.DB_WRITE_URL ?? '', gate.addr) });
     await db.write.query('SELECT 1');
     // The database HAProxy with no primary for 0.6 s: the pooled connection cut, new ones accepted
     // and closed at once.
@@ -138,7 +135,7 @@ test('a read refused for a moment is tried again with backoff and answers', asyn
   const gate = await startTcpGate({ host: replica.host, port: replica.port });
   try {
     const env = pg.serviceEnv(replica);
-    const { db, registry } = await open({ ...env, DB_READ_URL: viaAddr(env.DB_READ_URL ?? '', gate.addr) });
+    const { db, registry } = await open({ ...env, DB_READ_URL: urlVia(env.DB_READ_URL ?? '', gate.addr) });
     gate.shut();
     setTimeout(() => gate.open(), 600);
     expect((await db.read.query<{ ok: number }>('SELECT 1 AS ok')).rows[0]?.ok).toBe(1);

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { Client } from 'pg';
 import { runner } from 'node-pg-migrate';
 import { KitError } from '../errors/kit-errors';
+import { isBrokenConnection, isReadOnlyViolation } from './db-errors';
 import { jitteredBackoffMs, sleep } from '../util/backoff';
 import { connectionFromUrl, passwordFrom, tlsFrom } from './pools';
 
@@ -19,11 +20,22 @@ export interface MigrationRun {
   /** How many to apply (up: all pending by default) or revert (down: the last one by default). */
   count?: number;
   log?: (message: string) => void;
-  /** How long to wait while another run (another instance, another service) holds the lock. */
-  lockWaitMs?: number;
+  /**
+   * How long to keep trying while another run (another instance, another service) holds the lock,
+   * or while the write path has no primary (a failover, a role check that flapped).
+   */
+  waitMs?: number;
 }
 
 const LOCKED = /another migration is already running/i;
+
+/**
+ * Worth another run besides a taken lock: the connection broke or reached a server that is no
+ * longer the primary. The migrations run in one transaction, so a broken run left nothing behind;
+ * a migration that fails by itself is not retried.
+ */
+const writePathFailed = (err: unknown): boolean => isBrokenConnection(err) || isReadOnlyViolation(err);
+const lockTaken = (err: unknown): boolean => err instanceof Error && LOCKED.test(err.message);
 
 /**
  * Applies or reverts a service's migrations with node-pg-migrate, which checks that applied
@@ -33,12 +45,15 @@ const LOCKED = /another migration is already running/i;
  */
 export async function runMigrations(run: MigrationRun): Promise<string[]> {
   if (!existsSync(run.dir)) throw new KitError('KIT_MIGRATIONS_MISSING', `no migrations folder at ${run.dir}`);
-  const deadline = Date.now() + (run.lockWaitMs ?? 30_000);
+  const deadline = Date.now() + (run.waitMs ?? 30_000);
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await runOnce(run);
     } catch (err) {
-      if (!(err instanceof Error && LOCKED.test(err.message)) || Date.now() > deadline) throw err;
+      const failed = writePathFailed(err);
+      if (!(failed || lockTaken(err)) || Date.now() > deadline) throw err;
+      // Taking turns for the lock is normal at a start; a write path that failed is worth a line.
+      if (failed) run.log?.(`migrations of schema ${run.schema} tried again: ${err instanceof Error ? err.message : String(err)}`);
       await sleep(jitteredBackoffMs(attempt, { firstMs: 200, maxMs: 1_000 }));
     }
   }
