@@ -17,6 +17,10 @@ const CONCURRENCY = 16;
 const DEADLINE_MS = 90_000;
 const SEED = Number(process.env.FUZZ_SEED ?? 20_260_101);
 
+const ISO_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+/** Whole seconds: HAProxy's log time is read from its own clock at millisecond precision. */
+const fileStartedAt = Math.floor(Date.now() / 1000) * 1000;
+
 let consul: TestConsul;
 let gateway: RunningGateway;
 let echo: { proc: ServiceProcess; addr: string };
@@ -84,4 +88,10 @@ test(`${TOTAL} fuzzed malformed requests leave the gateway and the services up a
   const routed = await fetch(`${gateway.base}/echo/after-fuzz`, { headers: { 'x-api-key': apiKey } });
   expect(routed.status).toBe(200);
   for (const svc of [echo, open]) expect((await fetch(`http://${svc.addr}/health/ready`)).status).toBe(200);
+
+  // Every request's JSON line carries the time it was written, requests the HTTP parser refused
+  // (which no rule sees) included.
+  const lines = readFileSync(gateway.edge.haproxyLog, 'utf8').split('\n').filter((l) => l.includes('"message":"request completed"'));
+  const badStamps = lines.map((l) => (JSON.parse(l) as { '@timestamp': string })['@timestamp']).filter((t) => !ISO_MS.test(t) || Date.parse(t) < fileStartedAt || Date.parse(t) > Date.now());
+  expect({ refusedByParser: lines.some((l) => l.includes('"http.request.method":"<BADREQ>"')), badStamps: badStamps.slice(0, 5) }).toEqual({ refusedByParser: true, badStamps: [] });
 });

@@ -133,7 +133,9 @@ test('platform logs --follow prints new lines of a service as they arrive, and o
     await sleep(1_500);
     const requestId = `follow-${randomBytes(6).toString('hex')}`;
     expect((await httpRequest(`127.0.0.1:${front.port}`, '/hop', { headers: { 'x-request-id': requestId } })).status).toBe(200);
-    await waitFor(() => printed.split('\n').filter((l) => l.includes(requestId)).length >= 2, { timeoutMs: 10_000, intervalMs: 100, what: `--follow to print log-back's lines of ${requestId}` });
+    // No latency is promised here (the pipeline's is measured in bench/): shipping, the store's
+    // refresh and the poll took over 10 s once in CI, with another platform test beside this one.
+    await waitFor(() => printed.split('\n').filter((l) => l.includes(requestId)).length >= 2, { timeoutMs: 30_000, intervalMs: 100, what: `--follow to print log-back's lines of ${requestId}` });
     const lines = printed.split('\n').filter((l) => l.includes(requestId));
     expect(lines.map((l) => (l.includes('hop end') ? 'hop end' : l.includes('request completed') ? 'request completed' : l))).toEqual(['hop end', 'request completed']);
     expect(printed).not.toContain('hop received');

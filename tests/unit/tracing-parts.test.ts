@@ -56,7 +56,8 @@ test("the edge's sampled log line becomes a server span with its ids, its caller
     'http.response.status_code': 503,
     'event.duration_ms': 12,
   };
-  const start = BigInt(Date.parse('2026-12-02T08:00:00.250Z')) * 1_000_000n;
+  // The line is written when the request completed: the span began its duration before.
+  const start = BigInt(Date.parse('2026-12-02T08:00:00.238Z')) * 1_000_000n;
   expect(edgeSpanFrom(line)).toMatchObject({
     traceId: TRACE,
     spanId: '00f067aa0ba902b7',

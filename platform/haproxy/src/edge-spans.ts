@@ -23,17 +23,17 @@ const attr = (key: string, value: string | number) => ({ key, value: typeof valu
 /**
  * The edge's hop as a span, from its log line: HAProxy has no tracer, but its line carries the
  * trace id, the span id it gave the request (the parent of the service's span), the caller's span
- * when there was one, when the request arrived (ms) and how long the edge spent on it (%Ta). A
+ * when there was one, when the request completed (ms) and how long the edge spent on it (%Ta). A
  * sampled line (flags 01) becomes an OTLP span of service `edge`; an unsampled one, none.
  */
 export function edgeSpanFrom(line: EdgeLine): Record<string, unknown> | undefined {
   const traceId = line['trace.id'] ?? '';
   const spanId = line['span.id'] ?? '';
-  const start = Date.parse(line['@timestamp'] ?? '');
-  if (!TRACE_ID.test(traceId) || !SPAN_ID.test(spanId) || Number.isNaN(start) || line['trace.flags'] !== '01') return undefined;
+  const end = Date.parse(line['@timestamp'] ?? '');
+  if (!TRACE_ID.test(traceId) || !SPAN_ID.test(spanId) || Number.isNaN(end) || line['trace.flags'] !== '01') return undefined;
   const status = line['http.response.status_code'] ?? 0;
   const durationMs = Math.max(0, line['event.duration_ms'] ?? 0);
-  const startNs = BigInt(start) * 1_000_000n;
+  const startNs = BigInt(end - Math.round(durationMs)) * 1_000_000n;
   const parent = line['parent.id'] ?? '';
   return {
     traceId,

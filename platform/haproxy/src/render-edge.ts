@@ -74,13 +74,16 @@ function renderSourceLimits({ connRate, requestRate, authFailures }: EdgeLimits)
 
 /**
  * One ECS-shaped JSON line per request (HAProxy's log: `<LOG_DIR>/edge/<controller>.log`, which
- * Filebeat ships, so `platform logs --request-id` shows it beside the services'): ids, client,
+ * Filebeat ships, so `platform logs --request-id` shows it beside the services'). Its @timestamp is
+ * when the line is written, the request completed, as for the services' lines (to the ms: 2.6 has
+ * no ms_utime); a time the rules recorded would be missing on a request the HTTP parser refused,
+ * which no rule sees. Then ids, client,
  * route, the side of a traffic split and its release (empty when not split), status and timings,
  * the termination state with the backend and server that answered;
  * the path without its query, so no credential sent there is logged.
  */
 const LOG_FORMAT =
-  `  log-format '{"@timestamp":"%[var(txn.t0),div(1000),utime(%Y-%m-%dT%H:%M:%S)].%[var(txn.t0),mod(1000),add(1000),regsub(^1,)]Z","log.level":"info","message":"request completed","service.name":"edge","event.dataset":"edge",` +
+  `  log-format '{"@timestamp":"%[date(0,ms),div(1000),utime(%Y-%m-%dT%H:%M:%S)].%[date(0,ms),mod(1000),add(1000),regsub(^1,)]Z","log.level":"info","message":"request completed","service.name":"edge","event.dataset":"edge",` +
   `"http.request.id":"%[var(txn.rid)]","trace.id":"%[var(txn.trace)]","span.id":"%[var(txn.span)]","parent.id":"%[var(txn.parent)]","trace.flags":"%[var(txn.flags)]","client.id":"%[var(txn.client)]","service.target":"%[var(txn.service)]","split.side":"%[var(txn.side)]","service.release":"%[var(txn.release)]",` +
   `"http.request.method":"%HM","url.path":"%[var(txn.path),json(utf8s)]","http.response.status_code":%ST,"event.duration_ms":%Ta,"upstream.response_ms":%Tr,` +
   // Who ended the request and how (`SC--` with `<NOSRV>`: no server; `SH--`: the service broke off), as Filebeat's haproxy module names them.
@@ -103,8 +106,6 @@ export function renderEdgeFrontend(bind: Listener, edge: EdgeSettings, split: re
     '  option forwardfor',
     // Only idempotent methods may be retried once a request may have reached a server.
     '  http-request disable-l7-retry unless { method GET HEAD OPTIONS PUT DELETE }',
-    // When the request arrived, to the millisecond (2.6 has no ms_utime): the log line's @timestamp.
-    '  http-request set-var(txn.t0) date(0,ms)',
     ...REQUEST_ID_RULES,
     ...sourceLimits.rules,
     ...renderRequestRules(gateway.maps, gateway.bodyLimitBytes, gateway.traceSampleRatio),
