@@ -1,4 +1,5 @@
 import { runFileEndTasks } from '@platform/tests/dist/harness/file-end';
+import { endRunTmp, startRunTmp } from '@platform/tests/dist/harness/run-tmp';
 import { benchDbFailover } from './db-failover';
 import { benchDbListeners } from './db-listeners';
 import { benchDiscoveryScale } from './discovery-scale';
@@ -38,14 +39,20 @@ async function main(names: string[]): Promise<void> {
 /** What the harness still runs (the shared test database, and its Consul), stopped before the exit leaves it behind. */
 const stopLeftovers = (): Promise<void> => runFileEndTasks(globalThis, (message) => process.stderr.write(`bench: stopping what is left: ${message}\n`));
 
+/** Where a run's data and output go (databases, log stores, sinks): one folder, gone after a passing run. */
+startRunTmp('bench-');
+const say = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
+
 main(process.argv.slice(2)).then(
   async () => {
     await stopLeftovers();
+    endRunTmp(true, say);
     process.exit(0);
   },
   async (err: unknown) => {
     process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
     await stopLeftovers();
+    endRunTmp(false, say);
     process.exit(1);
   },
 );
