@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { PatroniRest, isLeaderRole, readRestCredentials, restApiPasswordFile, type ClusterMember, type RestCredentials } from '@platform/postgres';
 import { consulHeaders } from '@platform/service-kit';
 import { PlatformError } from '@platform/process-runner';
+import { formatTable } from './table';
 
 export const MEMBER = /^[a-z][a-z0-9-]{0,62}$/;
 const IPV4 = /^(\d{1,3}\.){3}\d{1,3}$/;
@@ -62,4 +63,25 @@ const lagBytes = (lag: number | string | undefined): number | null => (typeof la
 export function dbStatusView(view: readonly ClusterMember[]): DbStatusView {
   const members = view.map((m) => ({ name: m.name, role: m.role, state: m.state, host: m.host, port: m.port, timeline: m.timeline ?? null, lagBytes: lagBytes(m.lag) }));
   return { leader: view.find((m) => isLeaderRole(m.role))?.name ?? null, members };
+}
+
+export function dbStatusText(view: DbStatusView): string {
+  const rows = view.members.map((m) => [m.name, m.role, m.state, `${m.host}:${m.port}`, String(m.timeline ?? '-'), m.lagBytes === null ? '-' : String(m.lagBytes)]);
+  const table = formatTable(['MEMBER', 'ROLE', 'STATE', 'POSTGRESQL', 'TIMELINE', 'LAG (bytes)'], rows);
+  return view.leader === null ? `${table}\n! no leader: writes are refused until one is elected` : table;
+}
+
+/** `platform status`'s database: the roles as Patroni sees them now (the supervisor's lines name the members only: roles change). */
+export type DatabaseView = DbStatusView & { error: string | null };
+
+export async function databaseView(consulAddr: string, token: string | undefined, stateDir: string): Promise<DatabaseView> {
+  try {
+    return { ...dbStatusView(await clusterView(await patroniMembers(consulAddr, token, stateDir))), error: null };
+  } catch (err) {
+    return { leader: null, members: [], error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+export function databaseText(view: DatabaseView): string {
+  return view.error === null ? dbStatusText(view) : `database: not known (${view.error})`;
 }

@@ -4,7 +4,8 @@ import { formatTable } from './table';
 interface LbState {
   role: string;
   bind: string;
-  backends: { service: string; servers: { name: string; instanceId?: string; address: string; port: number; state: string; haproxy: string }[] }[];
+  /** `backend` is HAProxy's name for it; a candidate backend carries a traffic split's new release only. */
+  backends: { backend: string; service: string; candidate?: boolean; servers: { name: string; instanceId?: string; address: string; port: number; state: string; haproxy: string }[] }[];
 }
 
 /** What each passing load-balancer controller reports, or why it could not be asked. */
@@ -44,7 +45,10 @@ export interface LoadBalancerServerView {
   bind: string | null;
   /** The controller's instance id (it answers for one load balancer). */
   controller: string;
+  /** The service the backend carries. */
   backend: string | null;
+  /** HAProxy's name for the backend (a db load balancer has three for one service: pg_primary, pg_replicas, pg_primary_fallback). */
+  haproxyBackend: string | null;
   server: string | null;
   instance: string | null;
   address: string | null;
@@ -61,7 +65,7 @@ export interface LoadBalancerServerView {
  * beside Consul's health for the same instance: the three should agree.
  */
 export async function loadBalancerViews(consul: readonly ConsulInstanceView[]): Promise<LoadBalancerServerView[]> {
-  const none = { backend: null, server: null, instance: null, address: null, consulHealth: null, controllerState: null, haproxyState: null };
+  const none = { backend: null, haproxyBackend: null, server: null, instance: null, address: null, consulHealth: null, controllerState: null, haproxyState: null };
   const views: LoadBalancerServerView[] = [];
   for (const { controller, state, error } of await loadBalancerStates(consul)) {
     if (!state) {
@@ -70,10 +74,12 @@ export async function loadBalancerViews(consul: readonly ConsulInstanceView[]): 
     }
     const lb = { role: state.role, bind: state.bind, controller: controller.id };
     for (const backend of state.backends) {
-      if (backend.servers.length === 0) views.push({ ...lb, ...none, backend: backend.service, problem: 'no instance' });
+      const names = { backend: backend.service, haproxyBackend: backend.backend };
+      // A split's candidate side is empty whenever no split runs: nothing is missing.
+      if (backend.servers.length === 0 && !backend.candidate) views.push({ ...lb, ...none, ...names, problem: 'no instance' });
       for (const server of backend.servers) {
         const consulHealth = consul.find((c) => c.id === server.instanceId)?.health ?? 'gone';
-        views.push({ ...lb, backend: backend.service, server: server.name, instance: server.instanceId ?? null, address: `${server.address}:${server.port}`, consulHealth, controllerState: server.state, haproxyState: server.haproxy, problem: null });
+        views.push({ ...lb, ...names, server: server.name, instance: server.instanceId ?? null, address: `${server.address}:${server.port}`, consulHealth, controllerState: server.state, haproxyState: server.haproxy, problem: null });
       }
     }
   }
@@ -83,8 +89,8 @@ export async function loadBalancerViews(consul: readonly ConsulInstanceView[]): 
 export function loadBalancerText(views: readonly LoadBalancerServerView[]): string {
   const rows = views.map((v) => {
     if (v.role === null) return [v.controller, '-', '-', '-', '-', '-', v.problem ?? ''];
-    if (v.server === null) return [`${v.role} ${v.bind}`, v.backend ?? '-', '-', '(no instance)', '-', '-', '-'];
-    return [`${v.role} ${v.bind}`, v.backend ?? '-', v.server, v.instance ?? '-', v.address ?? '-', v.consulHealth ?? '-', `${v.controllerState} / ${v.haproxyState}`];
+    if (v.server === null) return [`${v.role} ${v.bind}`, v.haproxyBackend ?? '-', '-', '(no instance)', '-', '-', '-'];
+    return [`${v.role} ${v.bind}`, v.haproxyBackend ?? '-', v.server, v.instance ?? '-', v.address ?? '-', v.consulHealth ?? '-', `${v.controllerState} / ${v.haproxyState}`];
   });
   return formatTable(['LOAD BALANCER', 'BACKEND', 'SERVER', 'INSTANCE', 'ADDRESS', 'CONSUL', 'CONTROLLER / HAPROXY'], rows);
 }

@@ -4,8 +4,7 @@ import { printResult } from '../command/output';
 import { commandConsulToken } from '../consul-tokens';
 import { runningState } from '../platform-view';
 import { loadSettings } from '../settings';
-import { formatTable } from '../table';
-import { clusterView, dbStatusView, MEMBER, patroniMembers, type DbStatusView } from '../db-view';
+import { clusterView, dbStatusText, dbStatusView, MEMBER, patroniMembers, type DbStatusView } from '../db-view';
 import { READER_TOKEN } from '@platform/consul';
 import { PlatformError } from '@platform/process-runner';
 
@@ -14,12 +13,6 @@ function memberOf(all: Map<string, PatroniRest>, name: string | undefined): Patr
   const rest = all.get(name);
   if (!rest) throw new PlatformError('PLATFORM_DB_UNKNOWN_MEMBER', `no member ${name}; members: ${[...all.keys()].join(', ')}`);
   return rest;
-}
-
-function dbStatusText(view: DbStatusView): string {
-  const rows = view.members.map((m) => [m.name, m.role, m.state, `${m.host}:${m.port}`, String(m.timeline ?? '-'), m.lagBytes === null ? '-' : String(m.lagBytes)]);
-  const table = formatTable(['MEMBER', 'ROLE', 'STATE', 'POSTGRESQL', 'TIMELINE', 'LAG (bytes)'], rows);
-  return view.leader === null ? `${table}\n! no leader: writes are refused until one is elected` : table;
 }
 
 interface Cluster {

@@ -3,6 +3,7 @@ import { printResult } from '../command/output';
 import { READER_TOKEN } from '@platform/consul';
 import { commandConsulToken } from '../consul-tokens';
 import { consulServersText, consulServersView, logStoreText, logStoreView, type ConsulServersView, type LogStoreView } from '../cluster-view';
+import { databaseText, databaseView, type DatabaseView } from '../db-view';
 import { kafkaText, kafkaView, type KafkaView } from '../kafka-view';
 import { loadBalancerText, loadBalancerViews, type LoadBalancerServerView } from '../lb-view';
 import { instanceText, instanceViews, runningState, type InstanceView } from '../platform-view';
@@ -18,6 +19,7 @@ export type StatusView =
       instances: InstanceView[];
       loadBalancers: LoadBalancerServerView[];
       kafka: KafkaView | null;
+      database: DatabaseView | null;
       consulServers: ConsulServersView | null;
       logStore: LogStoreView | null;
     };
@@ -26,6 +28,7 @@ function statusText(view: Extract<StatusView, { running: true }>): string {
   const lines = [`supervisor pid ${view.supervisor.pid}, up since ${view.supervisor.startedAt}`];
   lines.push(...view.components.flatMap((c) => c.describe).map((l) => `  ${l}`), '');
   lines.push(instanceText(view.instances), '', loadBalancerText(view.loadBalancers));
+  if (view.database) lines.push('', databaseText(view.database));
   if (view.consulServers) lines.push('', consulServersText(view.consulServers));
   if (view.kafka) lines.push('', kafkaText(view.kafka));
   if (view.logStore) lines.push('', logStoreText(view.logStore));
@@ -55,6 +58,8 @@ export async function status(json: boolean): Promise<number> {
     instances,
     loadBalancers: await loadBalancerViews(consul),
     kafka: brokers ? await kafkaView(brokers) : null,
+    // Every node's Patroni registers in Consul; a node without a database finds none (`error`).
+    database: consulAddr ? await databaseView(consulAddr, token, settings.stateDir) : null,
     consulServers: consulAddr ? await consulServersView(consulAddr, token) : null,
     logStore: storeUrl ? await logStoreView(storeUrl) : null,
   };

@@ -7,11 +7,9 @@ import type { PlatformComponent } from './component';
 import { restartOnExit } from './restart-on-exit';
 import { portsFrom } from './postgres-settings';
 
+/** Where each member is; which one leads changes while the platform runs (`platform status` asks Patroni). */
 function describeServers(cluster: PostgresCluster, roleCheckPorts: readonly number[]): string[] {
-  return cluster.servers.map((server, i) => {
-    const role = server === cluster.primary ? 'leader' : 'replica';
-    return `PostgreSQL ${role.padEnd(7)}  ${server.host}:${server.port} (${server.name})   Patroni ${server.rest.baseUrl}   role check http://127.0.0.1:${roleCheckPorts[i]}/health`;
-  });
+  return cluster.servers.map((server, i) => `PostgreSQL member ${server.name}  ${server.host}:${server.port}   Patroni ${server.rest.baseUrl}   role check http://127.0.0.1:${roleCheckPorts[i]}/health`);
 }
 
 /**

@@ -37,7 +37,7 @@ const lbRows = (views: LoadBalancerServerView[]): string[] =>
   views.map((v) => {
     const lb = v.role === null ? v.controller : `${v.role} ${v.bind ?? ''}`;
     const up = v.haproxyState?.startsWith('up') ?? false;
-    return `<tr data-lb-server="${esc(v.instance ?? '')}">${cell(lb)}${cell(v.backend ?? '-')}${cell(v.server ?? '-')}${cell(v.instance ?? v.problem ?? '-')}${cell(v.consulHealth ?? '-')}${cell(v.controllerState ?? '-')}${cell(v.haproxyState ?? '-', v.problem || !up ? 'status down' : 'status up')}</tr>`;
+    return `<tr data-lb-server="${esc(v.instance ?? '')}">${cell(lb)}${cell(v.haproxyBackend ?? '-')}${cell(v.server ?? '-')}${cell(v.instance ?? v.problem ?? '-')}${cell(v.consulHealth ?? '-')}${cell(v.controllerState ?? '-')}${cell(v.haproxyState ?? '-', v.problem || !up ? 'status down' : 'status up')}</tr>`;
   });
 
 const percent = (ratio: number | null): string => (ratio === null ? '-' : `${(ratio * 100).toFixed(ratio < 0.01 && ratio > 0 ? 2 : 1)} %`);

@@ -231,7 +231,7 @@ export class LbController {
   }
 
   /** The controller's slots beside what HAProxy itself reports for them. */
-  async describe(): Promise<{ role: LbRole; bind: string; traffic?: ReturnType<TrafficSplit['describe']>; backends: { backend: string; service: string; servers: (Slot & { haproxy: string })[] }[] }> {
+  async describe(): Promise<{ role: LbRole; bind: string; traffic?: ReturnType<TrafficSplit['describe']>; backends: { backend: string; service: string; candidate: boolean; servers: (Slot & { haproxy: string })[] }[] }> {
     const live = await serversState(this.paths.adminSocket);
     return {
       role: this.options.role,
@@ -240,6 +240,7 @@ export class LbController {
       backends: this.backends.entries().map(({ spec, slots }) => ({
         backend: spec.name,
         service: spec.service,
+        candidate: spec.candidate ?? false,
         servers: slots.slots
           .filter((s) => s.instanceId)
           .map((s) => {
