@@ -1,6 +1,7 @@
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sleep, waitFor } from '@platform/process-runner';
+import { JaegerQuery } from '@platform/jaeger';
 import { LogStore } from '@platform/opensearch';
 import { messaging } from '@platform/service-kit';
 import { pidWithArgument } from '../harness/cluster-members';
@@ -33,7 +34,8 @@ beforeAll(async () => {
   // Three-member clusters of everything: a file beside it failed on timeouts (CI), and it did too.
   await haveMachineAlone();
   releaseTurn = await takeCheckoutTurn();
-  ({ env, stateDir } = await platformTestEnv({ PLATFORM_HA_ADDRESSES: ADDRESSES.join(','), LOG_LEVEL: 'warn' }));
+  // One request in 20 traced (a production-like ratio): Jaeger writes into the three-node store as well.
+  ({ env, stateDir } = await platformTestEnv({ PLATFORM_HA_ADDRESSES: ADDRESSES.join(','), LOG_LEVEL: 'warn', TRACING_SAMPLE_RATIO: '0.05' }));
   const up = await platformCliAsync(env, 'up', '--ha', '--skip-install', '--instances', '2');
   if (up.code !== 0) throw new Error(`platform up --ha failed (exit ${up.code}):\n${up.out}`);
   stateEnv = (JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8')) as { env: Record<string, string> }).env;
@@ -97,6 +99,19 @@ test('a Kafka broker killed with -9 during 1,000 orders: every order taken, each
   );
   expect(platformCli(env, 'status').out).toMatch(/orders\.events\s+6\s+3\s+0\s+\d+/);
 }, 240_000);
+
+test("the orders' traces are stored in the three-node store: Jaeger is given every node of it", async () => {
+  // It refused LOG_STORE_URL's list of nodes and never started with a clustered store (spans dropped).
+  const query = new JaegerQuery(`http://127.0.0.1:${env.JAEGER_QUERY_PORT}`);
+  const stored = (): Promise<string[]> => query.services().catch((err: unknown) => [`unreachable: ${String(err)}`]);
+  const both = async (): Promise<string[] | undefined> => {
+    const services = await stored();
+    return ['orders', 'users'].every((s) => services.includes(s)) ? services : undefined;
+  };
+  // Said by the expectation below when it does not come: what Jaeger answered last.
+  await waitFor(both, { timeoutMs: 60_000, intervalMs: 1_000, what: 'spans of orders and users in Jaeger' }).catch(() => undefined);
+  expect(await stored()).toEqual(expect.arrayContaining(['orders', 'users']));
+});
 
 /** Today's log index's primary shard: the node whose loss makes its replica take over. */
 async function primaryHolder(url: string): Promise<string> {

@@ -19,7 +19,7 @@ export async function startTestTracing(storeUrl: string): Promise<TestTracing> {
     stateDir: mkdtempSync(join(tmpdir(), 'tracing-test-')),
     otlpHttpPort: await freePort(),
     queryPort: await freePort(),
-    storeUrl,
+    storeUrls: [storeUrl],
     indexPrefix: `test-${process.pid}`,
   });
   return stoppedAtEnd({

@@ -75,7 +75,7 @@ test("the edge's sampled log line becomes a server span with its ids, its caller
 });
 
 test("Jaeger's config listens on loopback (or the given IPv4) only, names the password's file and refuses odd values before they reach it", () => {
-  const base = { otlpHttpPort: 4318, queryPort: 16686, storeUrl: 'http://127.0.0.1:9200', indexPrefix: 'platform-traces' };
+  const base = { otlpHttpPort: 4318, queryPort: 16686, storeUrls: ['http://127.0.0.1:9200'], indexPrefix: 'platform-traces' };
   const config = JSON.parse(renderJaegerConfig({ ...base, username: 'jaeger', passwordFile: '/etc/platform/secrets/log-store.password' })) as {
     receivers: { otlp: { protocols: Record<string, { endpoint: string }> } };
     extensions: { jaeger_query: { http: { endpoint: string }; grpc: { endpoint: string } }; jaeger_storage: { backends: { platform_store: { opensearch: { auth: unknown; server_urls: string[] } } } } };
@@ -86,7 +86,11 @@ test("Jaeger's config listens on loopback (or the given IPv4) only, names the pa
   expect(config.extensions.jaeger_query.grpc.endpoint).toMatch(/^127\.0\.0\.1:/);
   expect(config.extensions.jaeger_storage.backends.platform_store.opensearch.auth).toEqual({ basic: { username: 'jaeger', password_file: '/etc/platform/secrets/log-store.password' } });
   expect(JSON.parse(renderJaegerConfig({ ...base, otlpHost: '10.0.4.10' })).receivers.otlp.protocols.http.endpoint).toBe('10.0.4.10:4318');
-  expect(() => renderJaegerConfig({ ...base, storeUrl: 'http://x:9200\n  evil: 1' })).toThrow(/not an http\(s\) URL/);
+  // A cluster's every node (LOG_STORE_URL lists them all), each checked.
+  const cluster = ['http://10.0.5.11:9200', 'http://10.0.5.12:9200', 'http://10.0.5.13:9200'];
+  expect(JSON.parse(renderJaegerConfig({ ...base, storeUrls: cluster })).extensions.jaeger_storage.backends.platform_store.opensearch.server_urls).toEqual(cluster);
+  expect(() => renderJaegerConfig({ ...base, storeUrls: ['http://10.0.5.11:9200', 'http://x:9200\n  evil: 1'] })).toThrow(/not an http\(s\) URL/);
+  expect(() => renderJaegerConfig({ ...base, storeUrls: [] })).toThrow(/no URL/);
   expect(() => renderJaegerConfig({ ...base, indexPrefix: 'Bad Prefix' })).toThrow(/index prefix/);
   expect(() => renderJaegerConfig({ ...base, otlpHost: '0.0.0.0; x' })).toThrow(/not an IPv4/);
 });
@@ -103,7 +107,7 @@ test('the edge samples the traces it starts at TRACING_SAMPLE_RATIO by a random 
 });
 
 test("Jaeger's daily indices are named like the logs' (YYYY.MM.DD), so the log retention deletes old ones too", () => {
-  const config = JSON.parse(renderJaegerConfig({ otlpHttpPort: 4318, queryPort: 16686, storeUrl: 'http://127.0.0.1:9200', indexPrefix: 'platform-traces' })) as { extensions: { jaeger_storage: { backends: { platform_store: { opensearch: { indices: Record<string, { date_layout: string }> } } } } } };
+  const config = JSON.parse(renderJaegerConfig({ otlpHttpPort: 4318, queryPort: 16686, storeUrls: ['http://127.0.0.1:9200'], indexPrefix: 'platform-traces' })) as { extensions: { jaeger_storage: { backends: { platform_store: { opensearch: { indices: Record<string, { date_layout: string }> } } } } } };
   const indices = config.extensions.jaeger_storage.backends.platform_store.opensearch.indices;
   expect(indices.spans?.date_layout).toBe('2006.01.02');
   expect(indices.services?.date_layout).toBe('2006.01.02');

@@ -1,4 +1,5 @@
 import { startJaeger, type Jaeger } from '@platform/jaeger';
+import { storeNodeUrls } from '@platform/opensearch';
 import { logStoreUrl } from '../log-settings';
 import type { PlatformComponent } from './component';
 import { keepRunning, type KeptProcess } from './restart-on-exit';
@@ -29,7 +30,8 @@ export const jaegerComponent: PlatformComponent = {
         otlpHost: tracing.host,
         otlpHttpPort: tracing.otlpPort,
         queryPort: tracing.queryPort,
-        storeUrl,
+        // A cluster's LOG_STORE_URL names every node; Jaeger takes them as a list.
+        storeUrls: storeNodeUrls(storeUrl),
         indexPrefix: tracing.indexPrefix,
         username: settings.logs.storeUsername,
         passwordFile: settings.logs.storePasswordFile,

@@ -5,8 +5,8 @@ export interface JaegerConfigOptions {
   otlpHost?: string;
   /** The query API (/api/traces/<id>, /api/services) and Jaeger's page. */
   queryPort: number;
-  /** The search store (the platform's OpenSearch, or LOG_STORE_URL's cluster). */
-  storeUrl: string;
+  /** The search store's nodes (the platform's OpenSearch, or every node of LOG_STORE_URL's cluster). */
+  storeUrls: readonly string[];
   /** Prefix of its daily indices: `<prefix>-jaeger-span-YYYY-MM-DD`. */
   indexPrefix: string;
   /** The store's user and the file with its password (0600), when the store asks for them. */
@@ -30,7 +30,8 @@ const USER_RE = /^[A-Za-z0-9._@-]{1,128}$/;
 export const jaegerIndexPrefixes = (prefix: string): string[] => ['span', 'service', 'dependencies', 'sampling'].map((kind) => `${prefix}-jaeger-${kind}`);
 
 export function renderJaegerConfig(options: JaegerConfigOptions): string {
-  if (!URL_RE.test(options.storeUrl)) throw new Error(`trace store: ${JSON.stringify(options.storeUrl)} is not an http(s) URL of a search store`);
+  if (options.storeUrls.length === 0) throw new Error('trace store: no URL of a search store');
+  for (const url of options.storeUrls) if (!URL_RE.test(url)) throw new Error(`trace store: ${JSON.stringify(url)} is not an http(s) URL of a search store`);
   if (!PREFIX_RE.test(options.indexPrefix)) throw new Error(`trace store: index prefix ${JSON.stringify(options.indexPrefix)} must be lower-case letters, digits, dot, dash or underscore`);
   const otlpHost = options.otlpHost ?? '127.0.0.1';
   if (!IPV4_RE.test(otlpHost)) throw new Error(`trace store: OTLP host ${JSON.stringify(otlpHost)} is not an IPv4 address`);
@@ -56,7 +57,7 @@ export function renderJaegerConfig(options: JaegerConfigOptions): string {
         backends: {
           platform_store: {
             opensearch: {
-              server_urls: [options.storeUrl],
+              server_urls: [...options.storeUrls],
               version: 7,
               // A store that is down at start (the monitoring node's, elsewhere) must not stop Jaeger: it retries per batch.
               disable_health_check: true,
